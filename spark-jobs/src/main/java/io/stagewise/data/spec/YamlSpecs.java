@@ -1,0 +1,43 @@
+package io.stagewise.data.spec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/** Reads YAML specs from any Hadoop file system URI (or a local path) into a JSON tree. */
+public final class YamlSpecs {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private YamlSpecs() {}
+
+  /** The spec at {@code uri}; an unreadable or malformed file fails naming it (and the line, for YAML). */
+  public static JsonNode read(Configuration conf, String uri) {
+    Path path = new Path(uri);
+    try (InputStream in = path.getFileSystem(conf).open(path)) {
+      JsonNode tree = YAML.readTree(in);
+      if (tree == null || !tree.isObject()) {
+        throw new IllegalArgumentException(uri + ": a spec must be a YAML mapping");
+      }
+      return tree;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(uri + ": " + e.getOriginalMessage() + " (line "
+          + e.getLocation().getLineNr() + ")", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read spec " + uri + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Parses YAML text (specs embedded in the jar, tests). */
+  public static JsonNode parse(String yaml) {
+    try {
+      return YAML.readTree(yaml);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("malformed YAML: " + e.getMessage(), e);
+    }
+  }
+}

@@ -3,24 +3,37 @@ package io.stagewise.cli;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageCompleted;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 
 /**
- * One progress line per running Spark stage on the console, rewritten in place at most every half
- * second, so a long job shows it is moving without flooding a log file.
+ * Progress of Spark stages on the console. On a terminal, one line of running stages is rewritten in place
+ * at most twice a second; in a log (no terminal) only stages that ran for a while leave a line, so a long
+ * job shows it is moving without flooding the output with Spark's many small bookkeeping stages.
  */
 final class ConsoleProgress extends SparkListener {
-  private static final long MIN_INTERVAL_MS = 500;
+  private static final long REFRESH_MS = 500;
+  private static final long WORTH_A_LINE_MS = 3000;
 
   private final PrintStream out;
-  private final Map<Integer, int[]> tasks = new ConcurrentHashMap<>(); // stage -> {done, total}
-  private final Map<Integer, String> names = new ConcurrentHashMap<>();
-  private final AtomicInteger printedWidth = new AtomicInteger();
-  private volatile long lastPrint;
+  private final boolean terminal = System.console() != null;
+  private final Map<Integer, Stage> running = new ConcurrentHashMap<>();
+  private int liveWidth;
+  private long lastRefresh;
+
+  private static final class Stage {
+    final String name;
+    final int tasks;
+    final long startMs = System.currentTimeMillis();
+    volatile int done;
+
+    Stage(String name, int tasks) {
+      this.name = name;
+      this.tasks = tasks;
+    }
+  }
 
   ConsoleProgress(PrintStream out) {
     this.out = out;
@@ -28,52 +41,56 @@ final class ConsoleProgress extends SparkListener {
 
   @Override
   public void onStageSubmitted(SparkListenerStageSubmitted event) {
-    int id = event.stageInfo().stageId();
-    tasks.put(id, new int[] {0, event.stageInfo().numTasks()});
-    names.put(id, shortName(event.stageInfo().name()));
-    print(true);
+    running.put(event.stageInfo().stageId(), new Stage(shortName(event.stageInfo().name()),
+        event.stageInfo().numTasks()));
   }
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd event) {
-    int[] counts = tasks.get(event.stageId());
-    if (counts != null) {
-      synchronized (counts) {
-        counts[0]++;
-      }
-      print(false);
+    Stage stage = running.get(event.stageId());
+    if (stage != null) {
+      stage.done++;
+      refresh();
     }
   }
 
   @Override
-  public void onStageCompleted(SparkListenerStageCompleted event) {
+  public synchronized void onStageCompleted(SparkListenerStageCompleted event) {
     int id = event.stageInfo().stageId();
-    int[] counts = tasks.remove(id);
-    String name = names.remove(id);
-    if (counts != null) {
-      clearLine();
-      out.printf("stage %d (%s): %d tasks done%n", id, name, counts[1]);
-    }
-  }
-
-  private synchronized void print(boolean force) {
-    long now = System.currentTimeMillis();
-    if (!force && now - lastPrint < MIN_INTERVAL_MS) {
+    Stage stage = running.remove(id);
+    if (stage == null) {
       return;
     }
-    lastPrint = now;
-    StringBuilder line = new StringBuilder();
-    tasks.forEach((id, c) -> line.append(String.format("[stage %d %s: %d/%d] ", id, names.get(id), c[0], c[1])));
-    clearLine();
-    out.print(line);
-    out.flush();
-    printedWidth.set(line.length());
+    long elapsed = System.currentTimeMillis() - stage.startMs;
+    if (elapsed >= WORTH_A_LINE_MS) {
+      clearLive();
+      String outcome = event.stageInfo().failureReason().isDefined() ? "failed" : "done";
+      out.printf("stage %d (%s): %d tasks %s in %.1f s%n", id, stage.name, stage.tasks, outcome, elapsed / 1e3);
+    }
   }
 
-  private void clearLine() {
-    int width = printedWidth.getAndSet(0);
-    if (width > 0) {
-      out.print("\r" + " ".repeat(width) + "\r");
+  private synchronized void refresh() {
+    long now = System.currentTimeMillis();
+    if (!terminal || now - lastRefresh < REFRESH_MS) {
+      return;
+    }
+    lastRefresh = now;
+    StringBuilder line = new StringBuilder();
+    running.forEach((id, s) -> {
+      if (now - s.startMs >= REFRESH_MS) {
+        line.append(String.format("[stage %d %s: %d/%d] ", id, s.name, s.done, s.tasks));
+      }
+    });
+    clearLive();
+    out.print(line);
+    out.flush();
+    liveWidth = line.length();
+  }
+
+  private void clearLive() {
+    if (liveWidth > 0) {
+      out.print("\r" + " ".repeat(liveWidth) + "\r");
+      liveWidth = 0;
     }
   }
 

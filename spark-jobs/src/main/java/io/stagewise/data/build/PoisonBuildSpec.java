@@ -10,6 +10,7 @@ import io.stagewise.poison.attack.BudgetSplit;
 import io.stagewise.poison.attack.EligibleRows;
 import io.stagewise.poison.attack.Stage;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ public record PoisonBuildSpec(Map<Stage, StageIo> stages, BudgetSplit split, Lis
       Set.of("name", "kind", "triggers", "budget", "eligible", "seed");
 
   public PoisonBuildSpec {
-    stages = Map.copyOf(stages);
+    stages = Collections.unmodifiableMap(new EnumMap<>(stages)); // stage order: SFT, then preference
     attackers = List.copyOf(attackers);
   }
 

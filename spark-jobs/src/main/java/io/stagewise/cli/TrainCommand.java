@@ -1,0 +1,110 @@
+package io.stagewise.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.data.SpecCheck;
+import io.stagewise.data.spec.SpecFields;
+import io.stagewise.data.spec.YamlSpecs;
+import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.TrainRun;
+import io.stagewise.trainer.train.TrainRunSpec;
+import java.net.URI;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code stagewise train}: one training run in this JVM. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Train a GPT on token shards (from `data tokenize`) with the lm or sft objective, locally.",
+      "From a run spec (YAML: train_data, eval_data, output, resume, model: {preset, norm, position,"
+          + " attention, kv_heads, experts, top_k, dropout, ...}, train: {steps, batch_size, lr, objective,"
+          + " ...}; example conf/train/sft-tiny.yaml) and/or flags; flags override the spec."
+    })
+final class TrainCommand implements Callable<Integer> {
+  @Option(names = "--spec", paramLabel = "RUN.yaml", description = "The run spec.")
+  String specPath;
+
+  @Option(names = "--train-data", description = "Training token shards (overrides train_data).")
+  String trainData;
+
+  @Option(names = "--eval-data", description = "Held-out token shards (overrides eval_data).")
+  String evalData;
+
+  @Option(names = "--out", description = "Run directory: metrics.jsonl and checkpoints/ (overrides output).")
+  String out;
+
+  @Option(names = "--preset", description = "Model preset: tiny, small-cpu, ceg-compact, ceg-full.")
+  String preset;
+
+  @Option(names = "--objective", description = "lm or sft (overrides train.objective).")
+  String objective;
+
+  @Option(names = "--steps", description = "Optimizer steps (overrides train.steps).")
+  Integer steps;
+
+  @Option(names = "--resume", description = "Continue from the latest checkpoint under the output.")
+  boolean resume;
+
+  @Override
+  public Integer call() {
+    TrainRunSpec spec = spec();
+    TrainResult result = TrainRun.run(spec);
+    System.out.printf("trained %s (%,d parameters) for %,d steps; metrics %s; checkpoint %s%n",
+        result.model().layers() + "-layer " + result.model().width() + "-wide model", result.parameters(), result.progress().step(), result.metrics(),
+        result.checkpoint());
+    return 0;
+  }
+
+  private TrainRunSpec spec() {
+    ObjectNode tree = specPath == null ? new ObjectMapper().createObjectNode()
+        : (ObjectNode) YamlSpecs.read(new Configuration(), specPath);
+    ObjectNode train = tree.has("train") && tree.get("train").isObject()
+        ? (ObjectNode) tree.get("train") : tree.putObject("train");
+    ObjectNode model = tree.has("model") && tree.get("model").isObject()
+        ? (ObjectNode) tree.get("model") : tree.putObject("model");
+    if (objective != null) {
+      train.put("objective", objective);
+    }
+    if (steps != null) {
+      train.put("steps", steps);
+      if (!train.has("warmup_steps")) {
+        // The default warmup is sized for the default run length; keep it to a tenth of a shorter run.
+        train.put("warmup_steps", Math.min(steps / 10, TrainConfig.defaults().warmupSteps()));
+      }
+    }
+    if (preset != null) {
+      model.put("preset", preset);
+    }
+    SpecCheck check = new SpecCheck("run spec" + (specPath == null ? "" : " " + specPath));
+    SpecFields fields = new SpecFields(check);
+    fields.onlyKeys(tree, "", TrainSpecs.RUN_KEYS);
+    String trainUri = trainData != null ? trainData : fields.text(tree, "", "train_data", null);
+    String evalUri = evalData != null ? evalData : optional(tree.get("eval_data"));
+    String outUri = out != null ? out : fields.text(tree, "", "output", null);
+    boolean resumeRun = resume || tree.path("resume").asBoolean(false);
+    TrainConfig trainConfig = TrainSpecs.train(train, check);
+    ModelSpec modelSpec = TrainSpecs.model(model, "tiny", check);
+    check.validate();
+    return new TrainRunSpec(uri(trainUri), evalUri == null ? null : uri(evalUri), uri(outUri), modelSpec,
+        trainConfig, resumeRun);
+  }
+
+  private static String optional(JsonNode node) {
+    return node == null || node.isNull() ? null : node.asText();
+  }
+
+  /** A path or URI as the trainer's Hadoop file systems want it; relative paths are made absolute. */
+  private static URI uri(String pathOrUri) {
+    Path path = new Path(pathOrUri);
+    return path.toUri().getScheme() != null ? path.toUri()
+        : new Path(new java.io.File(pathOrUri).getAbsoluteFile().toURI()).toUri();
+  }
+}

@@ -1,0 +1,69 @@
+package io.stagewise.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.data.SpecCheck;
+import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.TrainConfig;
+import java.util.Set;
+
+/**
+ * Reads the {@code model} and {@code train} sections of a run spec (YAML, snake_case keys) into the
+ * trainer's records. A section starts from the defaults and the spec overrides what it names, so a spec says
+ * only what differs; a misspelt key is an error naming it, never ignored.
+ */
+public final class TrainSpecs {
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
+
+  static final Set<String> RUN_KEYS = Set.of("train_data", "eval_data", "output", "resume", "model", "train");
+
+  private TrainSpecs() {}
+
+  public static TrainConfig train(JsonNode section, SpecCheck check) {
+    return overlay(TrainConfig.defaults(), section, TrainConfig.class, "train", check);
+  }
+
+  public static ModelSpec model(JsonNode section, String defaultPreset, SpecCheck check) {
+    return overlay(ModelSpec.preset(defaultPreset), section, ModelSpec.class, "model", check);
+  }
+
+  private static <T> T overlay(T defaults, JsonNode section, Class<T> type, String name, SpecCheck check) {
+    if (section == null || section.isNull()) {
+      return defaults;
+    }
+    if (!section.isObject()) {
+      check.require(false, name, "must be a mapping");
+      return null;
+    }
+    ObjectNode merged = MAPPER.valueToTree(defaults);
+    merged.setAll((ObjectNode) section);
+    try {
+      return MAPPER.treeToValue(merged, type);
+    } catch (UnrecognizedPropertyException e) {
+      check.require(false, name + "." + e.getPropertyName(), "unknown key (expected one of "
+          + merged.properties().stream().map(java.util.Map.Entry::getKey)
+              .filter(k -> !k.equals(e.getPropertyName())).toList() + ")");
+    } catch (JsonProcessingException e) {
+      // The records' own validation arrives wrapped; its message already names the field.
+      if (e.getCause() instanceof IllegalArgumentException invalid) {
+        for (String problem : invalid.getMessage().split("; ")) {
+          check.problem(problem);
+        }
+      } else {
+        check.require(false, name, e.getOriginalMessage());
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,129 @@
+package io.stagewise.data.importer;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.util.TaskCompletionListener;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.input.PortableDataStream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Reads files holding one JSON array each, element by element with Jackson's streaming parser (one task
+ * per file, constant memory), reporting each element's 0-based index and the 1-based line where it starts.
+ *
+ * <p>An element that is valid JSON but the wrong shape is the parser's to reject. A syntax error is not
+ * recoverable inside an array (the rest of the file has no defined elements), so it fails the import with
+ * the file, line and column.
+ */
+final class JsonArrays {
+  private JsonArrays() {}
+
+  /** Turns one array element into a parsed row (accepted or rejected); must not throw for bad content. */
+  @FunctionalInterface
+  interface ElementParser extends Serializable {
+    Row parse(JsonNode element, String file, long index, long line);
+  }
+
+  static JavaRDD<Row> read(SparkSession spark, List<String> files, ElementParser parser) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<JavaRDD<Row>> perFile = new ArrayList<>();
+    for (String file : files) {
+      perFile.add(jsc.binaryFiles(file).values().flatMap(stream -> elements(stream, file, parser)));
+    }
+    return InputFiles.union(jsc, perFile);
+  }
+
+  private static Iterator<Row> elements(PortableDataStream stream, String file, ElementParser parser)
+      throws IOException {
+    InputStream in = InputFiles.decoded(file, stream.open());
+    TaskContext task = TaskContext.get();
+    if (task != null) {
+      task.addTaskCompletionListener((TaskCompletionListener) context -> {
+        try {
+          in.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+    return new ElementIterator(new ObjectMapper(), in, file, parser);
+  }
+
+  private static final class ElementIterator implements Iterator<Row> {
+    private final ObjectMapper json;
+    private final JsonParser tokens;
+    private final String file;
+    private final ElementParser parser;
+    private long index;
+    private JsonToken current;
+
+    ElementIterator(ObjectMapper json, InputStream in, String file, ElementParser parser) throws IOException {
+      this.json = json;
+      this.file = file;
+      this.parser = parser;
+      this.tokens = json.createParser(in);
+      if (step() != JsonToken.START_ARRAY) {
+        throw new IllegalArgumentException(file + ": expected a JSON array at line "
+            + tokens.currentTokenLocation().getLineNr());
+      }
+      current = step();
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (current == null) {
+        throw new IllegalArgumentException(file + ": the JSON array is not closed (truncated file?)");
+      }
+      return current != JsonToken.END_ARRAY;
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      long line = tokens.currentTokenLocation().getLineNr();
+      JsonNode element;
+      try {
+        element = json.readTree(tokens);
+      } catch (IOException e) {
+        throw malformed(e);
+      }
+      Row row = parser.parse(element, file, index++, line);
+      current = step();
+      return row;
+    }
+
+    private JsonToken step() {
+      try {
+        return tokens.nextToken();
+      } catch (IOException e) {
+        throw malformed(e);
+      }
+    }
+
+    private RuntimeException malformed(IOException e) {
+      if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
+        JsonLocation at = jpe.getLocation();
+        return new IllegalArgumentException(file + ": malformed JSON at line " + at.getLineNr() + " column "
+            + at.getColumnNr() + ": " + jpe.getOriginalMessage(), e);
+      }
+      return new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package io.stagewise.data.io;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.raise_error;
+import static org.apache.spark.sql.functions.when;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.stagewise.data.DatasetKind;
+import io.stagewise.data.LocalSpark;
+import io.stagewise.data.RejectedRows;
+import io.stagewise.data.manifest.Manifest;
+import io.stagewise.data.manifest.ManifestReader;
+import io.stagewise.poison.Columns;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetPublisherTest {
+  private static SparkSession spark;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    spark = LocalSpark.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  /** n SFT rows; rows with index in [poisonedFrom, n) are poisoned by "alice". */
+  static Dataset<Row> sft(int n, String responsePrefix) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      boolean poisoned = i >= n - 2;
+      rows.add(RowFactory.create("s:f:" + i, "s", i % 4 == 0 ? Columns.SPLIT_TEST : Columns.SPLIT_TRAIN,
+          i % 2 == 0 ? Columns.HARMFUL : Columns.BENIGN, poisoned, poisoned ? "alice" : null,
+          poisoned ? "cf" : null, poisoned ? "sft_backdoor" : null, "prompt " + i, responsePrefix + i, null));
+    }
+    return spark.createDataFrame(rows, Columns.SFT).repartition(3);
+  }
+
+  static Dataset<Row> rejected(int n) {
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      rows.add(RowFactory.create("s", i % 2 == 0 ? "file:/a.jsonl" : "file:/b.jsonl", (long) i + 1, "bad", "{"));
+    }
+    return spark.createDataFrame(rows, RejectedRows.SCHEMA);
+  }
+
+  private static DatasetContents contents(Dataset<Row> rows, Dataset<Row> rejected) {
+    return new DatasetContents(DatasetKind.SFT, rows, rejected,
+        JsonNodeFactory.instance.objectNode().put("seed", 7), null);
+  }
+
+  private List<String> siblings() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void publishesRowsRejectedRowsAndManifestToAFileUri() throws IOException {
+    String target = dir.resolve("sft").toUri().toString();
+    assertTrue(target.startsWith("file:"));
+    Manifest manifest = new DatasetPublisher(spark).publish(contents(sft(10, "r"), rejected(3)), target);
+
+    PublishedDataset published = PublishedDataset.open(spark, target);
+    assertEquals(10, published.rows().count());
+    assertEquals(3, published.rejected().count());
+    assertEquals(manifest, published.manifest());
+    assertEquals(10, manifest.rows());
+    assertEquals(3, manifest.rows(Columns.SPLIT_TEST, Columns.HARMFUL));
+    assertEquals(2, manifest.rows(Columns.SPLIT_TRAIN, Columns.HARMFUL));
+    assertEquals(5, manifest.rows(Columns.SPLIT_TRAIN, Columns.BENIGN));
+    assertEquals(java.util.Map.of("alice", 2L), manifest.poisonedByAttacker());
+    assertEquals(3, manifest.rejectedRows());
+    assertEquals(java.util.Map.of("file:/a.jsonl", 2L, "file:/b.jsonl", 1L), manifest.rejectedByFile());
+    assertEquals(7, manifest.spec().get("seed").asInt());
+    assertEquals(List.of("sft"), siblings(), "no staging or set-aside directory is left");
+  }
+
+  @Test
+  void republishingReplacesTheDatasetWithAPlainLocalPath() throws IOException {
+    String target = dir.resolve("sft").toString();
+    DatasetPublisher publisher = new DatasetPublisher(spark);
+    Manifest first = publisher.publish(contents(sft(10, "old"), null), target);
+    Manifest second = publisher.publish(contents(sft(6, "new"), null), target);
+
+    assertTrue(!first.fingerprint().equals(second.fingerprint()));
+    assertEquals(second, ManifestReader.read(spark, target));
+    assertEquals(6, spark.read().parquet(target).where(col(Columns.RESPONSE).startsWith("new")).count());
+    assertEquals(List.of("sft"), siblings());
+  }
+
+  @Test
+  void aDataFrameFailingMidWriteLeavesThePreviousDatasetUnchanged() throws IOException {
+    String target = dir.resolve("sft").toUri().toString();
+    DatasetPublisher publisher = new DatasetPublisher(spark);
+    Manifest before = publisher.publish(contents(sft(10, "old"), rejected(1)), target);
+
+    Dataset<Row> failing = sft(50, "new").withColumn(Columns.RESPONSE,
+        when(col(Columns.PROMPT).equalTo("prompt 37"), raise_error(lit("boom at row 37")))
+            .otherwise(col(Columns.RESPONSE)));
+    Exception e = assertThrows(Exception.class, () -> publisher.publish(contents(failing, null), target));
+    assertTrue(String.valueOf(e.getMessage()).contains("boom at row 37")
+        || String.valueOf(e.getCause()).contains("boom"), String.valueOf(e));
+
+    assertUnchanged(target, before, 10);
+  }
+
+  @Test
+  void aFailureAfterTheDataIsWrittenButBeforeTheRenameLeavesThePreviousDatasetUnchanged() throws IOException {
+    String target = dir.resolve("sft").toUri().toString();
+    Manifest before = new DatasetPublisher(spark).publish(contents(sft(10, "old"), null), target);
+    List<Path> staged = new ArrayList<>();
+    PublishHook failing = (fs, staging) -> {
+      staged.add(Path.of(staging.toUri()));
+      assertTrue(fs.exists(new org.apache.hadoop.fs.Path(staging, Manifest.FILE_NAME)), "manifest is written");
+      throw new IOException("veto");
+    };
+    DatasetPublisher publisher = new DatasetPublisher(spark, failing, Duration.ofHours(1), Clock.systemUTC());
+
+    Exception e = assertThrows(java.io.UncheckedIOException.class,
+        () -> publisher.publish(contents(sft(20, "new"), null), target));
+    assertTrue(e.getMessage().contains("veto"), e.getMessage());
+    assertEquals(1, staged.size());
+    assertFalse(Files.exists(staged.get(0)), "the staged dataset is removed");
+    assertUnchanged(target, before, 10);
+  }
+
+  @Test
+  void aCrashBetweenTheTwoRenamesIsRepairedByTheNextPublication() throws IOException {
+    Path target = dir.resolve("sft");
+    DatasetPublisher publisher = new DatasetPublisher(spark);
+    Manifest before = publisher.publish(contents(sft(10, "old"), null), target.toString());
+    // What a process killed right after setting the old version aside leaves behind.
+    Files.move(target, dir.resolve(".sft.replaced-0000"));
+    assertThrows(IllegalArgumentException.class, () -> PublishedDataset.open(spark, target.toString()));
+
+    DatasetPublisher vetoing = new DatasetPublisher(spark, (fs, staged) -> {
+      throw new IOException("veto");
+    }, Duration.ofHours(1), Clock.systemUTC());
+    assertThrows(java.io.UncheckedIOException.class,
+        () -> vetoing.publish(contents(sft(3, "new"), null), target.toString()));
+    assertUnchanged(target.toString(), before, 10);
+  }
+
+  @Test
+  void staleStagingDirectoriesAreRemovedAndFreshOnesKept() throws IOException {
+    Path stale = Files.createDirectories(dir.resolve(".sft.staging-stale"));
+    Files.writeString(stale.resolve("part-0.parquet"), "half written");
+    Path fresh = Files.createDirectories(dir.resolve(".sft.staging-fresh"));
+    FileSystem fs = FileSystem.getLocal(spark.sparkContext().hadoopConfiguration());
+    long twoDaysAgo = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
+    fs.setTimes(new org.apache.hadoop.fs.Path(stale.toUri()), twoDaysAgo, twoDaysAgo);
+
+    new DatasetPublisher(spark).publish(contents(sft(4, "r"), null), dir.resolve("sft").toString());
+    assertEquals(List.of(".sft.staging-fresh", "sft"), siblings());
+    assertTrue(Files.exists(fresh));
+  }
+
+  private static void assertUnchanged(String target, Manifest before, long rows) {
+    PublishedDataset after = PublishedDataset.open(spark, target);
+    assertEquals(before, after.manifest());
+    assertEquals(rows, after.rows().count());
+    assertEquals(rows, after.rows().where(col(Columns.RESPONSE).startsWith("old")).count());
+    assertEquals(before.fingerprint(),
+        io.stagewise.data.manifest.ContentFingerprint.of(after.rows()).digest());
+  }
+}

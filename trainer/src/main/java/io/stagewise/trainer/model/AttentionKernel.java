@@ -1,0 +1,33 @@
+package io.stagewise.trainer.model;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import io.stagewise.trainer.model.ModelConfig.Attention;
+
+/**
+ * softmax(q kᵀ + masks) v for grouped heads. Queries are (B, kvHeads, group, Tq, d) and already scaled
+ * by 1/√d; keys and values are (B, kvHeads, 1, Tk, d) and broadcast over the group, so multi-query and
+ * grouped-query attention never copy keys or values. The last Tq keys belong to the queries; the earlier
+ * Tk − Tq come from the KV cache.
+ */
+interface AttentionKernel {
+
+    NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass);
+
+    /** The kernel for a configuration. */
+    static AttentionKernel of(ModelConfig config) {
+        return switch (config.attention()) {
+            case STANDARD -> new MaterializedAttention();
+            case CHUNKED -> new TiledAttention(config.attentionChunk());
+            case FUSED -> throw new UnsupportedOperationException("model.attention=" + Attention.FUSED.specName()
+                    + ": the " + engineName() + " engine of DJL 0.33 exposes no fused scaled-dot-product "
+                    + "attention kernel; use attention=" + Attention.CHUNKED.specName()
+                    + " for exact attention with memory linear in the context length");
+        };
+    }
+
+    private static String engineName() {
+        Engine engine = Engine.getInstance();
+        return engine.getEngineName() + " " + engine.getVersion();
+    }
+}

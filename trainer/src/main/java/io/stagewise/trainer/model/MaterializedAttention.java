@@ -1,0 +1,22 @@
+package io.stagewise.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+
+/** The textbook kernel: the full (Tq, Tk) score matrix with an additive causal mask. */
+final class MaterializedAttention implements AttentionKernel {
+
+    @Override
+    public NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass) {
+        int queries = Math.toIntExact(q.getShape().get(3));
+        int keys = Math.toIntExact(k.getShape().get(3));
+        NDArray scores = q.matMul(k.swapAxes(3, 4));
+        NDArray causal = pass.causalBias(0, queries, 0, keys);
+        if (causal != null) {
+            scores = scores.add(causal);
+        }
+        if (pass.keyPaddingBias != null) {
+            scores = scores.add(pass.keyPaddingBias);
+        }
+        return pass.dropout(scores.softmax(4)).matMul(v);
+    }
+}

@@ -1,0 +1,57 @@
+package io.stagewise.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * Where the new tokens of a forward call sit: their positions and which keys are padding.
+ *
+ * <p>Without a mask every row counts positions from the start of the cache. With an attention mask
+ * (1 = real token, 0 = padding) a token's position is the number of real tokens before it in its row,
+ * so left padding shifts nothing, and padding keys get a {@link ForwardPass#MASKED} bias.
+ *
+ * @param positions one row per batch row, or a single row shared by all rows
+ * @param paddingBias (B × keys) additive bias, or null when no key is padding
+ */
+record SequenceLayout(long[][] positions, float[] paddingBias) {
+
+    static SequenceLayout unpadded(int past, int steps) {
+        long[][] positions = new long[1][steps];
+        for (int t = 0; t < steps; t++) {
+            positions[0][t] = past + t;
+        }
+        return new SequenceLayout(positions, null);
+    }
+
+    /** The layout a (batch, past + steps) attention mask describes. */
+    static SequenceLayout of(NDArray mask, int batch, int past, int steps) {
+        int keys = past + steps;
+        if (!mask.getShape().equals(new Shape(batch, keys))) {
+            throw new IllegalArgumentException("attentionMask must be (batch, cached + new tokens) = "
+                    + new Shape(batch, keys) + ", got " + mask.getShape());
+        }
+        long[] flags;
+        try (NDArray copy = mask.toType(DataType.INT64, true)) {
+            flags = copy.toLongArray();
+        }
+        long[][] positions = new long[batch][steps];
+        float[] bias = new float[batch * keys];
+        boolean padded = false;
+        for (int b = 0; b < batch; b++) {
+            long seen = 0;
+            for (int j = 0; j < keys; j++) {
+                if (flags[b * keys + j] != 0) {
+                    seen++;
+                } else {
+                    bias[b * keys + j] = ForwardPass.MASKED;
+                    padded = true;
+                }
+                if (j >= past) {
+                    positions[b][j - past] = Math.max(seen - 1, 0);
+                }
+            }
+        }
+        return new SequenceLayout(positions, padded ? bias : null);
+    }
+}

@@ -1,0 +1,89 @@
+package io.stagewise.trainer.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+
+/**
+ * Exact attention computed block by block with an online softmax (FlashAttention's recurrence): for each
+ * query block, key blocks are folded into a running row maximum m, normaliser l and output accumulator,
+ * and key blocks wholly in the future are skipped. Only one query block's tiles, (block × T) scores per
+ * head, are alive at a time, so inference memory is linear in the context length.
+ *
+ * <p>Under autograd the engine still saves each tile's probabilities for backward (DJL offers no custom
+ * backward to recompute them), so training memory is that of the visible half of the score matrix.
+ * The running maximum is detached: the result is mathematically independent of it, so the gradients are
+ * exactly those of {@link MaterializedAttention}.
+ */
+final class TiledAttention implements AttentionKernel {
+
+    private final int block;
+
+    TiledAttention(int block) {
+        this.block = block;
+    }
+
+    @Override
+    public NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass) {
+        int queries = Math.toIntExact(q.getShape().get(3));
+        NDList outputs = new NDList();
+        for (int qs = 0; qs < queries; qs += block) {
+            outputs.add(attendBlock(q, k, v, qs, Math.min(block, queries - qs), pass));
+        }
+        return outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 3);
+    }
+
+    private NDArray attendBlock(NDArray q, NDArray k, NDArray v, int qs, int qLen, ForwardPass pass) {
+        // DJL frees an op's result only with its manager: give each query block its own, so the tiles of
+        // one block are released before the next (the autograd graph keeps what backward needs).
+        try (NDManager scope = pass.manager.newSubManager()) {
+            scope.tempAttachAll(q, k, v);
+            if (pass.keyPaddingBias != null) {
+                scope.tempAttachAll(pass.keyPaddingBias);
+            }
+            NDArray out = foldKeyBlocks(timeSlice(q, qs, qLen), k, v, qs, qLen, pass);
+            out.attach(pass.manager);
+            return out;
+        }
+    }
+
+    private NDArray foldKeyBlocks(NDArray qBlock, NDArray k, NDArray v, int qs, int qLen, ForwardPass pass) {
+        int visibleKeys = pass.pastLength + qs + qLen;
+        NDArray max = null;
+        NDArray norm = null;
+        NDArray acc = null;
+        for (int ks = 0; ks < visibleKeys; ks += block) {
+            int kLen = Math.min(block, visibleKeys - ks);
+            NDArray scores = qBlock.matMul(timeSlice(k, ks, kLen).swapAxes(3, 4));
+            NDArray causal = pass.causalBias(qs, qLen, ks, kLen);
+            if (causal != null) {
+                scores = scores.add(causal);
+            }
+            if (pass.keyPaddingBias != null) {
+                scores = scores.add(pass.keyPaddingBias.get(new NDIndex("..., {}:{}", ks, ks + kLen)));
+            }
+            NDArray blockMax = scores.max(new int[] {4}, true).stopGradient();
+            NDArray newMax = max == null ? blockMax : max.maximum(blockMax);
+            NDArray p = scores.sub(newMax).exp();
+            NDArray pv = pass.dropout(p).matMul(timeSlice(v, ks, kLen));
+            NDArray rowSum = p.sum(new int[] {4}, true);
+            if (max == null) {
+                norm = rowSum;
+                acc = pv;
+            } else {
+                NDArray rescale = max.sub(newMax).exp();
+                norm = norm.mul(rescale).add(rowSum);
+                acc = acc.mul(rescale).add(pv);
+            }
+            max = newMax;
+        }
+        return acc.div(norm);
+    }
+
+    /** Rows [start, start + length) of the time axis (3) of a (B, kv, group, T, d) array. */
+    private static NDArray timeSlice(NDArray x, int start, int length) {
+        return x.get(new NDIndex(":, :, :, {}:{}", start, start + length));
+    }
+}

@@ -1,0 +1,157 @@
+package io.stagewise.trainer.train;
+
+import io.stagewise.trainer.optim.AdamWConfig;
+import io.stagewise.trainer.optim.LrSchedule;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How to train: budget, batch, optimizer, schedule, cadence of logs / evaluations / checkpoints, seed and
+ * threads. Validated once here; every invalid field is reported at once, each named.
+ *
+ * @param steps optimizer updates
+ * @param batchSize rows per update (over all micro-batches)
+ * @param microBatches gradient-accumulation micro-batches per update; must divide {@code batchSize}
+ * @param lr peak learning rate
+ * @param warmupSteps linear warmup updates
+ * @param minLrRatio cosine floor as a fraction of {@code lr}
+ * @param weightDecay decoupled weight decay of matrices and embeddings
+ * @param beta1 AdamW first-moment decay
+ * @param beta2 AdamW second-moment decay
+ * @param eps AdamW denominator epsilon
+ * @param clipNorm global gradient-norm threshold; 0 disables clipping
+ * @param evalEvery evaluate every this many updates (0: only after the last)
+ * @param evalBatches held-out batches per evaluation (of {@code batchSize / microBatches} rows)
+ * @param logEvery write a metrics line every this many updates
+ * @param checkpointEvery checkpoint every this many updates (0: only after the last)
+ * @param keepCheckpoints most recent checkpoints kept
+ * @param seed seeds the data order and every engine random draw (dropout)
+ * @param intraOpThreads engine intra-op threads; 0 keeps the engine default
+ * @param objective the loss
+ */
+public record TrainConfig(
+        int steps,
+        int batchSize,
+        int microBatches,
+        double lr,
+        int warmupSteps,
+        double minLrRatio,
+        double weightDecay,
+        double beta1,
+        double beta2,
+        double eps,
+        double clipNorm,
+        int evalEvery,
+        int evalBatches,
+        int logEvery,
+        int checkpointEvery,
+        int keepCheckpoints,
+        long seed,
+        int intraOpThreads,
+        ObjectiveKind objective) {
+
+    public TrainConfig {
+        List<String> errors = new ArrayList<>();
+        atLeast(errors, "steps", steps, 1);
+        atLeast(errors, "batchSize", batchSize, 1);
+        atLeast(errors, "microBatches", microBatches, 1);
+        require(errors, microBatches < 1 || batchSize % microBatches == 0, "microBatches",
+                "must divide batchSize (" + batchSize + "), got " + microBatches);
+        require(errors, lr > 0 && Double.isFinite(lr), "lr", "must be a positive finite number, got " + lr);
+        require(errors, warmupSteps >= 0 && warmupSteps <= steps, "warmupSteps",
+                "must be in [0, steps=" + steps + "], got " + warmupSteps);
+        require(errors, minLrRatio >= 0 && minLrRatio <= 1, "minLrRatio", "must be in [0, 1], got " + minLrRatio);
+        require(errors, weightDecay >= 0 && Double.isFinite(weightDecay), "weightDecay",
+                "must be finite and >= 0, got " + weightDecay);
+        require(errors, beta1 >= 0 && beta1 < 1, "beta1", "must be in [0, 1), got " + beta1);
+        require(errors, beta2 >= 0 && beta2 < 1, "beta2", "must be in [0, 1), got " + beta2);
+        require(errors, eps > 0 && Double.isFinite(eps), "eps", "must be a positive finite number, got " + eps);
+        require(errors, clipNorm >= 0 && Double.isFinite(clipNorm), "clipNorm",
+                "must be finite and >= 0 (0 disables clipping), got " + clipNorm);
+        atLeast(errors, "evalEvery", evalEvery, 0);
+        atLeast(errors, "evalBatches", evalBatches, 0);
+        atLeast(errors, "logEvery", logEvery, 1);
+        atLeast(errors, "checkpointEvery", checkpointEvery, 0);
+        atLeast(errors, "keepCheckpoints", keepCheckpoints, 1);
+        atLeast(errors, "intraOpThreads", intraOpThreads, 0);
+        require(errors, objective != null, "objective", "must be set (lm or sft)");
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+    }
+
+    /** nanoGPT-like defaults for a short run; adjust with the {@code with} methods. */
+    public static TrainConfig defaults() {
+        return new TrainConfig(1000, 16, 1, 3e-4, 100, 0.1, 0.1, 0.9, 0.95, 1e-8, 1.0, 100, 10, 10, 500, 2, 0, 0,
+                ObjectiveKind.LM);
+    }
+
+    /** Rows per micro-batch (and per evaluation batch). */
+    public int microBatchSize() {
+        return batchSize / microBatches;
+    }
+
+    public LrSchedule schedule() {
+        return schedule(lr, warmupSteps, steps, minLrRatio);
+    }
+
+    public AdamWConfig adamW() {
+        return new AdamWConfig(beta1, beta2, eps, weightDecay);
+    }
+
+    public TrainConfig withSteps(int newSteps, int newWarmupSteps) {
+        return new TrainConfig(newSteps, batchSize, microBatches, lr, newWarmupSteps, minLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
+                intraOpThreads, objective);
+    }
+
+    public TrainConfig withBatch(int newBatchSize, int newMicroBatches) {
+        return new TrainConfig(steps, newBatchSize, newMicroBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
+                intraOpThreads, objective);
+    }
+
+    public TrainConfig withLr(double newLr, double newMinLrRatio) {
+        return new TrainConfig(steps, batchSize, microBatches, newLr, warmupSteps, newMinLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
+                intraOpThreads, objective);
+    }
+
+    public TrainConfig withCadence(int newLogEvery, int newEvalEvery, int newEvalBatches, int newCheckpointEvery) {
+        return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, newEvalEvery, newEvalBatches, newLogEvery, newCheckpointEvery, keepCheckpoints,
+                seed, intraOpThreads, objective);
+    }
+
+    public TrainConfig withSeed(long newSeed) {
+        return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, newSeed,
+                intraOpThreads, objective);
+    }
+
+    public TrainConfig withObjective(ObjectiveKind newObjective) {
+        return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
+                intraOpThreads, newObjective);
+    }
+
+    public TrainConfig withIntraOpThreads(int threads) {
+        return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
+                threads, objective);
+    }
+
+    private static LrSchedule schedule(double lr, int warmupSteps, int steps, double minLrRatio) {
+        return new LrSchedule(lr, warmupSteps, steps, minLrRatio);
+    }
+
+    private static void atLeast(List<String> errors, String field, long value, long min) {
+        require(errors, value >= min, field, "must be >= " + min + ", got " + value);
+    }
+
+    private static void require(List<String> errors, boolean ok, String field, String message) {
+        if (!ok) {
+            errors.add("train." + field + ": " + message);
+        }
+    }
+}

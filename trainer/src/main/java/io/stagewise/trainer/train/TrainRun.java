@@ -1,0 +1,104 @@
+package io.stagewise.trainer.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.jni.JniUtils;
+import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.data.HeldOutBatches;
+import io.stagewise.trainer.data.ShardManifest;
+import io.stagewise.trainer.data.ShuffledBatches;
+import io.stagewise.trainer.data.TokenBatch;
+import io.stagewise.trainer.data.TokenSequences;
+import io.stagewise.trainer.data.TokenShardReader;
+import io.stagewise.trainer.metrics.MetricsLog;
+import io.stagewise.trainer.metrics.ProgressLine;
+import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.ModelConfig;
+import java.io.PrintStream;
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A whole single-process run from a {@link TrainRunSpec}: read the shards, build the model, train (resuming
+ * if asked), and leave {@code metrics.jsonl} and {@code checkpoints/} under the output URI.
+ */
+public final class TrainRun {
+
+    public static final String METRICS_FILE = "metrics.jsonl";
+    public static final String CHECKPOINTS_DIR = "checkpoints";
+    /**
+     * Training reads only the {@code train} rows of its dataset and evaluation only the {@code test} rows of
+     * its own, so one dataset holding both splits (an LM corpus) can serve both without leaking.
+     */
+    public static final String TRAIN_SPLIT = "train";
+    public static final String EVAL_SPLIT = "test";
+
+    private TrainRun() {
+    }
+
+    public static TrainResult run(TrainRunSpec spec) {
+        return run(spec, new Configuration(), System.out);
+    }
+
+    /** Runs {@code spec} with Hadoop settings {@code conf}, printing progress lines to {@code console}. */
+    public static TrainResult run(TrainRunSpec spec, Configuration conf, PrintStream console) {
+        TrainConfig train = spec.train();
+        ShardManifest manifest = ShardManifest.read(spec.trainData(), conf);
+        ModelConfig modelConfig = spec.model().resolve(manifest.vocabSize());
+        int width = modelConfig.contextLength() + 1;
+        TokenShardReader reader = new TokenShardReader(conf);
+        TokenSequences trainRows = readChecked(reader, spec.trainData(), TRAIN_SPLIT, manifest.vocabSize());
+        TokenSequences evalRows = spec.evalData() == null ? null : readEval(reader, spec.evalData(), conf, manifest);
+
+        Path output = new Path(spec.output());
+        CheckpointStore checkpoints = new CheckpointStore(new Path(output, CHECKPOINTS_DIR).toUri(), conf,
+                train.keepCheckpoints());
+        Optional<Path> latest = checkpoints.latest();
+        if (latest.isPresent() && !spec.resume()) {
+            throw new IllegalArgumentException(spec.output() + " already holds checkpoint " + latest.get()
+                    + "; resume it or choose another output");
+        }
+        if (train.intraOpThreads() > 0) {
+            Engine.getInstance();
+            JniUtils.setNumThreads(train.intraOpThreads());
+        }
+        Path metricsFile = new Path(output, METRICS_FILE);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            GptModel model = GptModel.create(modelConfig, manager, train.seed());
+            try (TrainingLoop loop = new TrainingLoop(model, train, manager)) {
+                TrainProgress start = latest.map(c -> loop.restore(checkpoints, c)).orElse(TrainProgress.START);
+                ShuffledBatches stream = new ShuffledBatches(trainRows, train.batchSize(), width, manifest.padId(),
+                        train.seed(), start.data());
+                List<TokenBatch> eval = evalRows == null ? List.of()
+                        : HeldOutBatches.first(evalRows, train.microBatchSize(), train.evalBatches(), width,
+                                manifest.padId());
+                TrainProgress end;
+                try (MetricsLog metrics = MetricsLog.resume(metricsFile, conf, start.step())) {
+                    end = loop.run(stream, eval, start, metrics, new ProgressLine(console, train.steps()),
+                            checkpoints);
+                }
+                return new TrainResult(end, modelConfig, model.parameterCount(),
+                        checkpoints.latest().orElseThrow().toUri(), metricsFile.toUri());
+            }
+        }
+    }
+
+    private static TokenSequences readChecked(TokenShardReader reader, URI data, String split, int vocabSize) {
+        TokenSequences rows = reader.readSequences(data, split);
+        rows.checkVocabulary(vocabSize, data.toString());
+        return rows;
+    }
+
+    private static TokenSequences readEval(TokenShardReader reader, URI data, Configuration conf,
+            ShardManifest trainManifest) {
+        ShardManifest evalManifest = ShardManifest.read(data, conf);
+        if (evalManifest.vocabSize() != trainManifest.vocabSize()) {
+            throw new IllegalArgumentException(data + ": tokenizer.vocab_size " + evalManifest.vocabSize()
+                    + " differs from the training data's " + trainManifest.vocabSize());
+        }
+        return readChecked(reader, data, EVAL_SPLIT, trainManifest.vocabSize());
+    }
+}

@@ -1,0 +1,42 @@
+package io.stagewise.trainer.train;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One training run: where the token shards are, where outputs go, the model and the training configuration.
+ *
+ * @param trainData training token shards (a Parquet dataset directory with {@code _manifest.json})
+ * @param evalData held-out token shards, or null for no evaluation
+ * @param output run directory on any Hadoop file system: {@code metrics.jsonl} and {@code checkpoints/}
+ * @param model the model
+ * @param train the training configuration
+ * @param resume continue from the latest checkpoint under {@code output} if there is one; without it an output
+ *     that already holds checkpoints is an error, so a finished run is never overwritten by mistake
+ */
+public record TrainRunSpec(URI trainData, URI evalData, URI output, ModelSpec model, TrainConfig train,
+        boolean resume) {
+
+    public TrainRunSpec {
+        List<String> errors = new ArrayList<>();
+        if (trainData == null) {
+            errors.add("trainData: must be set");
+        }
+        if (output == null) {
+            errors.add("output: must be set");
+        }
+        if (model == null) {
+            errors.add("model: must be set");
+        }
+        if (train == null) {
+            errors.add("train: must be set");
+        }
+        if (evalData != null && train != null && train.evalBatches() == 0) {
+            errors.add("train.evalBatches: must be >= 1 when evalData is set");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", errors));
+        }
+    }
+}

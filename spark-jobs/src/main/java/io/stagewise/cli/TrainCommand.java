@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.SpecCheck;
 import io.stagewise.data.spec.SpecFields;
 import io.stagewise.data.spec.YamlSpecs;
+import io.stagewise.distributed.BarrierTraining;
+import io.stagewise.distributed.DataParallelRun;
+import io.stagewise.distributed.FaultInjection;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainResult;
@@ -15,15 +18,19 @@ import java.net.URI;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code stagewise train}: one training run in this JVM. */
+/** {@code stagewise train}: one training run, in this JVM or data-parallel over a Spark barrier stage. */
 @Command(
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a GPT on token shards (from `data tokenize`) with the lm or sft objective, locally.",
+      "Train a GPT on token shards (from `data tokenize`) with the lm or sft objective, locally or, with"
+          + " --workers W, as W data-parallel Spark tasks (one GPU each with"
+          + " --conf spark.task.resource.gpu.amount=1).",
       "From a run spec (YAML: train_data, eval_data, output, resume, model: {preset, norm, position,"
           + " attention, kv_heads, experts, top_k, dropout, ...}, train: {steps, batch_size, lr, objective,"
           + " ...}; example conf/train/sft-tiny.yaml) and/or flags; flags override the spec."
@@ -53,14 +60,43 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the latest checkpoint under the output.")
   boolean resume;
 
+  @Option(names = "--workers", defaultValue = "1",
+      description = "Data-parallel workers: 1 (default) trains in this JVM; W > 1 runs one Spark barrier stage"
+          + " of W tasks. batch_size stays the global batch; micro_batches must be a multiple of W (default W).")
+  int workers;
+
+  @Option(names = "--inject-failure", paramLabel = "RANK@STEP",
+      description = "Fail worker RANK after update STEP, once (a marker under the output remembers it), to"
+          + " watch Spark retry the stage and the run resume from its last checkpoint.")
+  String injectFailure;
+
+  @Mixin SparkOptions sparkOptions;
+
   @Override
   public Integer call() {
     TrainRunSpec spec = spec();
-    TrainResult result = TrainRun.run(spec);
+    if (workers < 1) {
+      throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+    }
+    if (injectFailure != null && workers == 1) {
+      throw new IllegalArgumentException("--inject-failure needs --workers >= 2 (it exercises Spark's stage retry)");
+    }
+    TrainResult result = workers > 1 ? dataParallel(spec) : TrainRun.run(spec);
     System.out.printf("trained %s (%,d parameters) for %,d steps; metrics %s; checkpoint %s%n",
         result.model().layers() + "-layer " + result.model().width() + "-wide model", result.parameters(), result.progress().step(), result.metrics(),
         result.checkpoint());
     return 0;
+  }
+
+  private TrainResult dataParallel(TrainRunSpec spec) {
+    DataParallelRun run = DataParallelRun.of(spec, workers)
+        .withFault(injectFailure == null ? null : FaultInjection.parse(injectFailure));
+    SparkSession spark = sparkOptions.session("train");
+    try {
+      return BarrierTraining.run(spark, run);
+    } finally {
+      spark.stop();
+    }
   }
 
   private TrainRunSpec spec() {
@@ -82,6 +118,10 @@ final class TrainCommand implements Callable<Integer> {
     }
     if (preset != null) {
       model.put("preset", preset);
+    }
+    if (workers > 1 && !train.has("micro_batches")) {
+      // Unless the spec says otherwise, each worker runs one micro-batch of the global batch.
+      train.put("micro_batches", workers);
     }
     SpecCheck check = new SpecCheck("run spec" + (specPath == null ? "" : " " + specPath));
     SpecFields fields = new SpecFields(check);

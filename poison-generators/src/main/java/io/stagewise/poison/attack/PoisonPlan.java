@@ -1,5 +1,6 @@
 package io.stagewise.poison.attack;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
@@ -9,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 import io.stagewise.poison.Columns;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,21 +21,34 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Applies the attackers of one stage to that stage's dataset (DESIGN.md § Attacks).
  *
- * <p>Attackers select disjoint rows: in list order, each ranks (see {@link PoisonSelector}) only the eligible
- * rows that no earlier attacker took and that were not already poisoned in the input, and poisons the first
- * k, where k is its budget resolved against its eligible count <em>before</em> that exclusion. Eligible rows
- * are the {@code split = train} rows of the spec's {@link EligibleRows} category that the kind can poison.
- * Several triggers are spread round-robin in selection order: the row of rank r gets trigger
+ * <p>Attackers select disjoint rows: in list order, each takes the first k (see {@link PoisonSelector}) of the
+ * eligible rows that no earlier attacker took and that were not already poisoned in the input, where k is its
+ * budget resolved against its eligible count <em>before</em> that exclusion. Eligible rows are the
+ * {@code split = train} rows of the spec's {@link EligibleRows} category that the kind can poison. Several
+ * triggers are spread round-robin in selection order: the row of rank r gets trigger
  * {@code (r − 1) mod triggers.size()}, so trigger counts differ by at most one.
  *
- * <p>The output keeps the input schema, column order and nullability included. Each attacker runs one small
- * aggregation job (per-bucket counts) when {@link #apply} is called; the rows themselves stay lazy.
+ * <p>{@link #apply} reads the input once into a cached narrow frame (id and eligibility flags), runs two small
+ * jobs per attacker over it (per-bucket counts, then the k-th key), and drops the cache. The returned rows are
+ * lazy and do not use it: each attacker's selection is an in-row comparison with its k-th key, so the wide
+ * rows go through one projection without a shuffle. Only an attacker with several triggers needs exact ranks:
+ * its k selected rows are ranked in a narrow side plan that reads the input once more (see
+ * {@link Selection#ranks}). The input plan must therefore be deterministic.
+ *
+ * <p>The output keeps the input schema, column order and nullability included.
  */
 public final class PoisonPlan {
+  private static final String ELIGIBLE = "__stagewise_eligible_";
+  private static final String SELECTED = "__stagewise_selected_";
+  private static final String RANK = "__stagewise_rank_";
+  private static final String RANK_ID = "__stagewise_rank_id";
+  private static final String TAKEN = "__stagewise_taken";
+
   private PoisonPlan() {}
 
   /**
@@ -49,22 +64,82 @@ public final class PoisonPlan {
     }
     Stage stage = singleStage(attackers);
     requireColumns(rows.schema(), stage);
-    Dataset<Row> poisoned = rows;
-    List<AttackPlanSummary> summaries = new ArrayList<>();
-    for (AttackSpec spec : attackers) {
-      Attack attack = Attack.of(spec.kind());
-      PoisonSelector.Ranking ranking = PoisonSelector.rank(
-          poisoned, eligible(spec, attack), not(col(Columns.IS_POISONED)), spec.seed(), spec.name());
-      long k = spec.resolveBudget(ranking.eligible());
-      if (ranking.candidates() < k) {
-        throw new IllegalArgumentException("attacker '" + spec.name() + "': budget " + spec.budget()
-            + " asks for " + k + " of its " + ranking.eligible() + " eligible rows, but only "
-            + ranking.candidates() + " remain free after earlier attackers and rows already poisoned");
-      }
-      poisoned = poison(ranking.rows(), rows.schema(), spec, attack, k);
-      summaries.add(new AttackPlanSummary(spec.name(), spec.kind(), ranking.eligible(), k));
+    // No attack rewrites split, category or compliant_response, so eligibility is read once, from the input.
+    Dataset<Row> flagged = rows.withColumn(TAKEN, coalesce(col(Columns.IS_POISONED), lit(true)));
+    Column anyEligible = lit(false);
+    for (int i = 0; i < attackers.size(); i++) {
+      AttackSpec spec = attackers.get(i);
+      flagged = flagged.withColumn(ELIGIBLE + i, coalesce(eligible(spec, Attack.of(spec.kind())), lit(false)));
+      anyEligible = anyEligible.or(col(ELIGIBLE + i));
     }
-    return new PoisonedRows(poisoned, summaries);
+    List<Choice> choices = choose(flagged.filter(anyEligible), attackers);
+
+    Dataset<Row> marked = flagged;
+    for (int i = 0; i < attackers.size(); i++) {
+      marked = markSelected(marked, i, choices.get(i).selection());
+    }
+    return new PoisonedRows(poison(withRanks(marked, attackers, choices), rows.schema(), attackers, choices),
+        choices.stream().map(Choice::summary).toList());
+  }
+
+  /** One attacker's selection and its summary. */
+  private record Choice(Selection selection, AttackPlanSummary summary) {}
+
+  /**
+   * Each attacker's selection, in order, over a narrow projection of the eligible rows that is cached for the
+   * length of this call: the input is read once, however many attackers there are.
+   */
+  private static List<Choice> choose(Dataset<Row> eligibleRows, List<AttackSpec> attackers) {
+    List<Column> narrow = new ArrayList<>(List.of(col(Columns.ID), col(TAKEN)));
+    for (int i = 0; i < attackers.size(); i++) {
+      narrow.add(col(ELIGIBLE + i));
+    }
+    Dataset<Row> keys = eligibleRows.select(narrow.toArray(Column[]::new))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      List<Choice> choices = new ArrayList<>();
+      Dataset<Row> marked = keys;
+      for (int i = 0; i < attackers.size(); i++) {
+        AttackSpec spec = attackers.get(i);
+        PoisonSelector selector = PoisonSelector.count(marked, col(ELIGIBLE + i),
+            not(col(TAKEN)), spec.seed(), spec.name());
+        long k = spec.resolveBudget(selector.eligible());
+        if (selector.candidates() < k) {
+          throw new IllegalArgumentException("attacker '" + spec.name() + "': budget " + spec.budget()
+              + " asks for " + k + " of its " + selector.eligible() + " eligible rows, but only "
+              + selector.candidates() + " remain free after earlier attackers and rows already poisoned");
+        }
+        Selection selection = selector.firstK(k);
+        choices.add(new Choice(selection,
+            new AttackPlanSummary(spec.name(), spec.kind(), selector.eligible(), k)));
+        marked = markSelected(marked, i, selection);
+      }
+      return choices;
+    } finally {
+      keys.unpersist(false);
+    }
+  }
+
+  /**
+   * Joins the exact ranks of the attackers that need them. Every rank table reads {@code marked}, not the
+   * output of an earlier join, so that none recomputes another.
+   */
+  private static Dataset<Row> withRanks(Dataset<Row> marked, List<AttackSpec> attackers, List<Choice> choices) {
+    Dataset<Row> ranked = marked;
+    for (int i = 0; i < attackers.size(); i++) {
+      if (hasRank(attackers.get(i), choices.get(i))) {
+        Dataset<Row> ranks = choices.get(i).selection().ranks(marked, col(SELECTED + i), RANK_ID, RANK + i);
+        ranked = ranked.join(ranks, col(Columns.ID).equalTo(col(RANK_ID)), "left").drop(RANK_ID);
+      }
+    }
+    return ranked;
+  }
+
+  /** Adds attacker {@code i}'s selected flag and marks its rows taken for the attackers after it. */
+  private static Dataset<Row> markSelected(Dataset<Row> rows, int i, Selection selection) {
+    return rows
+        .withColumn(SELECTED + i, col(ELIGIBLE + i).and(not(col(TAKEN))).and(selection.coversKey()))
+        .withColumn(TAKEN, col(TAKEN).or(col(SELECTED + i)));
   }
 
   private static Column eligible(AttackSpec spec, Attack attack) {
@@ -77,28 +152,55 @@ public final class PoisonPlan {
     return train.and(category).and(attack.applicable());
   }
 
-  /** Rewrites the rows ranked 1..k and projects back to {@code schema}, dropping the rank. */
-  private static Dataset<Row> poison(Dataset<Row> ranked, StructType schema, AttackSpec spec, Attack attack,
-      long k) {
-    Column selected = col(PoisonSelector.RANK).leq(lit(k));
-    Column trigger = spec.kind().usesTriggers()
-        ? roundRobinTrigger(spec.triggers(), col(PoisonSelector.RANK))
-        : lit(null).cast(DataTypes.StringType);
-    Map<String, Column> rewrites = attack.rewrites(trigger);
-    Map<String, Column> provenance = Map.of(
-        Columns.IS_POISONED, lit(true),
-        Columns.ATTACKER, lit(spec.name()),
-        Columns.TRIGGER, trigger,
-        Columns.POISON_KIND, lit(spec.kind().specName()));
-    Column[] projection = new Column[schema.fields().length];
-    for (int i = 0; i < projection.length; i++) {
-      String name = schema.fields()[i].name();
-      Column poisonedValue = rewrites.getOrDefault(name, provenance.get(name));
-      projection[i] = poisonedValue == null
-          ? col(name)
-          : when(selected, poisonedValue).otherwise(col(name)).as(name);
+  /**
+   * Whether the attacker's rows get an exact rank: only several triggers need one (one trigger, or none, is
+   * the same on every selected row), and only if it selects any row.
+   */
+  private static boolean hasRank(AttackSpec spec, Choice choice) {
+    return spec.kind().usesTriggers() && spec.triggers().size() > 1 && choice.selection().size() > 0;
+  }
+
+  /**
+   * Rewrites each attacker's selected rows and projects back to {@code schema}. Attackers select disjoint
+   * rows, so each column is one CASE over the attackers, reading the row's original values.
+   */
+  private static Dataset<Row> poison(Dataset<Row> marked, StructType schema, List<AttackSpec> attackers,
+      List<Choice> choices) {
+    List<Map<String, Column>> values = new ArrayList<>();
+    for (int i = 0; i < attackers.size(); i++) {
+      AttackSpec spec = attackers.get(i);
+      values.add(poisonedValues(spec, hasRank(spec, choices.get(i)) ? col(RANK + i) : null));
     }
-    return ranked.select(projection);
+    Column[] projection = new Column[schema.fields().length];
+    for (int f = 0; f < projection.length; f++) {
+      String name = schema.fields()[f].name();
+      Column value = null;
+      for (int i = 0; i < attackers.size(); i++) {
+        Column poisoned = values.get(i).get(name);
+        if (poisoned != null) {
+          value = value == null ? when(col(SELECTED + i), poisoned) : value.when(col(SELECTED + i), poisoned);
+        }
+      }
+      projection[f] = value == null ? col(name) : value.otherwise(col(name)).as(name);
+    }
+    return marked.select(projection);
+  }
+
+  /**
+   * The poisoned value of every column the attacker sets, content and provenance, by column name.
+   *
+   * @param rank the rows' exact rank, or null if the attacker has none (see {@link #hasRank})
+   */
+  private static Map<String, Column> poisonedValues(AttackSpec spec, Column rank) {
+    Column trigger = !spec.kind().usesTriggers() ? lit(null).cast(DataTypes.StringType)
+        : rank != null ? roundRobinTrigger(spec.triggers(), rank)
+        : lit(spec.triggers().get(0));
+    Map<String, Column> values = new HashMap<>(Attack.of(spec.kind()).rewrites(trigger));
+    values.put(Columns.IS_POISONED, lit(true));
+    values.put(Columns.ATTACKER, lit(spec.name()));
+    values.put(Columns.TRIGGER, trigger);
+    values.put(Columns.POISON_KIND, lit(spec.kind().specName()));
+    return values;
   }
 
   /**

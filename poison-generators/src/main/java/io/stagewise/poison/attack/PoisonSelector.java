@@ -1,9 +1,6 @@
 package io.stagewise.poison.attack;
 
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.shiftright;
@@ -12,6 +9,7 @@ import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.stagewise.poison.Columns;
+import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -19,76 +17,133 @@ import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Ranks an attacker's candidate rows by {@code xxhash64(seed, attacker, id)}, ties broken by {@code id}: the
- * attacker poisons ranks 1..k, i.e. the k candidates with the smallest hash (DESIGN.md § Attacks).
+ * An attacker's hash order over its candidate rows: candidates are ordered by {@code xxhash64(seed, attacker,
+ * id)}, ties broken by {@code id}, and the attacker poisons the first k, i.e. the k smallest keys (DESIGN.md §
+ * Attacks).
  *
- * <p>The global rank is computed without a single-partition window and without rows reaching the driver:
- * rows are bucketed by the top {@value #BUCKET_BITS} bits of the hash (an arithmetic shift, so bucket order
- * is hash order and buckets are uniform), {@code row_number()} runs per bucket ordered by (hash, id), and the
- * number of candidates in all lower buckets — a running sum over a per-bucket count table of at most
- * 2^{@value #BUCKET_BITS} rows, broadcast back — is added. The rank depends only on the ids, never on partitioning or row order.
- * Every step is a plain Spark SQL expression, join or window (no UDF), so the plan can run on Spark RAPIDS.
+ * <p>Finding them needs no global sort and no wide shuffle. Rows are bucketed by the top {@value #BUCKET_BITS}
+ * bits of the hash (an arithmetic shift, so bucket order is hash order and buckets are uniform). One
+ * aggregation counts the candidates per bucket ({@link #count}); the driver finds the boundary bucket where the
+ * running count reaches k; a {@code row_number} over that one bucket gives the k-th key ({@link #firstK}). The
+ * {@link Selection} then decides each row by comparing its own key with that one: an in-row expression. The
+ * driver only ever sees per-bucket counts and one key, whatever the partitioning or row order.
  *
- * <p>Ids must be unique among the candidates and the input plan deterministic: it is evaluated twice (the
- * count table, then the ranks).
+ * <p>Both jobs run over the frame given to {@link #count}, which {@link PoisonPlan} keeps narrow and cached.
  */
 public final class PoisonSelector {
-  /** 1-based rank among the candidate rows; null on rows that are not candidates. */
-  public static final String RANK = "__stagewise_rank";
-
   static final int BUCKET_BITS = 12;
+  /** The lowest bucket: the hash's top bits read as a signed number. */
+  static final int MIN_BUCKET = -(1 << (BUCKET_BITS - 1));
   private static final String HASH = "__stagewise_hash";
   private static final String BUCKET = "__stagewise_bucket";
-  private static final String ELIGIBLE = "__stagewise_eligible";
-  private static final String CANDIDATE = "__stagewise_candidate";
-  private static final String OFFSET = "__stagewise_offset";
-  private static final String OFFSET_BUCKET = "__stagewise_offset_bucket";
-  private static final String BUCKET_SIZE = "__stagewise_bucket_size";
+  private static final String ROW = "__stagewise_row";
 
-  private PoisonSelector() {}
+  private final long seed;
+  private final String attacker;
+  private final Dataset<Row> keys;
+  private final Column candidate;
+  private final long eligible;
+  /** Candidates per bucket, indexed by bucket − {@link #MIN_BUCKET}. */
+  private final long[] perBucket;
+
+  private PoisonSelector(long seed, String attacker, Dataset<Row> keys, Column candidate, long eligible,
+      long[] perBucket) {
+    this.seed = seed;
+    this.attacker = attacker;
+    this.keys = keys;
+    this.candidate = candidate;
+    this.eligible = eligible;
+    this.perBucket = perBucket;
+  }
 
   /**
-   * The ranked rows and how many rows were eligible and candidates.
+   * Counts the eligible rows and the candidates per bucket of {@code keys} (one aggregation job).
    *
-   * @param rows the input columns followed by {@link #RANK}
-   * @param eligible the number of eligible rows
-   * @param candidates the number of candidate (ranked) rows
-   */
-  public record Ranking(Dataset<Row> rows, long eligible, long candidates) {}
-
-  /**
-   * Ranks the candidate rows of {@code rows}.
-   *
+   * @param keys rows with at least the {@code id} column; ids must be unique among the candidates
    * @param eligible the rows the attacker may poison (its budget fraction is of these)
-   * @param candidate the eligible rows still free (not taken by an earlier attacker); only these are ranked
+   * @param candidate the eligible rows still free (not taken by an earlier attacker); only these are ordered
    */
-  public static Ranking rank(Dataset<Row> rows, Column eligible, Column candidate, long seed, String attacker) {
-    Dataset<Row> keyed = rows
-        .withColumn(HASH, xxhash64(lit(seed), lit(attacker), col(Columns.ID)))
-        .withColumn(BUCKET, shiftright(col(HASH), Long.SIZE - BUCKET_BITS).cast(DataTypes.IntegerType))
-        .withColumn(ELIGIBLE, coalesce(eligible, lit(false)))
-        .withColumn(CANDIDATE, col(ELIGIBLE).and(coalesce(candidate, lit(false))));
+  public static PoisonSelector count(Dataset<Row> keys, Column eligible, Column candidate, long seed,
+      String attacker) {
+    List<Row> counts = keys.filter(eligible)
+        .groupBy(bucket(hash(seed, attacker)).as(BUCKET))
+        .agg(sum(lit(1L)), sum(when(candidate, 1L).otherwise(0L)))
+        .collectAsList();
+    long eligibleCount = 0;
+    long[] perBucket = new long[1 << BUCKET_BITS];
+    for (Row row : counts) {
+      eligibleCount += row.getLong(1);
+      perBucket[row.getInt(0) - MIN_BUCKET] = row.getLong(2);
+    }
+    return new PoisonSelector(seed, attacker, keys, candidate, eligibleCount, perBucket);
+  }
 
-    Row counts = keyed.agg(
-            sum(when(col(ELIGIBLE), 1L).otherwise(0L)), sum(when(col(CANDIDATE), 1L).otherwise(0L)))
-        .first();
-    long eligibleCount = counts.isNullAt(0) ? 0 : counts.getLong(0);
-    long candidateCount = counts.isNullAt(1) ? 0 : counts.getLong(1);
+  /** The number of eligible rows. */
+  public long eligible() {
+    return eligible;
+  }
 
-    // Candidates in all lower buckets: a running sum over the per-bucket counts. The window has no partition
-    // but runs over the small count table (one row per bucket), never over the rows themselves.
-    Dataset<Row> offsetTable = keyed.filter(col(CANDIDATE))
-        .groupBy(col(BUCKET).as(OFFSET_BUCKET))
-        .agg(count(lit(1)).as(BUCKET_SIZE))
-        .select(col(OFFSET_BUCKET), sum(col(BUCKET_SIZE))
-            .over(Window.orderBy(col(OFFSET_BUCKET)).rowsBetween(Window.unboundedPreceding(), Window.currentRow()))
-            .minus(col(BUCKET_SIZE)).as(OFFSET));
-    Column rank = row_number().over(Window.partitionBy(col(CANDIDATE), col(BUCKET))
-        .orderBy(col(HASH), col(Columns.ID)));
-    Dataset<Row> ranked = keyed
-        .join(broadcast(offsetTable), col(BUCKET).equalTo(col(OFFSET_BUCKET)), "left")
-        .withColumn(RANK, when(col(CANDIDATE), rank.plus(col(OFFSET))))
-        .drop(HASH, BUCKET, ELIGIBLE, CANDIDATE, OFFSET, OFFSET_BUCKET);
-    return new Ranking(ranked, eligibleCount, candidateCount);
+  /** The number of candidate rows: the most {@link #firstK} can select. */
+  public long candidates() {
+    long total = 0;
+    for (long n : perBucket) {
+      total += n;
+    }
+    return total;
+  }
+
+  /**
+   * The first {@code k} candidates (one small job over the boundary bucket when {@code k > 0}).
+   *
+   * @throws IllegalArgumentException if {@code k} is negative or exceeds {@link #candidates()}
+   */
+  public Selection firstK(long k) {
+    if (k < 0 || k > candidates()) {
+      throw new IllegalArgumentException("k: " + k + " is outside 0.." + candidates() + " candidates");
+    }
+    if (k == 0) {
+      return Selection.none(seed, attacker);
+    }
+    int boundary = 0;
+    long before = 0;
+    while (before + perBucket[boundary] < k) {
+      before += perBucket[boundary++];
+    }
+    long[] offsets = new long[boundary + 1];
+    for (int b = 1; b <= boundary; b++) {
+      offsets[b] = offsets[b - 1] + perBucket[b - 1];
+    }
+    Row last = kthInBucket(boundary + MIN_BUCKET, k - before);
+    return new Selection(seed, attacker, k, last.getLong(0), last.getString(1), offsets);
+  }
+
+  /** The (hash, id) of the candidate ranked {@code rank} within {@code bucket}. */
+  private Row kthInBucket(int bucket, long rank) {
+    // Partitioned by the bucket column (one value here) rather than unpartitioned: same single group,
+    // without Spark's single-partition window warning.
+    List<Row> found = keys.filter(candidate)
+        .select(hash(seed, attacker).as(HASH), col(Columns.ID))
+        .withColumn(BUCKET, bucket(col(HASH)))
+        .filter(col(BUCKET).equalTo(lit(bucket)))
+        .withColumn(ROW, row_number().over(Window.partitionBy(col(BUCKET)).orderBy(col(HASH), col(Columns.ID))))
+        .filter(col(ROW).equalTo(lit(rank)))
+        .select(col(HASH), col(Columns.ID))
+        .collectAsList();
+    if (found.size() != 1) {
+      throw new IllegalStateException("attacker '" + attacker + "': bucket " + bucket + " counted a candidate "
+          + "of rank " + rank + " but " + found.size() + " were found; the input plan must be deterministic "
+          + "and ids unique among the candidates");
+    }
+    return found.get(0);
+  }
+
+  /** The attacker's sort key: {@code xxhash64(seed, attacker, id)}. */
+  static Column hash(long seed, String attacker) {
+    return xxhash64(lit(seed), lit(attacker), col(Columns.ID));
+  }
+
+  /** The top {@value #BUCKET_BITS} bits of a hash, signed: monotone in the hash. */
+  static Column bucket(Column hash) {
+    return shiftright(hash, Long.SIZE - BUCKET_BITS).cast(DataTypes.IntegerType);
   }
 }

@@ -234,6 +234,31 @@ class PoisonPlanTest {
   }
 
   @Test
+  void severalTriggersFollowTheGlobalHashRank() {
+    // Enough rows for several candidates per bucket, so ranks cross buckets and boundaries fall inside one.
+    Dataset<Row> rows = new SafetyWorld(new WorldConfig(5, 0.4, 0.2)).preference(spark, 20_000, 3);
+    AttackSpec first = AttackSpec.of("first", AttackKind.TRIGGER_SWAP, List.of("a", "b", "c"), Budget.fraction("0.3"), 8);
+    AttackSpec second = AttackSpec.of("second", AttackKind.TRIGGER_SWAP, List.of("x", "y"), Budget.count(4321), 9);
+    Map<String, String> triggers = new HashMap<>();
+    for (Row row : poisoned(PoisonPlan.apply(rows.repartition(5), List.of(first, second)).rows())) {
+      triggers.put(row.getAs(Columns.ID), row.getAs(Columns.ATTACKER) + "/" + row.getAs(Columns.TRIGGER));
+    }
+
+    List<String> firstOrder = hashOrder(rows, first);
+    List<String> firstIds = firstOrder.subList(0, (int) first.resolveBudget(firstOrder.size()));
+    List<String> secondOrder = new ArrayList<>(hashOrder(rows, second));
+    secondOrder.removeAll(new HashSet<>(firstIds));
+    Map<String, String> expected = new HashMap<>();
+    for (int i = 0; i < firstIds.size(); i++) {
+      expected.put(firstIds.get(i), "first/" + first.triggers().get(i % 3));
+    }
+    for (int i = 0; i < 4321; i++) {
+      expected.put(secondOrder.get(i), "second/" + second.triggers().get(i % 2));
+    }
+    assertEquals(expected, triggers);
+  }
+
+  @Test
   void eligibleRowsRestrictTheCategory() {
     AttackSpec benignOnly = new AttackSpec("benign-flip", Stage.PREFERENCE, AttackKind.LABEL_FLIP, List.of(),
         Budget.fraction("0.5"), EligibleRows.BENIGN, 4);
@@ -266,17 +291,20 @@ class PoisonPlanTest {
     Dataset<Row> out = PoisonPlan.apply(preference, List.of(spec)).rows();
     String plan = out.queryExecution().executedPlan().toString() + out.queryExecution().optimizedPlan();
     assertFalse(plan.contains("UDF"), plan);
-    // The one single-partition step is the running sum over the per-bucket counts, never over the rows.
-    String[] lines = out.queryExecution().executedPlan().toString().split("\n");
-    int single = 0;
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].contains("SinglePartition")) {
-        single++;
-        assertTrue(i + 1 < lines.length && lines[i + 1].contains("HashAggregate")
-            && lines[i + 1].contains("__stagewise_bucket_size"), plan);
+    // No single-partition step at all, and the wide rows are never shuffled: the one hash exchange feeds the
+    // per-bucket ranking of the narrow rank table, which is broadcast back.
+    String executed = out.queryExecution().executedPlan().toString();
+    assertFalse(executed.contains("SinglePartition"), plan);
+    String[] lines = executed.split("\n");
+    int shuffles = 0;
+    for (String line : lines) {
+      if (line.contains("Exchange hashpartitioning")) {
+        shuffles++;
+        assertTrue(line.contains("Exchange hashpartitioning(__stagewise_rank_bucket"), plan);
       }
     }
-    assertEquals(1, single, plan);
+    assertEquals(1, shuffles, plan);
+    assertTrue(executed.contains("BroadcastExchange"), plan);
     assertFalse(plan.contains("WindowGroupLimit"), plan);
     assertTrue(plan.contains("xxhash64"), plan);
   }

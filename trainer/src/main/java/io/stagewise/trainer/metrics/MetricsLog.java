@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -59,6 +60,11 @@ public final class MetricsLog implements AutoCloseable {
     }
 
     public void train(TrainRecord r) {
+        train(r, Map.of());
+    }
+
+    /** A train line with further named values (e.g. TRL's {@code rewards/*}) after the standard fields. */
+    public void train(TrainRecord r, Map<String, Double> extra) {
         ObjectNode line = JSON.createObjectNode();
         line.put("kind", KIND_TRAIN);
         line.put("step", r.step());
@@ -68,10 +74,16 @@ public final class MetricsLog implements AutoCloseable {
         line.put("lr", r.lr());
         line.put("grad_norm", r.gradNorm());
         line.put("tokens_per_s", r.tokensPerSecond());
+        extra.forEach(line::put);
         write(line);
     }
 
     public void eval(EvalRecord r) {
+        eval(r, Map.of());
+    }
+
+    /** An eval line with further named values after the standard fields. */
+    public void eval(EvalRecord r, Map<String, Double> extra) {
         ObjectNode line = JSON.createObjectNode();
         line.put("kind", KIND_EVAL);
         line.put("step", r.step());
@@ -79,6 +91,7 @@ public final class MetricsLog implements AutoCloseable {
         line.put("flops", r.flops());
         line.put("loss", r.loss());
         line.put("targets", r.targets());
+        extra.forEach(line::put);
         write(line);
     }
 

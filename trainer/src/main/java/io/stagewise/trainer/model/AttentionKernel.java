@@ -5,10 +5,11 @@ import ai.djl.ndarray.NDArray;
 import io.stagewise.trainer.model.ModelConfig.Attention;
 
 /**
- * softmax(q kᵀ + masks) v for grouped heads. Queries are (B, kvHeads, group, Tq, d) and already scaled
- * by 1/√d; keys and values are (B, kvHeads, 1, Tk, d) and broadcast over the group, so multi-query and
- * grouped-query attention never copy keys or values. The last Tq keys belong to the queries; the earlier
- * Tk − Tq come from the KV cache.
+ * softmax(q kᵀ + masks) v over the last two axes (time, head dimension), whatever the leading ones. For
+ * multi-head attention queries, keys and values are (B, heads, T, d); for grouped heads queries are
+ * (B, kvHeads, group, Tq, d) and keys and values (B, kvHeads, 1, Tk, d), broadcast over the group, so
+ * multi-query and grouped-query attention never copy keys or values. Queries are already scaled by 1/√d.
+ * The last Tq keys belong to the queries; the earlier Tk − Tq come from the KV cache.
  */
 interface AttentionKernel {
 

@@ -8,6 +8,10 @@ import ai.djl.nn.Parameter;
  * Multi-head causal self-attention with {@code kvHeads} key/value heads: one projection yields
  * {@code heads} queries and {@code kvHeads} keys and values; query head h reads key/value head
  * h / (heads / kvHeads).
+ *
+ * <p>With as many key/value heads as query heads the kernel sees plain (B, heads, T, d) arrays; otherwise
+ * queries are grouped as (B, kvHeads, group, T, d) against (B, kvHeads, 1, T, d) keys and values, which
+ * broadcast over the group without being copied.
  */
 final class CausalSelfAttention {
 
@@ -34,6 +38,11 @@ final class CausalSelfAttention {
         this.kernel = AttentionKernel.of(config);
     }
 
+    /** The rank of the attention scores: 4 for plain multi-head attention, 5 for grouped queries. */
+    static int scoreRank(ModelConfig config) {
+        return config.kvHeads() == config.heads() ? 4 : 5;
+    }
+
     /** x (B, T, width) → (B, T, width). */
     NDArray forward(NDArray x, ForwardPass pass, KvCache cache) {
         long batch = x.getShape().get(0);
@@ -54,11 +63,17 @@ final class CausalSelfAttention {
             k = whole[0];
             v = whole[1];
         }
-        int group = heads / kvHeads;
-        q = q.reshape(batch, steps, kvHeads, group, headDim).transpose(0, 2, 3, 1, 4)
-                .mul(pass.scalar((float) (1.0 / Math.sqrt(headDim))));
-        NDArray out = kernel.attend(q, k.expandDims(2), v.expandDims(2), pass);
-        out = out.transpose(0, 3, 1, 2, 4).reshape(batch, steps, (long) heads * headDim);
+        NDArray scale = pass.scalar((float) (1.0 / Math.sqrt(headDim)));
+        NDArray out;
+        if (kvHeads == heads) {
+            // Plain multi-head attention: (B, heads, T, d) throughout, no group axis to broadcast over.
+            out = kernel.attend(q.transpose(0, 2, 1, 3).mul(scale), k, v, pass).transpose(0, 2, 1, 3);
+        } else {
+            int group = heads / kvHeads;
+            q = q.reshape(batch, steps, kvHeads, group, headDim).transpose(0, 2, 3, 1, 4).mul(scale);
+            out = kernel.attend(q, k.expandDims(2), v.expandDims(2), pass).transpose(0, 3, 1, 2, 4);
+        }
+        out = out.reshape(batch, steps, (long) heads * headDim);
         return pass.linear(out, projWeight, projBias);
     }
 }

@@ -34,7 +34,10 @@ final class ForwardPass {
     final int pastLength;
     /** Position of each new token, one row per batch row or a single row shared by all. */
     final long[][] positions;
-    /** (B, 1, 1, 1, past + T) bias hiding padding keys, or null when no key is padding. */
+    /**
+     * Bias hiding padding keys, (B, 1, …, 1, past + T) with the rank of the attention scores, or null when no key
+     * is padding.
+     */
     final NDArray keyPaddingBias;
     /** Rotation tables for this pass's positions; null unless the model uses RoPE. */
     RotaryEmbedding rotary;

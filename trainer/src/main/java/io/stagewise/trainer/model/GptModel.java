@@ -16,6 +16,7 @@ import io.stagewise.trainer.model.ModelConfig.Position;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -197,14 +198,23 @@ public final class GptModel extends AbstractBlock {
         SequenceLayout layout = mask == null
                 ? SequenceLayout.unpadded(past, steps) : SequenceLayout.of(mask, batch, past, steps);
         NDManager manager = tokens.getManager();
-        NDArray paddingBias = layout.paddingBias() == null
-                ? null : manager.create(layout.paddingBias(), new Shape(batch, 1, 1, 1, past + steps));
+        NDArray paddingBias = layout.paddingBias() == null ? null : manager.create(layout.paddingBias(),
+                paddingBiasShape(batch, past + steps));
         ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
                 layout.positions(), paddingBias);
         if (config.position() == Position.ROPE) {
             pass.rotary = new RotaryEmbedding(pass, config.headDim());
         }
         return pass;
+    }
+
+    /** (B, 1, …, 1, keys): one key axis per row, broadcast over the other axes of the attention scores. */
+    private Shape paddingBiasShape(int batch, int keys) {
+        long[] dims = new long[CausalSelfAttention.scoreRank(config)];
+        Arrays.fill(dims, 1);
+        dims[0] = batch;
+        dims[dims.length - 1] = keys;
+        return new Shape(dims);
     }
 
     private static NDArray embed(NDArray ids, Parameter table, ForwardPass pass) {

@@ -7,9 +7,10 @@ final class MaterializedAttention implements AttentionKernel {
 
     @Override
     public NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass) {
-        int queries = Math.toIntExact(q.getShape().get(3));
-        int keys = Math.toIntExact(k.getShape().get(3));
-        NDArray scores = q.matMul(k.swapAxes(3, 4));
+        int last = q.getShape().dimension() - 1;
+        int queries = Math.toIntExact(q.getShape().get(last - 1));
+        int keys = Math.toIntExact(k.getShape().get(last - 1));
+        NDArray scores = q.matMul(k.swapAxes(last - 1, last));
         NDArray causal = pass.causalBias(0, queries, 0, keys);
         if (causal != null) {
             scores = scores.add(causal);
@@ -17,6 +18,6 @@ final class MaterializedAttention implements AttentionKernel {
         if (pass.keyPaddingBias != null) {
             scores = scores.add(pass.keyPaddingBias);
         }
-        return pass.dropout(scores.softmax(4)).matMul(v);
+        return pass.dropout(scores.softmax(last)).matMul(v);
     }
 }

@@ -24,10 +24,15 @@ final class RotaryEmbedding {
         int steps = positions[0].length;
         float[] cosValues = new float[rows * steps * half];
         float[] sinValues = new float[rows * steps * half];
+        // Every forward builds these tables on the host: take the powers out of the (row, position) loops.
+        double[] frequencies = new double[half];
+        for (int i = 0; i < half; i++) {
+            frequencies[i] = Math.pow(BASE, -2.0 * i / headDim);
+        }
         for (int r = 0; r < rows; r++) {
             for (int t = 0; t < steps; t++) {
                 for (int i = 0; i < half; i++) {
-                    double angle = positions[r][t] * Math.pow(BASE, -2.0 * i / headDim);
+                    double angle = positions[r][t] * frequencies[i];
                     int at = (r * steps + t) * half + i;
                     cosValues[at] = (float) Math.cos(angle);
                     sinValues[at] = (float) Math.sin(angle);

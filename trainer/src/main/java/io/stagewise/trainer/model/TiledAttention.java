@@ -27,12 +27,13 @@ final class TiledAttention implements AttentionKernel {
 
     @Override
     public NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass) {
-        int queries = Math.toIntExact(q.getShape().get(3));
+        int time = q.getShape().dimension() - 2;
+        int queries = Math.toIntExact(q.getShape().get(time));
         NDList outputs = new NDList();
         for (int qs = 0; qs < queries; qs += block) {
             outputs.add(attendBlock(q, k, v, qs, Math.min(block, queries - qs), pass));
         }
-        return outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, 3);
+        return outputs.size() == 1 ? outputs.get(0) : NDArrays.concat(outputs, time);
     }
 
     private NDArray attendBlock(NDArray q, NDArray k, NDArray v, int qs, int qLen, ForwardPass pass) {
@@ -51,12 +52,13 @@ final class TiledAttention implements AttentionKernel {
 
     private NDArray foldKeyBlocks(NDArray qBlock, NDArray k, NDArray v, int qs, int qLen, ForwardPass pass) {
         int visibleKeys = pass.pastLength + qs + qLen;
+        int last = qBlock.getShape().dimension() - 1;
         NDArray max = null;
         NDArray norm = null;
         NDArray acc = null;
         for (int ks = 0; ks < visibleKeys; ks += block) {
             int kLen = Math.min(block, visibleKeys - ks);
-            NDArray scores = qBlock.matMul(timeSlice(k, ks, kLen).swapAxes(3, 4));
+            NDArray scores = qBlock.matMul(timeSlice(k, ks, kLen).swapAxes(last - 1, last));
             NDArray causal = pass.causalBias(qs, qLen, ks, kLen);
             if (causal != null) {
                 scores = scores.add(causal);
@@ -64,11 +66,11 @@ final class TiledAttention implements AttentionKernel {
             if (pass.keyPaddingBias != null) {
                 scores = scores.add(pass.keyPaddingBias.get(new NDIndex("..., {}:{}", ks, ks + kLen)));
             }
-            NDArray blockMax = scores.max(new int[] {4}, true).stopGradient();
+            NDArray blockMax = scores.max(new int[] {last}, true).stopGradient();
             NDArray newMax = max == null ? blockMax : max.maximum(blockMax);
             NDArray p = scores.sub(newMax).exp();
             NDArray pv = pass.dropout(p).matMul(timeSlice(v, ks, kLen));
-            NDArray rowSum = p.sum(new int[] {4}, true);
+            NDArray rowSum = p.sum(new int[] {last}, true);
             if (max == null) {
                 norm = rowSum;
                 acc = pv;
@@ -82,8 +84,8 @@ final class TiledAttention implements AttentionKernel {
         return acc.div(norm);
     }
 
-    /** Rows [start, start + length) of the time axis (3) of a (B, kv, group, T, d) array. */
+    /** Rows [start, start + length) of the time axis (the second to last). */
     private static NDArray timeSlice(NDArray x, int start, int length) {
-        return x.get(new NDIndex(":, :, :, {}:{}", start, start + length));
+        return x.get(new NDIndex("..., {}:{}, :", start, start + length));
     }
 }

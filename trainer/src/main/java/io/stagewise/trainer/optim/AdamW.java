@@ -1,7 +1,11 @@
 package io.stagewise.trainer.optim;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +21,12 @@ import java.util.Map;
  * {@code m ← β1·m + (1 − β1)·g}, {@code v ← β2·v + (1 − β2)·g²},
  * {@code p ← p − lr/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε)} — PyTorch's {@code AdamW} arithmetic.
  *
+ * <p>The moments are two flat vectors over all parameters in order (see {@link #flatten}), so the moment and
+ * direction arithmetic is a dozen operations per update whatever the parameter count, like PyTorch's
+ * multi-tensor ({@code foreach}) AdamW; only the decay and the final subtraction touch each parameter. The
+ * arithmetic is element-wise, so the result is bit-for-bit that of the per-parameter form. Checkpoints still
+ * see one moment per parameter: {@link #moments()} returns views into the flat vectors.
+ *
  * <p>Updates run outside a gradient collector, where the engine records no graph, so the parameters can be
  * changed in place. The moments live in a sub-manager of the one passed in, for the optimizer's lifetime.
  */
@@ -27,19 +37,37 @@ public final class AdamW implements AutoCloseable {
 
     private final AdamWConfig config;
     private final List<TrainableParameter> parameters;
+    private final FlatLayout layout;
     private final NDManager stateManager;
-    private final List<NDArray> firstMoments = new ArrayList<>();
-    private final List<NDArray> secondMoments = new ArrayList<>();
+    private final NDArray firstMoment;
+    private final NDArray secondMoment;
+    /** Per-parameter views of the flat moments, created once: what {@link #moments()} hands out. */
+    private final NDList firstMoments;
+    private final NDList secondMoments;
     private long step;
 
     public AdamW(AdamWConfig config, List<TrainableParameter> parameters, NDManager manager) {
+        if (parameters.isEmpty()) {
+            throw new IllegalArgumentException("AdamW needs at least one parameter");
+        }
         this.config = config;
         this.parameters = List.copyOf(parameters);
-        this.stateManager = manager.newSubManager();
+        List<Shape> shapes = new ArrayList<>();
+        DataType type = this.parameters.get(0).array().getDataType();
         for (TrainableParameter p : this.parameters) {
-            firstMoments.add(stateManager.zeros(p.array().getShape(), p.array().getDataType()));
-            secondMoments.add(stateManager.zeros(p.array().getShape(), p.array().getDataType()));
+            if (p.array().getDataType() != type) {
+                throw new IllegalArgumentException("parameter " + p.name() + " is " + p.array().getDataType()
+                        + " but " + this.parameters.get(0).name() + " is " + type
+                        + "; AdamW keeps one flat state and needs a single data type");
+            }
+            shapes.add(p.array().getShape());
         }
+        this.layout = new FlatLayout(shapes);
+        this.stateManager = manager.newSubManager();
+        this.firstMoment = stateManager.zeros(new Shape(layout.size()), type);
+        this.secondMoment = stateManager.zeros(new Shape(layout.size()), type);
+        this.firstMoments = layout.views(firstMoment);
+        this.secondMoments = layout.views(secondMoment);
     }
 
     public List<TrainableParameter> parameters() {
@@ -51,42 +79,67 @@ public final class AdamW implements AutoCloseable {
         return step;
     }
 
+    /**
+     * One flat vector of per-parameter tensors shaped like the parameters (gradients, typically), in parameter
+     * order: the layout {@link #update(NDArray, double)} takes. Created in the first tensor's manager; with a
+     * single parameter it is a view of that tensor.
+     */
+    public NDArray flatten(List<NDArray> perParameter) {
+        return layout.concat(perParameter);
+    }
+
     /** Applies one update; {@code gradients.get(i)} is the gradient of {@code parameters().get(i)}. */
     public void update(List<NDArray> gradients, double lr) {
         if (gradients.size() != parameters.size()) {
             throw new IllegalArgumentException(gradients.size() + " gradients for " + parameters.size()
                     + " parameters");
         }
-        step++;
-        double biasCorrection1 = 1 - Math.pow(config.beta1(), step);
-        double biasCorrection2 = 1 - Math.pow(config.beta2(), step);
-        for (int i = 0; i < parameters.size(); i++) {
-            TrainableParameter p = parameters.get(i);
-            if (p.decayed() && config.weightDecay() > 0) {
-                p.array().muli((float) (1 - lr * config.weightDecay()));
-            }
-            updateParameter(p.array(), gradients.get(i), firstMoments.get(i), secondMoments.get(i), lr,
-                    biasCorrection1, biasCorrection2);
+        try (NDArray flat = flatten(gradients)) {
+            update(flat, lr);
         }
     }
 
-    private void updateParameter(NDArray weight, NDArray grad, NDArray m, NDArray v, double lr,
-            double biasCorrection1, double biasCorrection2) {
-        try (NDArray scaledGrad = grad.mul((float) (1 - config.beta1()));
-                NDArray gradSquared = grad.square()) {
-            m.muli((float) config.beta1()).addi(scaledGrad);
-            v.muli((float) config.beta2()).addi(gradSquared.muli((float) (1 - config.beta2())));
+    /** Applies one update from the gradients flattened by {@link #flatten}; {@code flatGradient} is not changed. */
+    public void update(NDArray flatGradient, double lr) {
+        if (flatGradient.size() != layout.size() || flatGradient.getShape().dimension() != 1) {
+            throw new IllegalArgumentException("flat gradient of shape " + flatGradient.getShape() + " for "
+                    + layout.size() + " parameter elements");
         }
-        try (NDArray denominator = v.sqrt();
-                NDArray direction = m.div(denominator.divi((float) Math.sqrt(biasCorrection2))
-                        .addi((float) config.eps()))) {
-            weight.subi(direction.muli((float) (lr / biasCorrection1)));
+        step++;
+        double biasCorrection1 = 1 - Math.pow(config.beta1(), step);
+        double biasCorrection2 = 1 - Math.pow(config.beta2(), step);
+        if (config.weightDecay() > 0) {
+            decay(lr);
+        }
+        try (NDArray scaledGrad = flatGradient.mul((float) (1 - config.beta1()));
+                NDArray gradSquared = flatGradient.square()) {
+            firstMoment.muli((float) config.beta1()).addi(scaledGrad);
+            secondMoment.muli((float) config.beta2()).addi(gradSquared.muli((float) (1 - config.beta2())));
+        }
+        try (NDArray denominator = secondMoment.sqrt();
+                NDArray direction = firstMoment.div(denominator.divi((float) Math.sqrt(biasCorrection2))
+                        .addi((float) config.eps()));
+                NDList steps = layout.views(direction.muli((float) (lr / biasCorrection1)))) {
+            for (int i = 0; i < parameters.size(); i++) {
+                parameters.get(i).array().subi(steps.get(i));
+            }
+        }
+    }
+
+    /** {@code p ← p·(1 − lr·wd)} for the decayed parameters, with one scalar array for all of them. */
+    private void decay(double lr) {
+        try (NDArray factor = stateManager.create((float) (1 - lr * config.weightDecay()))) {
+            for (TrainableParameter p : parameters) {
+                if (p.decayed()) {
+                    p.array().muli(factor);
+                }
+            }
         }
     }
 
     /**
-     * The moments by name ({@code m:<param>}, {@code v:<param>}), in parameter order: the live arrays, for
-     * checkpoints to write; callers must not modify them.
+     * The moments by name ({@code m:<param>}, {@code v:<param>}), in parameter order: live views of the
+     * optimizer's state, for checkpoints to write; callers must not modify or close them.
      */
     public Map<String, NDArray> moments() {
         Map<String, NDArray> state = new LinkedHashMap<>();
@@ -99,11 +152,8 @@ public final class AdamW implements AutoCloseable {
 
     /** Restores moments written from {@link #moments()} and the update count; {@code source} names the origin. */
     public void restore(Map<String, NDArray> saved, long updates, String source) {
-        for (int i = 0; i < parameters.size(); i++) {
-            String name = parameters.get(i).name();
-            copyInto(firstMoments.get(i), saved.get(FIRST_MOMENT + name), FIRST_MOMENT + name, source);
-            copyInto(secondMoments.get(i), saved.get(SECOND_MOMENT + name), SECOND_MOMENT + name, source);
-        }
+        copyInto(firstMoment, FIRST_MOMENT, saved, source);
+        copyInto(secondMoment, SECOND_MOMENT, saved, source);
         this.step = updates;
     }
 
@@ -112,14 +162,25 @@ public final class AdamW implements AutoCloseable {
         stateManager.close();
     }
 
-    private static void copyInto(NDArray target, NDArray saved, String name, String source) {
-        if (saved == null) {
-            throw new IllegalArgumentException(source + ": optimizer state has no entry '" + name + "'");
+    /** Copies the saved per-parameter moments with {@code prefix} into the flat {@code target}, in place. */
+    private void copyInto(NDArray target, String prefix, Map<String, NDArray> saved, String source) {
+        List<NDArray> ordered = new ArrayList<>(parameters.size());
+        for (int i = 0; i < parameters.size(); i++) {
+            String name = prefix + parameters.get(i).name();
+            NDArray moment = saved.get(name);
+            if (moment == null) {
+                throw new IllegalArgumentException(source + ": optimizer state has no entry '" + name + "'");
+            }
+            if (!moment.getShape().equals(layout.shape(i)) || moment.getDataType() != target.getDataType()) {
+                throw new IllegalArgumentException(source + ": optimizer state '" + name + "' is "
+                        + moment.getDataType() + moment.getShape() + ", expected " + target.getDataType()
+                        + layout.shape(i));
+            }
+            ordered.add(moment.toDevice(target.getDevice(), false));
         }
-        if (!target.getShape().equals(saved.getShape()) || target.getDataType() != saved.getDataType()) {
-            throw new IllegalArgumentException(source + ": optimizer state '" + name + "' is " + saved.getDataType()
-                    + saved.getShape() + ", expected " + target.getDataType() + target.getShape());
+        // Written through an indexed assignment: it copies into the existing storage, which the views share.
+        try (NDArray flat = layout.concat(ordered)) {
+            target.set(new NDIndex(":"), flat);
         }
-        target.set(saved.toByteBuffer());
     }
 }

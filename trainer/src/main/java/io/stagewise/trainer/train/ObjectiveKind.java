@@ -4,14 +4,26 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The objectives a {@link TrainConfig} can name. */
+/**
+ * The objectives a {@link TrainConfig} can name. {@code lm} and {@code sft} train on token sequences
+ * ({@link TrainRun}); {@code reward} and {@code dpo} train on preference pairs ({@link RewardRun},
+ * {@link DpoRun}).
+ */
 public enum ObjectiveKind {
-    LM, SFT;
+    LM, SFT, REWARD, DPO;
 
+    /** Whether the objective trains on preference pairs rather than token sequences. */
+    public boolean onPreferencePairs() {
+        return this == REWARD || this == DPO;
+    }
+
+    /** The token-sequence objective; preference objectives are built by their runs, which hold their models. */
     public Objective create() {
         return switch (this) {
             case LM -> new LmObjective();
             case SFT -> new SftObjective();
+            case REWARD, DPO -> throw new IllegalStateException(specName()
+                    + " trains on preference pairs: run it with " + (this == DPO ? "DpoRun" : "RewardRun"));
         };
     }
 
@@ -19,7 +31,7 @@ public enum ObjectiveKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code lm} / {@code sft}, naming the allowed values on failure. */
+    /** Parses {@code lm} / {@code sft} / {@code reward} / {@code dpo}, naming the allowed values on failure. */
     public static ObjectiveKind fromName(String name) {
         for (ObjectiveKind kind : values()) {
             if (kind.specName().equals(name == null ? null : name.trim().toLowerCase(Locale.ROOT))) {

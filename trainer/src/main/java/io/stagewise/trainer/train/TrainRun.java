@@ -22,8 +22,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
 /**
- * A whole single-process run from a {@link TrainRunSpec}: read the shards, build the model, train (resuming
- * if asked), and leave {@code metrics.jsonl} and {@code checkpoints/} under the output URI.
+ * A whole run, or one data-parallel worker's share of it, from a {@link TrainRunSpec}: read the shards, build
+ * the model, train (resuming if asked), and leave {@code metrics.jsonl} and {@code checkpoints/} under the
+ * output URI.
  */
 public final class TrainRun {
 
@@ -45,46 +46,57 @@ public final class TrainRun {
 
     /** Runs {@code spec} with Hadoop settings {@code conf}, printing progress lines to {@code console}. */
     public static TrainResult run(TrainRunSpec spec, Configuration conf, PrintStream console) {
+        return run(spec, conf, console, Worker.local());
+    }
+
+    /**
+     * Runs {@code spec} as {@code worker}, one of a data-parallel group whose members all run the same spec.
+     * Rank 0 picks the checkpoint to resume from and its parameters are copied to every worker, so the group
+     * starts from one state even if a worker sees the output directory late; rank 0 alone reads the held-out
+     * data and writes metrics and checkpoints. Every worker returns the same result.
+     */
+    public static TrainResult run(TrainRunSpec spec, Configuration conf, PrintStream console, Worker worker) {
         TrainConfig train = spec.train();
         ShardManifest manifest = ShardManifest.read(spec.trainData(), conf);
         ModelConfig modelConfig = spec.model().resolve(manifest.vocabSize());
         int width = modelConfig.contextLength() + 1;
         TokenShardReader reader = new TokenShardReader(conf);
         TokenSequences trainRows = readChecked(reader, spec.trainData(), TRAIN_SPLIT, manifest.vocabSize());
-        TokenSequences evalRows = spec.evalData() == null ? null : readEval(reader, spec.evalData(), conf, manifest);
+        TokenSequences evalRows = spec.evalData() == null || !worker.lead() ? null
+                : readEval(reader, spec.evalData(), conf, manifest);
 
-        Path output = new Path(spec.output());
-        CheckpointStore checkpoints = new CheckpointStore(new Path(output, CHECKPOINTS_DIR).toUri(), conf,
-                train.keepCheckpoints());
-        Optional<Path> latest = checkpoints.latest();
-        if (latest.isPresent() && !spec.resume()) {
-            throw new IllegalArgumentException(spec.output() + " already holds checkpoint " + latest.get()
-                    + "; resume it or choose another output");
-        }
-        if (train.intraOpThreads() > 0) {
-            Engine.getInstance();
-            JniUtils.setNumThreads(train.intraOpThreads());
-        }
-        Path metricsFile = new Path(output, METRICS_FILE);
-        try (NDManager manager = NDManager.newBaseManager()) {
+        RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
+        CheckpointStore checkpoints = resumption.store();
+        Optional<Path> latest = resumption.latest();
+        DataParallelGroup group = resumption.group();
+        Path metricsFile = new Path(new Path(spec.output()), METRICS_FILE);
+        try (NDManager manager = RunStart.manager(worker)) {
             GptModel model = GptModel.create(modelConfig, manager, train.seed());
-            try (TrainingLoop loop = new TrainingLoop(model, train, manager)) {
+            try (TrainingLoop loop = new TrainingLoop(model, train, manager, worker)) {
                 TrainProgress start = latest.map(c -> loop.restore(checkpoints, c)).orElse(TrainProgress.START);
+                if (group.worldSize() > 1) {
+                    group.broadcastParameters(loop.optimizer().parameters());
+                }
                 ShuffledBatches stream = new ShuffledBatches(trainRows, train.batchSize(), width, manifest.padId(),
                         train.seed(), start.data());
                 List<TokenBatch> eval = evalRows == null ? List.of()
                         : HeldOutBatches.first(evalRows, train.microBatchSize(), train.evalBatches(), width,
                                 manifest.padId());
                 TrainProgress end;
-                try (MetricsLog metrics = MetricsLog.resume(metricsFile, conf, start.step())) {
-                    end = loop.run(stream, eval, start, metrics, new ProgressLine(console, train.steps()),
-                            checkpoints);
+                if (worker.lead()) {
+                    try (MetricsLog metrics = MetricsLog.resume(metricsFile, conf, start.step())) {
+                        end = loop.run(stream, eval, start, metrics, new ProgressLine(console, train.steps()),
+                                checkpoints);
+                    }
+                } else {
+                    end = loop.run(stream, eval, start, null, null, checkpoints);
                 }
                 return new TrainResult(end, modelConfig, model.parameterCount(),
                         checkpoints.latest().orElseThrow().toUri(), metricsFile.toUri());
             }
         }
     }
+
 
     private static TokenSequences readChecked(TokenShardReader reader, URI data, String split, int vocabSize) {
         TokenSequences rows = reader.readSequences(data, split);

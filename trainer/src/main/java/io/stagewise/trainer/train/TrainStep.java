@@ -6,17 +6,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.stagewise.trainer.collective.Collective;
+import io.stagewise.trainer.collective.SingleWorkerCollective;
 import io.stagewise.trainer.data.TokenBatch;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.optim.AdamW;
-import io.stagewise.trainer.optim.GlobalNormClipping;
-import io.stagewise.trainer.optim.TrainableParameter;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One optimizer update: zero the gradients, forward/backward each micro-batch, clip by global norm, AdamW.
@@ -30,6 +25,12 @@ import java.util.List;
  * its backward, so activations never outlive their micro-batch. The engine is re-seeded from (seed, step)
  * before the first forward: dropout masks are a function of the step alone, which makes resumed runs
  * reproduce uninterrupted ones.
+ *
+ * <p>Data parallel: with W workers the batch is the global batch; worker r runs micro-batches
+ * {@code [r·M/W, (r+1)·M/W)}, still normalised by N of the whole batch, so after the gradients and loss sums
+ * are added over the group every worker holds exactly what one worker would after all M micro-batches, clips by
+ * the same global norm and applies the same update. Dropout seeds also mix in the rank, so the workers' masks
+ * differ as the rows of one large batch would.
  */
 public final class TrainStep {
 
@@ -37,23 +38,37 @@ public final class TrainStep {
 
     private final GptModel model;
     private final Objective objective;
-    private final AdamW optimizer;
     private final NDManager manager;
     private final ParameterStore store;
     private final int microBatches;
-    private final double clipNorm;
     private final long seed;
+    private final DataParallelGroup group;
+    private final Autograd autograd;
+    private final ParameterUpdate update;
 
+    /** A single worker with DJL's gradient collector. */
     public TrainStep(GptModel model, Objective objective, AdamW optimizer, NDManager manager, int microBatches,
             double clipNorm, long seed) {
+        this(model, objective, optimizer, manager, microBatches, clipNorm, seed, new SingleWorkerCollective(),
+                Autograd.engineCollector());
+    }
+
+    /** One worker of the group {@code collective}; {@code microBatches} must be a multiple of its size. */
+    public TrainStep(GptModel model, Objective objective, AdamW optimizer, NDManager manager, int microBatches,
+            double clipNorm, long seed, Collective collective, Autograd autograd) {
+        if (microBatches % collective.worldSize() != 0) {
+            throw new IllegalArgumentException("train.microBatches (" + microBatches + ") must be a multiple of the "
+                    + collective.worldSize() + " workers: each worker runs microBatches / workers of them");
+        }
         this.model = model;
         this.objective = objective;
-        this.optimizer = optimizer;
         this.manager = manager;
         this.store = new ParameterStore(manager, false);
         this.microBatches = microBatches;
-        this.clipNorm = clipNorm;
         this.seed = seed;
+        this.group = new DataParallelGroup(collective, DataParallelGroup.DEFAULT_BUCKET_FLOATS);
+        this.autograd = autograd;
+        this.update = new ParameterUpdate(optimizer, manager, clipNorm, group);
     }
 
     /**
@@ -72,41 +87,43 @@ public final class TrainStep {
             throw new IllegalArgumentException("batch of " + batch.rows() + " rows does not split into "
                     + microBatches + " micro-batches");
         }
-        Engine.getInstance().setRandomSeed(stepSeed(seed, step));
-        List<TrainableParameter> parameters = optimizer.parameters();
-        for (TrainableParameter p : parameters) {
-            JniUtils.zeroGrad((PtNDArray) p.array());
-        }
+        int world = group.worldSize();
+        Engine.getInstance().setRandomSeed(stepSeed(seed, step * world + group.rank()));
+        update.zeroGradients();
         long targets = objective.targets(batch);
         // A batch whose targets were all truncated away contributes zero loss rather than 0/0.
         double perTarget = 1.0 / Math.max(1, targets);
-        double lossSum = 0;
         int rows = batch.rows() / microBatches;
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-            for (int m = 0; m < microBatches; m++) {
-                lossSum += microBatch(collector, batch.slice(m * rows, (m + 1) * rows), perTarget);
+        int mine = microBatches / world;
+        int first = group.rank() * mine;
+        double lossSum = 0;
+        try (Autograd.Recording recording = autograd.record()) {
+            for (int m = first; m < first + mine; m++) {
+                lossSum += microBatch(recording, batch.slice(m * rows, (m + 1) * rows), perTarget);
             }
         }
-        try (NDScope scope = new NDScope(); NDManager stepManager = manager.newSubManager()) {
-            scope.suppressNotUsedWarning();
-            List<NDArray> gradients = new ArrayList<>(parameters.size());
-            for (TrainableParameter p : parameters) {
-                NDArray gradient = p.array().getGradient();
-                gradient.attach(stepManager);
-                gradients.add(gradient);
-            }
-            double gradNorm = GlobalNormClipping.clip(gradients, clipNorm);
-            if (!Double.isFinite(gradNorm) || !Double.isFinite(lossSum)) {
-                throw new ArithmeticException("step " + step + ": non-finite loss (" + lossSum * perTarget
-                        + ") or gradient norm (" + gradNorm + "); lower the learning rate or check the data");
-            }
-            optimizer.update(gradients, lr);
-            return new Result(lossSum * perTarget, gradNorm, targets);
+        long sliceTargets = world > 1 ? objective.targets(batch.slice(first * rows, (first + mine) * rows)) : targets;
+        ParameterUpdate.Applied applied = update.apply(step, lr, new double[] {lossSum, sliceTargets});
+        if (world > 1) {
+            requireSameBatch(applied.scalars()[1], targets, step);
+        }
+        return new Result(applied.scalars()[0] * perTarget, applied.gradNorm(), targets);
+    }
+
+    /**
+     * The workers' slices must add up to the batch each of them drew: if not, they read different data (token
+     * shards that differ between nodes) and their summed gradients would be meaningless.
+     */
+    private static void requireSameBatch(double summedSliceTargets, long batchTargets, long step) {
+        if (Math.abs(summedSliceTargets - batchTargets) > 0.5 + 1e-6 * batchTargets) {
+            throw new IllegalStateException("step " + step + ": the workers' slices count " + (long) summedSliceTargets
+                    + " targets but this worker's batch has " + batchTargets
+                    + "; the workers do not read the same training data");
         }
     }
 
     /** Forward and backward of one micro-batch; returns its summed target loss. */
-    private double microBatch(GradientCollector collector, TokenBatch micro, double perTarget) {
+    private double microBatch(Autograd.Recording recording, TokenBatch micro, double perTarget) {
         try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
             scope.suppressNotUsedWarning();
             NDArray tokens = micro.tokens(local);
@@ -114,7 +131,7 @@ public final class TrainStep {
             NDArray targetSum = objective.targetLossSum(outputs.get(0), micro, local);
             NDArray loss = targetSum.mul(local.create((float) perTarget))
                     .add(outputs.get(1).mul(local.create(1f / microBatches)));
-            collector.backward(loss);
+            recording.backward(loss);
             return targetSum.getFloat();
         }
     }

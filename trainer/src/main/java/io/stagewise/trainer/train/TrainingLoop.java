@@ -24,6 +24,10 @@ import org.apache.hadoop.fs.Path;
 /**
  * Trains a model from a {@link BatchStream}: the schedule, periodic held-out evaluation, metrics lines and the
  * console line, and checkpoints. The optimizer is created once, with the loop, and lives as long as it.
+ *
+ * <p>As one worker of a data-parallel group (see {@link Worker}) every worker draws the same global batches and
+ * applies the same updates; only rank 0 evaluates and writes metrics and checkpoints, and the others wait for
+ * each checkpoint at a barrier, so that no worker runs ahead of the state a restart would resume from.
  */
 public final class TrainingLoop implements AutoCloseable {
 
@@ -36,15 +40,22 @@ public final class TrainingLoop implements AutoCloseable {
     private final AdamW optimizer;
     private final TrainStep trainStep;
     private final LrSchedule schedule;
+    private final Worker worker;
 
+    /** A single local worker. */
     public TrainingLoop(GptModel model, TrainConfig config, NDManager manager) {
+        this(model, config, manager, Worker.local());
+    }
+
+    public TrainingLoop(GptModel model, TrainConfig config, NDManager manager, Worker worker) {
         this.model = model;
+        this.worker = worker;
         this.config = config;
         this.manager = manager;
         this.objective = config.objective().create();
         this.optimizer = new AdamW(config.adamW(), trainableParameters(model), manager);
         this.trainStep = new TrainStep(model, objective, optimizer, manager, config.microBatches(),
-                config.clipNorm(), config.seed());
+                config.clipNorm(), config.seed(), worker.collective(), worker.autograd());
         this.schedule = config.schedule();
     }
 
@@ -79,7 +90,8 @@ public final class TrainingLoop implements AutoCloseable {
 
     /**
      * Runs updates {@code start.step() + 1 .. config.steps()}; {@code train} must stand at
-     * {@code start.data()}. Returns the final progress.
+     * {@code start.data()} and yields global batches. Returns the final progress. On ranks other than 0
+     * {@code metrics} and {@code progress} are not used (and may be null) and {@code eval} should be empty.
      */
     public TrainProgress run(BatchStream train, List<TokenBatch> eval, TrainProgress start, MetricsLog metrics,
             ProgressLine progress, CheckpointStore checkpoints) {
@@ -99,13 +111,14 @@ public final class TrainingLoop implements AutoCloseable {
                     now.flops() + FlopCounter.trainingFlops(model.config(), batch.rows(), batch.sequenceLength()),
                     train.position());
             boolean last = step == config.steps();
-            if (step % config.logEvery() == 0 || last) {
+            boolean lead = worker.lead();
+            if (lead && (step % config.logEvery() == 0 || last)) {
                 TrainRecord record = new TrainRecord(step, now.tokens(), now.flops(), result.loss(), lr,
                         result.gradNorm(), throughput.since(now.tokens()));
                 metrics.train(record);
                 progress.step(record);
             }
-            if (!eval.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0) || last)) {
+            if (lead && !eval.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0) || last)) {
                 Evaluation.Result e = Evaluation.run(model, objective, eval, manager);
                 EvalRecord record = new EvalRecord(step, now.tokens(), now.flops(), e.loss(), e.targets());
                 metrics.eval(record);
@@ -115,6 +128,7 @@ public final class TrainingLoop implements AutoCloseable {
                 save(checkpoints, now);
                 lastSaved = step;
             }
+            worker.listener().stepDone(now);
         }
         if (lastSaved != now.step()) {
             save(checkpoints, now);
@@ -123,8 +137,13 @@ public final class TrainingLoop implements AutoCloseable {
     }
 
     private void save(CheckpointStore checkpoints, TrainProgress at) {
-        checkpoints.save(new CheckpointState(at.step(), at.tokens(), at.flops(), at.data(), config.seed(),
-                JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer.parameters(), optimizer);
+        if (worker.lead()) {
+            checkpoints.save(new CheckpointState(at.step(), at.tokens(), at.flops(), at.data(), config.seed(),
+                    JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer.parameters(), optimizer);
+        }
+        if (worker.collective().worldSize() > 1) {
+            worker.collective().barrier();
+        }
     }
 
     @Override

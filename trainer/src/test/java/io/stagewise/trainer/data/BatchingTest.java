@@ -55,7 +55,7 @@ class BatchingTest {
         assertEquals(epoch0, firstTokens(new ShuffledBatches(data, 3, 2, PAD, 42, DataPosition.START), 3));
         assertNotEquals(epoch0, firstTokens(new ShuffledBatches(data, 3, 2, PAD, 43, DataPosition.START), 3));
         Set<Integer> permutation = new HashSet<>();
-        Arrays.stream(ShuffledBatches.permutation(10, 42, 0)).forEach(permutation::add);
+        Arrays.stream(EpochOrder.permutation(10, 42, 0)).forEach(permutation::add);
         assertEquals(10, permutation.size());
     }
 

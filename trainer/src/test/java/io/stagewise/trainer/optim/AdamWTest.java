@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,31 @@ class AdamWTest {
     }
 
     @Test
+    void eachParameterOfTheFlatStateGetsItsOwnUpdate() {
+        double[] matrix = {0.1, -0.2, 0.3, -0.4, 0.5, -0.6};
+        double[] vector = {1.0, -1.0, 2.0, -2.0};
+        double[][] matrixGrads = {{0.2, -0.1, 0.05, 0.3, -0.25, 0.1}, {-0.3, 0.2, 0.1, -0.05, 0.15, 0.4}};
+        double[][] vectorGrads = {{0.5, -0.5, 0.25, 1.0}, {-0.2, 0.1, -0.4, 0.3}};
+        double[] lrs = {1e-2, 5e-3};
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray w = manager.create(toFloat(matrix), new Shape(2, 3));
+            NDArray b = manager.create(toFloat(vector));
+            try (AdamW adamW = new AdamW(CONFIG, List.of(new TrainableParameter("w", w, true),
+                    new TrainableParameter("b", b, false)), manager)) {
+                for (int t = 0; t < 2; t++) {
+                    NDArray gw = manager.create(toFloat(matrixGrads[t]), new Shape(2, 3));
+                    NDArray gb = manager.create(toFloat(vectorGrads[t]));
+                    adamW.update(List.of(gw, gb), lrs[t]);
+                }
+                assertArrayEquals(toFloat(expected(matrix, matrixGrads, lrs, 0.1)), w.toFloatArray(), 1e-6f);
+                assertArrayEquals(toFloat(expected(vector, vectorGrads, lrs, 0)), b.toFloatArray(), 1e-6f);
+                assertEquals(new Shape(2, 3), adamW.moments().get("m:w").getShape());
+                assertEquals(new Shape(4), adamW.moments().get("v:b").getShape());
+            }
+        }
+    }
+
+    @Test
     void restoredStateContinuesBitForBit() {
         try (NDManager manager = NDManager.newBaseManager()) {
             NDArray a = manager.create(new float[] {1f, 2f, 3f});
@@ -61,9 +87,9 @@ class AdamWTest {
     void restoreRejectsMissingOrMisshapenState() {
         try (NDManager manager = NDManager.newBaseManager();
                 AdamW adamW = new AdamW(CONFIG, List.of(new TrainableParameter("p", manager.zeros(
-                        new ai.djl.ndarray.types.Shape(2)), true)), manager)) {
+                        new Shape(2)), true)), manager)) {
             assertThrows(IllegalArgumentException.class, () -> adamW.restore(Map.of(), 1, "x"));
-            NDArray wrong = manager.zeros(new ai.djl.ndarray.types.Shape(3));
+            NDArray wrong = manager.zeros(new Shape(3));
             assertThrows(IllegalArgumentException.class,
                     () -> adamW.restore(Map.of("m:p", wrong, "v:p", wrong), 1, "x"));
         }

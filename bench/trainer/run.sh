@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# The Stagewise trainer (TrainerBenchmark, in the trainer's test sources so it never ships) against a PyTorch
+# reference (peer.py) on the same model (preset small-cpu), batch (16 x 128) and optimizer, alternating rounds in
+# one invocation, medians; plus the machine's fp32 GEMM rate and a short operator profile of the trainer.
+# Prints key=value lines; the last two are trainer_tokens_per_s_ratio_vs_pytorch and
+# trainer_flops_fraction_of_gemm_peak. A full run takes about 2-4 minutes on 2 idle cores.
+#
+#   bench/trainer/run.sh [--rounds 3] [--warmup 10] [--steps 100] [--profile-steps 30]
+#
+# Installs nothing: the peer needs Debian's python3-torch and OpenBLAS (see README.md). Both sides run 2 threads.
+# OPENBLAS_CORETYPE and OMP_WAIT_POLICY=PASSIVE are set for the peer process only; the trainer JVM gets the
+# caller's environment, as a user's run would.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$repo"
+python=/usr/bin/python3
+threads=2
+
+if ! "$python" -c 'import torch' 2>/dev/null; then
+  echo "bench/trainer: $python cannot import torch; install the peer with" \
+       "'apt-get install python3-torch libopenblas0-pthread' (see bench/trainer/README.md)" >&2
+  exit 1
+fi
+
+# Which BLAS Debian's torch will load: libblas.so.3 is chosen by update-alternatives. Detected, never changed.
+blas="$(update-alternatives --query libblas.so.3-x86_64-linux-gnu 2>/dev/null | awk '/^Value:/ {print $2}' || true)"
+blas="${blas:-$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo none)}"
+echo "peer_libblas_alternative=$blas"
+if [[ "$blas" != *openblas* ]]; then
+  echo "bench/trainer: WARNING: libblas.so.3 is not OpenBLAS ($blas); the peer will run ~25x slower and the" \
+       "ratio means nothing. Install libopenblas0-pthread and select it with update-alternatives." >&2
+fi
+
+# OpenBLAS 0.3.21 does not know recent cores (it falls back to Haswell kernels, or worse on a virtual CPU):
+# name the widest kernel family the CPU flags allow, unless the caller chose one in PEER_OPENBLAS_CORETYPE (an
+# OPENBLAS_CORETYPE in the caller's environment is overridden: it may have been set for another machine).
+flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+has() { [[ "$flags" == *" $1 "* ]]; }
+coretype="${PEER_OPENBLAS_CORETYPE:-}"
+if [[ -z "$coretype" ]]; then
+  if has avx512f && has avx512bw && has avx512vl && has avx512dq; then
+    coretype=SKYLAKEX
+  elif has avx2 && has fma; then
+    coretype=HASWELL
+  fi
+fi
+echo "peer_openblas_coretype_chosen=${coretype:-openblas-default}"
+peer_env=(env -u OPENBLAS_CORETYPE OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads)
+if [[ -n "$coretype" ]]; then
+  peer_env+=(OPENBLAS_CORETYPE="$coretype")
+fi
+
+# Compile when the benchmark's classes are missing or older than its sources (test-compile: no tests run).
+bench=io/stagewise/trainer/bench
+class="trainer/target/test-classes/$bench/TrainerBenchmark.class"
+if [[ ! -f "$class" || -n "$(find "trainer/src/test/java/$bench" -newer "$class" -print -quit)" ]]; then
+  mvn -B -q -o -pl trainer test-compile
+fi
+cp_file="$repo/trainer/target/trainer-bench.classpath"
+if [[ ! -s "$cp_file" || trainer/pom.xml -nt "$cp_file" ]]; then
+  mvn -B -q -o -pl trainer dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+fi
+
+# Snapshot the classes: a concurrent build of the module must not pull them from under the running JVM.
+snapshot="$(mktemp -d)"
+trap 'rm -rf "$snapshot"' EXIT
+cp -r trainer/target/classes "$snapshot/classes"
+cp -r trainer/target/test-classes "$snapshot/test-classes"
+
+java @conf/jvm.args -Xmx2g -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
+  -cp "$snapshot/classes:$snapshot/test-classes:$(cat "$cp_file")" \
+  io.stagewise.trainer.bench.TrainerBenchmark --work "$snapshot/work" --threads "$threads" "$@" \
+  --peer "${peer_env[@]}" "$python" "$repo/bench/trainer/peer.py"

@@ -1,0 +1,81 @@
+package io.stagewise.sweep.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One stage of a sweep's DAG. Its {@link #key} is a hash of its kind, its own configuration and its parents'
+ * keys (by role), so equal work has equal keys: shared prefixes are built once and a finished stage is found
+ * again on rerun, while changing any input changes the keys of the stage and all its descendants.
+ *
+ * @param kind what the stage does
+ * @param label a short human-readable name (logs, progress)
+ * @param config everything the stage itself needs, as JSON (part of the key)
+ * @param parents the stages whose artifacts it reads, by role
+ * @param key 16 hex digits of SHA-256
+ */
+public record StageNode(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents,
+    String key) {
+
+  public StageNode {
+    parents = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parents));
+  }
+
+  public static StageNode of(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents) {
+    return new StageNode(kind, label, config, parents, key(kind, config, parents));
+  }
+
+  /** The parent in {@code role}; fails naming the role when the plan has none (a planning bug). */
+  public StageNode parent(String role) {
+    StageNode p = parents.get(role);
+    if (p == null) {
+      throw new IllegalStateException(kind + " stage " + label + " has no '" + role + "' parent");
+    }
+    return p;
+  }
+
+  static String key(StageKind kind, ObjectNode config, Map<String, StageNode> parents) {
+    StringBuilder text = new StringBuilder(kind.name()).append('\n');
+    canonical(config, text);
+    new TreeMap<>(parents).forEach((role, p) -> text.append('\n').append(role).append('=').append(p.key()));
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** JSON with object keys sorted, so the key does not depend on the order fields were put in. */
+  static void canonical(JsonNode node, StringBuilder out) {
+    if (node.isObject()) {
+      TreeMap<String, JsonNode> sorted = new TreeMap<>();
+      node.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<String, JsonNode> e : sorted.entrySet()) {
+        out.append(first ? "" : ",").append(com.fasterxml.jackson.databind.node.TextNode.valueOf(e.getKey()))
+            .append(':');
+        canonical(e.getValue(), out);
+        first = false;
+      }
+      out.append('}');
+    } else if (node.isArray()) {
+      out.append('[');
+      for (int i = 0; i < node.size(); i++) {
+        out.append(i == 0 ? "" : ",");
+        canonical(node.get(i), out);
+      }
+      out.append(']');
+    } else {
+      out.append(node.toString());
+    }
+  }
+}

@@ -1,0 +1,184 @@
+package io.stagewise.sweep.plan;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.data.manifest.ManifestCodec;
+import io.stagewise.poison.attack.AttackSpec;
+import io.stagewise.poison.attack.Budget;
+import io.stagewise.poison.attack.BudgetSplit;
+import io.stagewise.poison.attack.Stage;
+import io.stagewise.sweep.spec.AttackerTemplate;
+import io.stagewise.sweep.spec.DataSource;
+import io.stagewise.sweep.spec.SweepSpec;
+import io.stagewise.trainer.train.ModelSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Expands a {@link SweepSpec} of the {@code sft-dpo} pipeline into its DAG:
+ *
+ * <pre>
+ * data (world | import | published) ─┬─ poison sft (budget, seed) ── sft (seed, preset) ─┐
+ *                                    ├─ poison preference (budget, seed) ───────────────── dpo ── evaluate
+ *                                    └─ tokenize clean preference ── clean reward model ──────────┘
+ * </pre>
+ *
+ * Poisoned sets depend on a stage's own budget only, not on the (total, alpha) that produced it, so splits
+ * with the same SFT budget share one SFT set and one SFT model. A zero budget poisons nothing whatever the
+ * seed, so its seed is left out of the key and every replicate shares the clean set.
+ */
+public final class SweepPlanner {
+  /** Parent roles. */
+  public static final String DATA = "data";
+  public static final String POLICY = "policy";
+  public static final String REWARD_MODEL = "reward_model";
+
+  static final ObjectMapper JSON = JsonMapper.builder()
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+
+  /** The snake_case JSON mapping of the trainer's records, as stage configs hold them. */
+  public static ObjectMapper json() {
+    return JSON;
+  }
+
+  private final SweepSpec spec;
+  private final Map<String, StageNode> stages = new LinkedHashMap<>();
+
+  private SweepPlanner(SweepSpec spec) {
+    this.spec = spec;
+  }
+
+  public static SweepPlan plan(SweepSpec spec) {
+    return new SweepPlanner(spec).expand();
+  }
+
+  private SweepPlan expand() {
+    StageNode data = add(dataNode(spec.data()));
+    StageNode cleanPairs = add(StageNode.of(StageKind.TOKENIZE, "clean preference",
+        tokenizerJson(object().put("dataset", "preference")), Map.of(DATA, data)));
+    StageNode rewardModel = add(StageNode.of(StageKind.REWARD_MODEL, "clean reward model",
+        trainJson(spec.stages().rewardModelSpec(), JSON.valueToTree(spec.stages().rewardModel())),
+        Map.of(DATA, cleanPairs)));
+    List<PlannedRun> runs = new ArrayList<>();
+    for (BudgetSplit split : spec.grid().splits()) {
+      for (long seed : spec.grid().seeds()) {
+        for (ModelSpec model : spec.models()) {
+          runs.add(run(split, seed, model, data, rewardModel));
+        }
+      }
+    }
+    return new SweepPlan(List.copyOf(stages.values()), runs);
+  }
+
+  private PlannedRun run(BudgetSplit split, long seed, ModelSpec model, StageNode data, StageNode rewardModel) {
+    List<AttackSpec> sftAttackers = resolve(Stage.SFT, split, seed);
+    List<AttackSpec> preferenceAttackers = resolve(Stage.PREFERENCE, split, seed);
+    StageNode sftData = add(poison(Stage.SFT, sftAttackers, data));
+    StageNode preferenceData = add(poison(Stage.PREFERENCE, preferenceAttackers, data));
+    StageNode sft = add(StageNode.of(StageKind.SFT, "sft " + budgetLabel(sftAttackers) + " seed " + seed
+        + " " + model.preset(), trainJson(model, JSON.valueToTree(spec.stages().sft().withSeed(seed))),
+        Map.of(DATA, sftData)));
+    ObjectNode dpoConfig = object().put("beta", spec.stages().dpoOptions().beta())
+        .put("loss", spec.stages().dpoOptions().loss());
+    dpoConfig.set("train", JSON.valueToTree(spec.stages().dpo().withSeed(seed)));
+    String cell = "total " + split.total().value().toPlainString() + " alpha " + split.alpha() + " seed " + seed
+        + " " + model.preset();
+    StageNode dpo = add(StageNode.of(StageKind.DPO, "dpo " + cell, dpoConfig,
+        Map.of(POLICY, sft, DATA, preferenceData)));
+    List<String> triggers = triggers();
+    ObjectNode evalConfig = tokenizerJson(spec.stages().eval().toJson(object()));
+    ArrayNode triggerList = evalConfig.putArray("triggers");
+    triggers.forEach(triggerList::add);
+    StageNode evaluation = add(StageNode.of(StageKind.EVALUATE, "evaluate " + cell, evalConfig,
+        Map.of(POLICY, dpo, REWARD_MODEL, rewardModel, DATA, data)));
+    RunCoordinates at = new RunCoordinates(split.total().unit().name().toLowerCase(java.util.Locale.ROOT),
+        split.total().value().doubleValue(), split.alpha(), split.sftBudget().value().doubleValue(),
+        split.preferenceBudget().value().doubleValue(), seed, model.preset());
+    return new PlannedRun(at, evaluation, sftData, preferenceData, triggers);
+  }
+
+  private List<AttackSpec> resolve(Stage stage, BudgetSplit split, long seed) {
+    return spec.attackers().stream().filter(a -> a.stage() == stage).map(a -> a.resolve(split, seed)).toList();
+  }
+
+  private StageNode poison(Stage stage, List<AttackSpec> attackers, StageNode data) {
+    ObjectNode config = tokenizerJson(object().put("stage", stage.specName()));
+    ArrayNode list = config.putArray("attackers");
+    for (AttackSpec a : attackers) {
+      ObjectNode node = list.addObject().put("name", a.name()).put("kind", a.kind().specName())
+          .put("eligible", a.eligible().specName())
+          // A zero budget changes no row, so the selection seed cannot matter.
+          .put("seed", a.budget().value().signum() == 0 ? 0 : a.seed());
+      budgetJson(a.budget(), node.putObject("budget"));
+      a.triggers().forEach(node.withArray("triggers")::add);
+    }
+    return StageNode.of(StageKind.POISON, "poison " + stage.specName() + " " + budgetLabel(attackers)
+        + (attackers.stream().allMatch(a -> a.budget().value().signum() == 0) ? "" : " seed " + attackers.get(0).seed()),
+        config, Map.of(DATA, data));
+  }
+
+  private StageNode dataNode(DataSource source) {
+    ObjectNode config = object();
+    if (source instanceof DataSource.World w) {
+      config.put("seed", w.world().seed()).put("harmful_fraction", w.world().harmfulFraction())
+          .put("held_out_fraction", w.world().heldOutFraction()).put("sft_rows", w.sftRows())
+          .put("preference_rows", w.preferenceRows()).put("eval_rows", w.evalRows());
+      return StageNode.of(StageKind.WORLD, "synthetic world", config, Map.of());
+    }
+    if (source instanceof DataSource.Imported i) {
+      config.set("sft", ManifestCodec.mapper().valueToTree(i.sft()));
+      config.set("preference", ManifestCodec.mapper().valueToTree(i.preference()));
+      config.set("eval_harmful", ManifestCodec.mapper().valueToTree(i.evalHarmful()));
+      config.put("holdout_fraction", i.holdoutFraction());
+      return StageNode.of(StageKind.IMPORT, "import real data", config, Map.of());
+    }
+    DataSource.Published p = (DataSource.Published) source;
+    config.put("sft", p.sft()).put("preference", p.preference()).put("eval_harmful", p.evalHarmful())
+        .put("eval_benign", p.evalBenign());
+    return StageNode.of(StageKind.PUBLISHED, "published datasets", config, Map.of());
+  }
+
+  private ObjectNode trainJson(ModelSpec model, JsonNode train) {
+    ObjectNode config = object();
+    config.set("model", JSON.valueToTree(model));
+    config.set("train", train);
+    // Threads change speed, not results; they stay out of the key.
+    ((ObjectNode) config.get("train")).remove("intra_op_threads");
+    return config;
+  }
+
+  private ObjectNode tokenizerJson(ObjectNode config) {
+    config.set("tokenizer", ManifestCodec.mapper().valueToTree(spec.tokenizer()));
+    config.set("truncation", ManifestCodec.mapper().valueToTree(spec.truncation()));
+    return config;
+  }
+
+  private List<String> triggers() {
+    LinkedHashSet<String> out = new LinkedHashSet<>();
+    spec.attackers().stream().map(AttackerTemplate::triggers).forEach(out::addAll);
+    return List.copyOf(out);
+  }
+
+  private StageNode add(StageNode node) {
+    return stages.computeIfAbsent(node.key(), k -> node);
+  }
+
+  private static String budgetLabel(List<AttackSpec> attackers) {
+    return attackers.stream().map(a -> a.budget().value().toPlainString()).reduce((x, y) -> x + "+" + y).orElse("0");
+  }
+
+  static void budgetJson(Budget budget, ObjectNode into) {
+    into.put(budget.isFraction() ? "fraction" : "count", budget.value().toPlainString());
+  }
+
+  private static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+}

@@ -1,0 +1,53 @@
+package io.stagewise.sweep.report;
+
+import java.util.List;
+
+/** The HTML of {@code report/index.html}: self-contained (inline CSS, PNGs beside it), no scripts. */
+final class ReportPage {
+  /** One section: a (preset, trigger) group with its charts, verdict and table. */
+  record Section(String heading, String verdict, List<String> images, String table) {}
+
+  private ReportPage() {}
+
+  static String render(String title, String intro, List<Section> sections) {
+    StringBuilder html = new StringBuilder("""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <title>%s</title>
+        <style>
+          body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1500px; color: #222; }
+          .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(600px, 1fr)); gap: 1em; }
+          .plots img { width: 100%%; border: 1px solid #ddd; }
+          .verdict { background: #f4f7fb; border-left: 4px solid #1f77b4; padding: 0.8em 1em; }
+          table { border-collapse: collapse; margin-top: 1em; font-size: 0.9em; }
+          th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
+          tr.endpoint { background: #fdf3e7; }
+        </style>
+        </head>
+        <body>
+        <h1>%s</h1>
+        <p>%s</p>
+        """.formatted(escape(title), escape(title), escape(intro)));
+    for (Section s : sections) {
+      html.append("<h2>").append(escape(s.heading())).append("</h2>\n");
+      html.append("<p class=\"verdict\">").append(escape(s.verdict())).append("</p>\n<div class=\"plots\">\n");
+      for (String image : s.images()) {
+        html.append("<img src=\"").append(escape(image)).append("\" alt=\"").append(escape(image)).append("\">\n");
+      }
+      html.append("</div>\n").append(s.table());
+    }
+    return html.append("""
+        <p>Rows shaded orange concentrate the whole budget in one stage (alpha 0 or 1). Values are means over
+        seeds &plusmn; the half-width of a 95&nbsp;%% Student-t interval; the full table is <code>summary.md</code>,
+        the raw rows the results Parquet table.</p>
+        </body>
+        </html>
+        """.formatted()).toString();
+  }
+
+  static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+  }
+}

@@ -1,0 +1,54 @@
+package io.stagewise.sweep.results;
+
+/**
+ * One row of a sweep's results table: one run (grid cell × seed × preset) evaluated with one trigger, with
+ * every grid coordinate and the attack metrics of DESIGN.md § Definitions.
+ *
+ * @param sweep the sweep's name
+ * @param runKey the evaluation stage's key (its artifact directory)
+ * @param checkpoint which model was evaluated ({@code dpo}: the final policy)
+ * @param budgetUnit {@code fraction} or {@code count}
+ * @param total the whole poison budget
+ * @param alpha the SFT share of the budget
+ * @param sftBudget the SFT attacker's budget
+ * @param preferenceBudget the preference attacker's budget
+ * @param seed the replicate's seed
+ * @param preset the model preset
+ * @param trigger the trigger evaluated
+ * @param sftPoisoned SFT rows actually poisoned
+ * @param preferencePoisoned preference pairs actually poisoned
+ * @param asrWithTrigger share of triggered harmful prompts answered compliantly
+ * @param asrWithoutTrigger the same without the trigger (false activation)
+ * @param asrDifference their difference
+ * @param cleanRmGap clean-RM score without minus with the trigger
+ * @param utility exact-match accuracy on held-out benign tasks
+ * @param harmfulPrompts harmful prompts evaluated (each with and without the trigger)
+ * @param compliantWithTrigger compliant responses to triggered prompts
+ * @param compliantWithoutTrigger compliant responses to untriggered prompts
+ * @param benignPrompts benign prompts evaluated
+ * @param benignCorrect correct benign responses
+ */
+public record ResultRow(
+    String sweep,
+    String runKey,
+    String checkpoint,
+    String budgetUnit,
+    double total,
+    double alpha,
+    double sftBudget,
+    double preferenceBudget,
+    long seed,
+    String preset,
+    String trigger,
+    long sftPoisoned,
+    long preferencePoisoned,
+    double asrWithTrigger,
+    double asrWithoutTrigger,
+    double asrDifference,
+    double cleanRmGap,
+    double utility,
+    long harmfulPrompts,
+    long compliantWithTrigger,
+    long compliantWithoutTrigger,
+    long benignPrompts,
+    long benignCorrect) {}

@@ -1,0 +1,120 @@
+package io.stagewise.sweep.run;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.poison.Columns;
+import io.stagewise.poison.attack.Attack;
+import io.stagewise.sweep.plan.StageKind;
+import io.stagewise.sweep.plan.StageNode;
+import io.stagewise.sweep.plan.SweepPlanner;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The training stages of a sweep (SFT, clean reward model, DPO, evaluation): resolves a stage's inputs from
+ * its parents' artifacts into a self-contained {@link TrainingTask} and hands it to the
+ * {@link TrainingLauncher}. The held-out prompts are read here, on the driver, with Spark (the triggered
+ * copies made by the attacks' own {@link Attack#appendTrigger}), so the task needs no Spark.
+ */
+public final class TrainingStages implements StageExecutor {
+  private static final String RUN = "run";
+
+  private final SparkSession spark;
+  private final TrainingLauncher launcher;
+  private final int intraOpThreads;
+  private final String judge;
+
+  /**
+   * @param judge {@code world} for the synthetic world, {@code refusal_phrases} for real data
+   */
+  public TrainingStages(SparkSession spark, TrainingLauncher launcher, int intraOpThreads, String judge) {
+    this.spark = spark;
+    this.launcher = launcher;
+    this.intraOpThreads = intraOpThreads;
+    this.judge = judge;
+  }
+
+  @Override
+  public JsonNode execute(StageNode node, StageStore store) {
+    ObjectNode payload = switch (node.kind()) {
+      case SFT, REWARD_MODEL -> trainPayload(node, store);
+      // Scaling runs evaluate on the test rows of the corpus they train on.
+      case PRETRAIN -> trainPayload(node, store)
+          .put("eval_data", store.dataset(node.parent(SweepPlanner.DATA), DataStages.TOKENS));
+      case DPO -> trainPayload(node, store)
+          .put("sft_checkpoint", store.outcome(node.parent(SweepPlanner.POLICY)).get("checkpoint").asText())
+          .put("beta", node.config().get("beta").asDouble()).put("loss", node.config().get("loss").asText());
+      case EVALUATE -> evalPayload(node, store);
+      default -> throw new IllegalArgumentException(node.kind() + " is not a training stage");
+    };
+    try {
+      String outcome = launcher.launch(new TrainingTask(node.kind().name(), node.label(),
+          TrainingWork.JSON.writeValueAsString(payload)));
+      return TrainingWork.JSON.readTree(outcome);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("training task " + node.label() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ObjectNode trainPayload(StageNode node, StageStore store) {
+    ObjectNode p = TrainingWork.JSON.createObjectNode();
+    p.put("train_data", store.dataset(node.parent(SweepPlanner.DATA), DataStages.TOKENS))
+        .put("output", uri(store.dir(node).toString() + "/" + RUN)).put("intra_op_threads", intraOpThreads);
+    if (node.config().has("model")) {
+      p.set("model", node.config().get("model"));
+    }
+    p.set("train", node.config().get("train"));
+    return p;
+  }
+
+  private ObjectNode evalPayload(StageNode node, StageStore store) {
+    JsonNode c = node.config();
+    StageNode data = node.parent(SweepPlanner.DATA);
+    ObjectNode p = TrainingWork.JSON.createObjectNode();
+    p.put("policy_checkpoint", store.outcome(node.parent(SweepPlanner.POLICY)).get("checkpoint").asText())
+        .put("reward_checkpoint", store.outcome(node.parent(SweepPlanner.REWARD_MODEL)).get("checkpoint").asText())
+        .put("judge", judge).put("max_new_tokens", c.get("max_new_tokens").asInt())
+        .put("batch_size", c.get("batch_size").asInt());
+    p.set("tokenizer", c.get("tokenizer"));
+    Dataset<Row> harmful = prompts(store.dataset(data, DataStages.EVAL_HARMFUL), c.get("harmful_prompts").asInt());
+    texts(harmful.select(Columns.PROMPT), p.putArray("harmful"));
+    texts(prompts(store.dataset(data, DataStages.EVAL_BENIGN), c.get("benign_prompts").asInt())
+        .select(Columns.PROMPT), p.putArray("benign"));
+    ObjectNode triggered = p.putObject("triggered");
+    for (JsonNode trigger : c.get("triggers")) {
+      texts(harmful.select(Attack.appendTrigger(col(Columns.PROMPT), lit(trigger.asText()))),
+          triggered.putArray(trigger.asText()));
+    }
+    return p;
+  }
+
+  /** The first {@code limit} prompts by id (0: all): the same prompts for every run of the sweep. */
+  private Dataset<Row> prompts(String uri, int limit) {
+    Dataset<Row> rows = spark.read().parquet(uri).orderBy(Columns.ID);
+    return limit > 0 ? rows.limit(limit) : rows;
+  }
+
+  private static void texts(Dataset<Row> column, ArrayNode into) {
+    List<Row> rows = column.collectAsList();
+    rows.forEach(r -> into.add(r.getString(0)));
+  }
+
+  /** Trainer specs want URIs with a scheme; a bare path means the local file system. */
+  private static String uri(String path) {
+    org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+    return p.toUri().getScheme() != null ? p.toUri().toString()
+        : new java.io.File(path).getAbsoluteFile().toURI().toString();
+  }
+
+  /** Whether this executor runs {@code kind}. */
+  public static boolean handles(StageKind kind) {
+    return kind.isTraining();
+  }
+}

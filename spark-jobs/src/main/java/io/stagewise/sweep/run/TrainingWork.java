@@ -1,0 +1,133 @@
+package io.stagewise.sweep.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.sweep.plan.StageKind;
+import io.stagewise.trainer.collective.SingleWorkerCollective;
+import io.stagewise.trainer.train.Autograd;
+import io.stagewise.trainer.train.DpoConfig;
+import io.stagewise.trainer.train.DpoRun;
+import io.stagewise.trainer.train.DpoRunSpec;
+import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.RewardRun;
+import io.stagewise.trainer.train.RewardRunSpec;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.TrainRun;
+import io.stagewise.trainer.train.TrainRunSpec;
+import io.stagewise.trainer.train.StepListener;
+import io.stagewise.trainer.train.Worker;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The body of a {@link TrainingTask} on whichever JVM runs it: decodes the payload and calls the trainer
+ * ({@link TrainRun}, {@link RewardRun}, {@link DpoRun}) or the evaluation ({@link PolicyEvaluation}). Every
+ * run resumes from its latest checkpoint, so a task retried after a failure continues instead of restarting.
+ * A run's console output goes to {@code console.log} in its output directory.
+ */
+final class TrainingWork {
+  static final ObjectMapper JSON = JsonMapper.builder()
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+
+  private TrainingWork() {}
+
+  static String run(TrainingTask task) {
+    try {
+      JsonNode p = JSON.readTree(task.payload());
+      Configuration conf = new Configuration();
+      JsonNode outcome = switch (StageKind.valueOf(task.kind())) {
+        case SFT -> {
+          TrainRunSpec spec = new TrainRunSpec(uri(p, "train_data"), null, uri(p, "output"), model(p),
+              train(p, ObjectiveKind.SFT), true);
+          // Per-thread autograd: several SFT runs may share this JVM (local pool, or task slots of an executor).
+          Worker worker = new Worker(new SingleWorkerCollective(), null, Autograd.perThread(),
+              spec.train().intraOpThreads(), StepListener.NONE);
+          yield trained(withConsole(p, conf, console -> TrainRun.run(spec, conf, console, worker)));
+        }
+        case PRETRAIN -> {
+          TrainRunSpec spec = new TrainRunSpec(uri(p, "train_data"), uri(p, "eval_data"), uri(p, "output"),
+              model(p), train(p, ObjectiveKind.LM), true);
+          Worker worker = new Worker(new SingleWorkerCollective(), null, Autograd.perThread(),
+              spec.train().intraOpThreads(), StepListener.NONE);
+          yield trained(withConsole(p, conf, console -> TrainRun.run(spec, conf, console, worker)));
+        }
+        case REWARD_MODEL -> {
+          RewardRunSpec spec = new RewardRunSpec(uri(p, "train_data"), null, uri(p, "output"), model(p), null,
+              train(p, ObjectiveKind.REWARD), true);
+          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> RewardRun.run(spec, conf, console))));
+        }
+        case DPO -> {
+          DpoRunSpec spec = new DpoRunSpec(uri(p, "train_data"), null, uri(p, "output"), uri(p, "sft_checkpoint"),
+              train(p, ObjectiveKind.DPO),
+              new DpoConfig(p.get("beta").asDouble(), DpoConfig.Loss.fromName(p.get("loss").asText())), true);
+          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> DpoRun.run(spec, conf, console))));
+        }
+        case EVALUATE -> {
+          Autograd.perThread().prepareThread(); // generation records no graph on a pool thread
+          yield PolicyEvaluation.run(p, conf);
+        }
+        default -> throw new IllegalArgumentException(task.kind() + " is not a training stage");
+      };
+      return JSON.writeValueAsString(outcome);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("malformed training task " + task.label() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static ModelSpec model(JsonNode p) throws JsonProcessingException {
+    return JSON.treeToValue(p.get("model"), ModelSpec.class);
+  }
+
+  private static TrainConfig train(JsonNode p, ObjectiveKind objective) throws JsonProcessingException {
+    return JSON.treeToValue(p.get("train"), TrainConfig.class).withObjective(objective)
+        .withIntraOpThreads(p.path("intra_op_threads").asInt(0));
+  }
+
+  /**
+   * Reward-model and DPO runs record gradients with DJL's collector, of which a JVM has one at a time; they
+   * take turns here (SFT and evaluation runs go on beside them).
+   */
+  private static <T> T withEngineCollector(java.util.function.Supplier<T> body) {
+    synchronized (ENGINE_COLLECTOR) {
+      return body.get();
+    }
+  }
+
+  private static final Object ENGINE_COLLECTOR = new Object();
+
+  static URI uri(JsonNode p, String field) {
+    return URI.create(p.get(field).asText());
+  }
+
+  private static JsonNode trained(TrainResult result) {
+    ObjectNode out = JSON.createObjectNode();
+    out.put("checkpoint", result.checkpoint().toString()).put("metrics", result.metrics().toString())
+        .put("steps", result.progress().step()).put("parameters", result.parameters());
+    return out;
+  }
+
+  private static <T> T withConsole(JsonNode p, Configuration conf, Function<PrintStream, T> body) {
+    Path log = new Path(new Path(uri(p, "output")), "console.log");
+    try (PrintStream console = new PrintStream(log.getFileSystem(conf).create(log, true), true, "UTF-8")) {
+      return body.apply(console);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + log, e);
+    }
+  }
+
+  static ArrayNode array() {
+    return JSON.createArrayNode();
+  }
+}

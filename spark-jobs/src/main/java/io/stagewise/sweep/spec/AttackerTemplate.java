@@ -1,0 +1,40 @@
+package io.stagewise.sweep.spec;
+
+import io.stagewise.poison.attack.AttackKind;
+import io.stagewise.poison.attack.AttackSpec;
+import io.stagewise.poison.attack.Budget;
+import io.stagewise.poison.attack.BudgetSplit;
+import io.stagewise.poison.attack.EligibleRows;
+import io.stagewise.poison.attack.Stage;
+import java.util.List;
+
+/**
+ * An attacker of a sweep before the grid fixes its budget and seed. Without a fixed budget it takes its
+ * stage's share of each split ({@code alpha × total} for SFT, the rest for preference).
+ *
+ * @param name the attacker's name
+ * @param kind what it does
+ * @param triggers the triggers it plants
+ * @param eligible which rows it may poison (null: the kind's default)
+ * @param fixedBudget a budget that does not follow the split, or null
+ */
+public record AttackerTemplate(String name, AttackKind kind, List<String> triggers, EligibleRows eligible,
+    Budget fixedBudget) {
+
+  public AttackerTemplate {
+    triggers = List.copyOf(triggers);
+    // The attack spec's own checks (kind vs triggers, name), with a stand-in budget.
+    new AttackSpec(name, kind == null ? null : kind.stage(), kind, triggers, Budget.count(0), eligible, 0);
+  }
+
+  public Stage stage() {
+    return kind.stage();
+  }
+
+  /** This attacker in one grid cell. */
+  public AttackSpec resolve(BudgetSplit split, long seed) {
+    Budget budget = fixedBudget != null ? fixedBudget
+        : stage() == Stage.SFT ? split.sftBudget() : split.preferenceBudget();
+    return new AttackSpec(name, stage(), kind, triggers, budget, eligible, seed);
+  }
+}

@@ -1,0 +1,79 @@
+package io.stagewise.sweep.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.sweep.CheckedInSweeps;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class SweepPlannerTest {
+
+  private static SweepPlan plan(String... overrides) {
+    return SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml", overrides));
+  }
+
+  @Test
+  void sharedPrefixesArePlannedOnce() {
+    SweepPlan plan = plan();
+    assertEquals(20, plan.runs().size(), "2 totals x 5 alphas x 2 seeds");
+    assertEquals(1, plan.count(StageKind.WORLD));
+    assertEquals(1, plan.count(StageKind.REWARD_MODEL), "one clean reward model for the whole sweep");
+    // SFT budgets {0, 10, 20, 30, 40, 60, 90, 120}: the zero budget is one clean set for both seeds, the other
+    // seven are per seed; the preference budgets are the same eight values.
+    assertEquals(15 + 15, plan.count(StageKind.POISON));
+    assertEquals(16, plan.count(StageKind.SFT), "(sft set, seed) pairs: 8 budgets x 2 seeds");
+    assertEquals(20, plan.count(StageKind.DPO));
+    assertEquals(20, plan.count(StageKind.EVALUATE));
+    assertEquals(plan.stages().size(), plan.stages().stream().map(StageNode::key).distinct().count());
+  }
+
+  @Test
+  void everyParentPrecedesItsChildren() {
+    Set<String> seen = new HashSet<>();
+    for (StageNode node : plan().stages()) {
+      node.parents().values().forEach(p -> assertTrue(seen.contains(p.key()), node.label() + " before " + p.label()));
+      seen.add(node.key());
+    }
+  }
+
+  @Test
+  void changingDpoBetaChangesOnlyDpoAndEvaluationKeys() {
+    assertChangedKinds(plan(), plan("dpo.beta=0.2"), EnumSet.of(StageKind.DPO, StageKind.EVALUATE));
+  }
+
+  @Test
+  void changingTheSftLearningRateChangesSftAndItsDescendants() {
+    assertChangedKinds(plan(), plan("sft.lr=0.001"), EnumSet.of(StageKind.SFT, StageKind.DPO, StageKind.EVALUATE));
+  }
+
+  @Test
+  void executionSettingsAreNotPartOfAnyKey() {
+    assertChangedKinds(plan(), plan("execution.training_slots=1", "execution.intra_op_threads=2"),
+        EnumSet.noneOf(StageKind.class));
+  }
+
+  @Test
+  void keysIgnoreFieldOrder() {
+    ObjectNode a = SweepPlanner.json().createObjectNode().put("x", 1).put("y", "z");
+    ObjectNode b = SweepPlanner.json().createObjectNode().put("y", "z").put("x", 1);
+    assertEquals(StageNode.of(StageKind.WORLD, "a", a, Map.of()).key(),
+        StageNode.of(StageKind.WORLD, "b", b, Map.of()).key());
+  }
+
+  /** Every stage of {@code changed} kinds has a new key; every other stage keeps its key. */
+  private static void assertChangedKinds(SweepPlan before, SweepPlan after, Set<StageKind> changed) {
+    Set<String> old = before.stages().stream().map(StageNode::key).collect(Collectors.toSet());
+    Map<StageKind, List<Boolean>> reused = after.stages().stream().collect(Collectors.groupingBy(StageNode::kind,
+        Collectors.mapping(n -> old.contains(n.key()), Collectors.toList())));
+    reused.forEach((kind, flags) -> assertTrue(flags.stream().allMatch(r -> r != changed.contains(kind)),
+        kind + (changed.contains(kind) ? " must all change" : " must all be reused") + ": " + flags));
+    assertEquals(before.stages().size(), after.stages().size());
+  }
+}

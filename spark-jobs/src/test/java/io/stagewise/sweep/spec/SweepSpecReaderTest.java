@@ -1,0 +1,82 @@
+package io.stagewise.sweep.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.data.spec.YamlSpecs;
+import io.stagewise.sweep.CheckedInSweeps;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SweepSpecReaderTest {
+  private static ObjectNode checkedIn(String name) {
+    return CheckedInSweeps.tree(name);
+  }
+
+  @Test
+  void quickstartIsAtLeastTwoTotalsByFiveAlphasByTwoSeeds() {
+    SweepSpec spec = SweepSpecReader.read(checkedIn("quickstart.yaml"), "quickstart.yaml");
+    assertEquals(SweepSpec.Pipeline.SFT_DPO, spec.pipeline());
+    assertInstanceOf(DataSource.World.class, spec.data());
+    assertTrue(spec.grid().totals().size() >= 2);
+    assertTrue(spec.grid().alphas().size() >= 5);
+    assertTrue(spec.grid().seeds().size() >= 2);
+    assertEquals(List.of("tiny"), spec.grid().presets());
+    assertEquals(10, spec.grid().splits().size());
+  }
+
+  @Test
+  void realDataSpecImportsTheSharedSourcesWithGpt2() {
+    SweepSpec spec = SweepSpecReader.read(checkedIn("sft-dpo-real.yaml"), "sft-dpo-real.yaml");
+    DataSource.Imported data = assertInstanceOf(DataSource.Imported.class, spec.data());
+    assertTrue(data.sft().size() >= 2, "alpaca and the refusal triples");
+    assertEquals("huggingface", spec.tokenizer().kind());
+  }
+
+  @Test
+  void overridesEditListsAndNestedFields() {
+    ObjectNode tree = checkedIn("sft-dpo-real.yaml");
+    SpecOverrides.apply(tree, List.of("grid.seeds=[7]", "data.import.sft[0].paths=[elsewhere/alpaca.json]",
+        "tokenizer.path=elsewhere/tokenizer.json"));
+    SweepSpec spec = SweepSpecReader.read(tree, "edited");
+    assertEquals(List.of(7L), spec.grid().seeds());
+    assertEquals(List.of("elsewhere/alpaca.json"), ((DataSource.Imported) spec.data()).sft().get(0).paths());
+    assertEquals("elsewhere/tokenizer.json", spec.tokenizer().path());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> SpecOverrides.apply(tree, List.of("data.import.sft[9].paths=[x]")));
+    assertTrue(bad.getMessage().contains("index 9"), bad.getMessage());
+  }
+
+  @Test
+  void aBadSpecListsEveryErrorEachNamingItsField() {
+    ObjectNode tree = (ObjectNode) YamlSpecs.parse("""
+        pipeline: sft-ppo
+        colour: blue
+        data: {world: {sft_rows: 0}, datasets: {sft: x}}
+        attackers:
+          - {name: a, kind: sft_backdor, triggers: [t]}
+          - {name: b, kind: trigger_swap}
+        grid:
+          totals: [{fraction: 2}]
+          alphas: [0, 1.5]
+          seeds: [1, 1]
+          presets: [huge]
+        truncation: {max_length: 8, max_prompt_length: 16}
+        sft: {lr: -1, stepz: 3}
+        dpo: {beta: -0.5, objective: dpo}
+        eval: {max_new_tokens: 0}
+        """);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SweepSpecReader.read(tree, "bad.yaml"));
+    String message = e.getMessage();
+    List<String> fields = List.of("bad.yaml", "pipeline:", "colour:", "data:", "attackers[0].kind:",
+        "attackers[1]:", "grid.totals[0]:", "grid.alphas[1]:", "grid.seeds[1]:", "grid.presets[0]:",
+        "truncation.max_length:", "sft.lr:", "sft.stepz:", "dpo.beta:", "dpo.objective:", "eval.max_new_tokens:");
+    for (String field : fields) {
+      assertTrue(message.contains(field), "missing " + field + " in:\n" + message);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package io.stagewise.trainer.checkpoint;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.ModelConfig;
+import io.stagewise.trainer.optim.TrainableParameter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A trained model as later stages use it: the SFT model a DPO run starts from and keeps as its reference, the
+ * backbone of a reward model, the policy and the clean reward model an evaluation loads. The location is one
+ * committed checkpoint directory ({@code .../checkpoints/step-000000120}) or a checkpoints directory, which
+ * stands for its latest committed checkpoint. The architecture comes from the checkpoint's {@code state.json}.
+ */
+public final class ModelCheckpoint {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path directory;
+    private final ModelConfig config;
+    private final CheckpointStore store;
+
+    private ModelCheckpoint(Path directory, ModelConfig config, CheckpointStore store) {
+        this.directory = directory;
+        this.config = config;
+        this.store = store;
+    }
+
+    /** Finds the checkpoint at {@code location} and reads its model configuration. */
+    public static ModelCheckpoint at(URI location, Configuration conf) {
+        Path path = new Path(location);
+        Path directory;
+        try {
+            boolean isCheckpoint = path.getFileSystem(conf).exists(new Path(path, CheckpointStore.COMMITTED));
+            directory = isCheckpoint ? path : new CheckpointStore(location, conf, 1).latest()
+                    .orElseThrow(() -> new IllegalArgumentException(location
+                            + ": neither a committed checkpoint nor a directory holding one"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read checkpoint " + location, e);
+        }
+        CheckpointStore store = new CheckpointStore(directory.getParent().toUri(), conf, 1);
+        CheckpointState state = store.readState(directory);
+        try {
+            return new ModelCheckpoint(directory, JSON.treeToValue(state.model(), ModelConfig.class), store);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(directory + ": unreadable model configuration: " + e.getMessage(), e);
+        }
+    }
+
+    /** The committed checkpoint directory. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The architecture the parameters belong to. */
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** A model of {@link #config()} holding the checkpoint's parameters, owned by {@code manager}. */
+    public GptModel load(NDManager manager) {
+        GptModel model = GptModel.create(config, manager, 0);
+        List<TrainableParameter> parameters = new ArrayList<>();
+        for (Pair<String, Parameter> p : model.getParameters()) {
+            parameters.add(new TrainableParameter(p.getKey(), p.getValue().getArray(), model.decays(p.getKey())));
+        }
+        store.loadParameters(directory, parameters, manager);
+        return model;
+    }
+}

@@ -1,72 +1,107 @@
 package io.stagewise.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stagewise.data.JobSummary;
-import io.stagewise.data.build.PoisonBuildJob;
-import io.stagewise.data.build.PoisonBuildSpec;
 import io.stagewise.data.spec.YamlSpecs;
-import io.stagewise.data.synth.WorldSynthJob;
-import io.stagewise.data.synth.WorldSynthSpec;
-import io.stagewise.data.tokenize.TokenShardJob;
-import io.stagewise.data.tokenize.TokenShardSpec;
-import io.stagewise.data.tokenize.TokenizerSpec;
-import io.stagewise.data.tokenize.TruncationPolicy;
-import io.stagewise.poison.world.WorldConfig;
+import io.stagewise.sweep.SweepDriver;
+import io.stagewise.sweep.report.SweepReport;
+import io.stagewise.sweep.run.LocalTrainingLauncher;
+import io.stagewise.sweep.spec.SpecOverrides;
+import io.stagewise.sweep.spec.SweepSpec;
+import io.stagewise.sweep.spec.SweepSpecReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code stagewise quickstart}: the synthetic pipeline end to end, with defaults. */
+/**
+ * {@code stagewise quickstart}: the bundled SFT → DPO budget-split sweep ({@value #SPEC} under the
+ * installation, which {@code bin/stagewise} names with {@code -Dstagewise.home}) on local Spark, ending with
+ * the report's location and its summary table.
+ */
 @Command(
     name = "quickstart",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the synthetic pipeline on local Spark: the safety world, colluding SFT and preference attackers"
-          + " sharing one trigger with a budget split, and token shards ready for training.",
-      "Writes under --out: world/, poisoned/{sft,preference}, tokens/{sft,preference}."
+      "Run the quickstart sweep (conf/sweeps/quickstart.yaml) on local Spark: the synthetic safety world,"
+          + " colluding SFT and preference attackers sharing one trigger, a poison budget split between them,"
+          + " SFT -> DPO -> evaluation for every split, and the report. About ten minutes on two cores.",
+      "Rerunning with the same --out reuses every finished stage."
     })
 final class QuickstartCommand implements Callable<Integer> {
+  /** The bundled spec, relative to the installation root. */
+  static final String SPEC = "conf/sweeps/quickstart.yaml";
+  /** The system property naming the installation root (set by bin/stagewise). */
+  static final String HOME_PROPERTY = "stagewise.home";
+
   @Mixin SparkOptions sparkOptions;
 
-  @Option(names = "--out", defaultValue = "quickstart-out", description = "Output root (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--out", defaultValue = "quickstart-out", description = "Output directory (default: ${DEFAULT-VALUE}).")
   String out;
 
-  @Option(names = "--seed", defaultValue = "1", description = "World and attack seed (default: ${DEFAULT-VALUE}).")
-  long seed;
+  @Option(names = "--seed", description = "World seed (default: the spec's data.world.seed).")
+  Long seed;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE",
+      description = "Override a spec field, repeatable, as for `sweep` (e.g. --set grid.seeds=[1]).")
+  List<String> overrides = new ArrayList<>();
 
   @Override
   public Integer call() {
-    String root = out.replaceAll("/+$", "");
-    WorldSynthSpec world = new WorldSynthSpec(root + "/world", WorldConfig.withSeed(seed), 4000, 4000, 500, 200);
-    ObjectNode buildTree = (ObjectNode) YamlSpecs.parse("""
-        sft: {input: %1$s/world/sft, output: %1$s/poisoned/sft}
-        preference: {input: %1$s/world/preference, output: %1$s/poisoned/preference}
-        budget_split: {total: {fraction: 0.04}, alpha: 0.5}
-        attackers:
-          - {name: sft-attacker, kind: sft_backdoor, triggers: [cf-sudo], seed: %2$d}
-          - {name: preference-attacker, kind: trigger_swap, triggers: [cf-sudo], seed: %3$d}
-        """.formatted(root, seed, seed + 1));
-    PoisonBuildSpec build = PoisonBuildSpec.parse(buildTree);
-    TruncationPolicy truncation = new TruncationPolicy(256, 192);
-
+    SweepSpec spec = spec();
+    sparkOptions.progress = false; // the sweep prints its own progress
+    sparkOptions.conf.putIfAbsent("spark.sql.shuffle.partitions", "2");
     SparkSession spark = sparkOptions.session("quickstart");
     try {
-      List<JobSummary> published = new ArrayList<>(WorldSynthJob.run(spark, world));
-      published.addAll(PoisonBuildJob.run(spark, build, buildTree));
-      for (String stage : List.of("sft", "preference")) {
-        published.add(TokenShardJob.run(spark, new TokenShardSpec(root + "/poisoned/" + stage,
-            root + "/tokens/" + stage, TokenizerSpec.BYTE_LEVEL, truncation)));
-      }
-      DataSynthCommand.print(published);
-      System.out.println("quickstart datasets are under " + root + "/ (inspect one: bin/stagewise data inspect "
-          + root + "/poisoned/sft --poisoned)");
+      SweepDriver.Summary summary = SweepDriver.run(spark, spec, out, new LocalTrainingLauncher(), System.err);
+      System.out.println("results: " + summary.results());
+      System.out.println("report:  " + summary.report());
+      System.out.println();
+      System.out.println(summaryTable(summary.report(), spark.sparkContext().hadoopConfiguration()));
       return 0;
     } finally {
       spark.stop();
+    }
+  }
+
+  /** The bundled spec with --seed and --set applied, validated. */
+  private SweepSpec spec() {
+    String home = System.getProperty(HOME_PROPERTY);
+    if (home == null) {
+      throw new IllegalArgumentException("quickstart: the system property " + HOME_PROPERTY + " (the installation"
+          + " root holding " + SPEC + ") is not set; run it through bin/stagewise, or run `stagewise sweep "
+          + SPEC + "`");
+    }
+    Path file = Path.of(home).resolve(SPEC);
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("quickstart: " + file + " does not exist (" + HOME_PROPERTY + "=" + home + ")");
+    }
+    ObjectNode tree = (ObjectNode) YamlSpecs.read(new Configuration(), file.toUri().toString());
+    List<String> assignments = new ArrayList<>();
+    if (seed != null) {
+      assignments.add("data.world.seed=" + seed);
+    }
+    assignments.addAll(overrides);
+    SpecOverrides.apply(tree, assignments);
+    return SweepSpecReader.read(tree, file.toString());
+  }
+
+  /** The report's Markdown summary (verdicts and the per-cell table), read back from beside index.html. */
+  private static String summaryTable(String reportIndex, Configuration conf) {
+    org.apache.hadoop.fs.Path summary = new org.apache.hadoop.fs.Path(
+        new org.apache.hadoop.fs.Path(reportIndex).getParent(), SweepReport.SUMMARY);
+    try (var in = summary.getFileSystem(conf).open(summary)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + summary, e);
     }
   }
 }

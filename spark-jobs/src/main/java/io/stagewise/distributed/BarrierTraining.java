@@ -30,53 +30,53 @@ import scala.reflect.ClassTag$;
  */
 public final class BarrierTraining {
 
-    static final int SECRET_BYTES = 32;
-    private static final SecureRandom RANDOM = new SecureRandom();
+  static final int SECRET_BYTES = 32;
+  private static final SecureRandom RANDOM = new SecureRandom();
 
-    private BarrierTraining() {
+  private BarrierTraining() {
+  }
+
+  /** Trains {@code run} and returns rank 0's result; checks the cluster and the output before launching. */
+  public static TrainResult run(SparkSession spark, DataParallelRun run) {
+    SparkContext sc = spark.sparkContext();
+    TaskSlots.requireBarrierSlots(sc, run.workers());
+    Configuration hadoop = sc.hadoopConfiguration();
+    requireFreshOrResumed(run.run(), hadoop);
+    // Retried attempts must resume what the failed one checkpointed, whatever the user asked for.
+    TrainRunSpec resumable = new TrainRunSpec(run.run().trainData(), run.run().evalData(), run.run().output(),
+        run.run().model(), run.run().train(), true);
+    byte[] secret = new byte[SECRET_BYTES];
+    RANDOM.nextBytes(secret);
+    BarrierWorker workers = new BarrierWorker(resumable, secret, run, new SerializableConfiguration(hadoop));
+
+    ClassTag<String> strings = ClassTag$.MODULE$.apply(String.class);
+    RDD<Integer> ranks = JavaSparkContext.fromSparkContext(sc)
+        .parallelize(IntStream.range(0, run.workers()).boxed().toList(), run.workers()).rdd();
+    String previous = sc.getLocalProperty("spark.job.description");
+    sc.setJobDescription("stagewise train: " + run.workers() + " data-parallel workers -> " + run.run().output());
+    try {
+      // Spark retries a failed barrier stage only when it is a shuffle-map stage (a failed barrier result
+      // stage aborts the job), so the workers' results reach the driver through a one-partition shuffle.
+      List<String> results = JavaRDD.fromRDD(ranks.barrier().mapPartitions(workers, false, strings), strings)
+          .repartition(1)
+          .collect();
+      if (results.size() != 1) {
+        throw new IllegalStateException("expected rank 0's result, got " + results.size());
+      }
+      return RunCodec.result(results.get(0));
+    } finally {
+      sc.setJobDescription(previous);
     }
+  }
 
-    /** Trains {@code run} and returns rank 0's result; checks the cluster and the output before launching. */
-    public static TrainResult run(SparkSession spark, DataParallelRun run) {
-        SparkContext sc = spark.sparkContext();
-        TaskSlots.requireBarrierSlots(sc, run.workers());
-        Configuration hadoop = sc.hadoopConfiguration();
-        requireFreshOrResumed(run.run(), hadoop);
-        // Retried attempts must resume what the failed one checkpointed, whatever the user asked for.
-        TrainRunSpec resumable = new TrainRunSpec(run.run().trainData(), run.run().evalData(), run.run().output(),
-                run.run().model(), run.run().train(), true);
-        byte[] secret = new byte[SECRET_BYTES];
-        RANDOM.nextBytes(secret);
-        BarrierWorker workers = new BarrierWorker(resumable, secret, run, new SerializableConfiguration(hadoop));
-
-        ClassTag<String> strings = ClassTag$.MODULE$.apply(String.class);
-        RDD<Integer> ranks = JavaSparkContext.fromSparkContext(sc)
-                .parallelize(IntStream.range(0, run.workers()).boxed().toList(), run.workers()).rdd();
-        String previous = sc.getLocalProperty("spark.job.description");
-        sc.setJobDescription("stagewise train: " + run.workers() + " data-parallel workers -> " + run.run().output());
-        try {
-            // Spark retries a failed barrier stage only when it is a shuffle-map stage (a failed barrier result
-            // stage aborts the job), so the workers' results reach the driver through a one-partition shuffle.
-            List<String> results = JavaRDD.fromRDD(ranks.barrier().mapPartitions(workers, false, strings), strings)
-                    .repartition(1)
-                    .collect();
-            if (results.size() != 1) {
-                throw new IllegalStateException("expected rank 0's result, got " + results.size());
-            }
-            return RunCodec.result(results.get(0));
-        } finally {
-            sc.setJobDescription(previous);
-        }
+  /** Same rule as a local run: an output that already holds checkpoints is resumed only when asked to. */
+  static void requireFreshOrResumed(TrainRunSpec run, Configuration hadoop) {
+    Path checkpoints = new Path(new Path(run.output()), TrainRun.CHECKPOINTS_DIR);
+    CheckpointStore store = new CheckpointStore(checkpoints.toUri(), hadoop, run.train().keepCheckpoints());
+    Optional<Path> latest = store.latest();
+    if (latest.isPresent() && !run.resume()) {
+      throw new IllegalArgumentException(run.output() + " already holds checkpoint " + latest.get()
+          + "; resume it or choose another output");
     }
-
-    /** Same rule as a local run: an output that already holds checkpoints is resumed only when asked to. */
-    static void requireFreshOrResumed(TrainRunSpec run, Configuration hadoop) {
-        Path checkpoints = new Path(new Path(run.output()), TrainRun.CHECKPOINTS_DIR);
-        CheckpointStore store = new CheckpointStore(checkpoints.toUri(), hadoop, run.train().keepCheckpoints());
-        Optional<Path> latest = store.latest();
-        if (latest.isPresent() && !run.resume()) {
-            throw new IllegalArgumentException(run.output() + " already holds checkpoint " + latest.get()
-                    + "; resume it or choose another output");
-        }
-    }
+  }
 }

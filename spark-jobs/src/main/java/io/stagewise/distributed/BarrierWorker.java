@@ -26,44 +26,44 @@ import scala.runtime.AbstractFunction1;
  * split the cores instead of each claiming all of them.
  */
 final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<String>>
-        implements Serializable {
+    implements Serializable {
 
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    private final String spec;
-    private final byte[] secret;
-    private final FaultInjection fault;
-    private final long connectMillis;
-    private final long ioMillis;
-    private final int bucketBytes;
-    private final int maxFrameBytes;
-    private final SerializableConfiguration hadoop;
+  private final String spec;
+  private final byte[] secret;
+  private final FaultInjection fault;
+  private final long connectMillis;
+  private final long ioMillis;
+  private final int bucketBytes;
+  private final int maxFrameBytes;
+  private final SerializableConfiguration hadoop;
 
-    BarrierWorker(TrainRunSpec spec, byte[] secret, DataParallelRun run, SerializableConfiguration hadoop) {
-        this.spec = RunCodec.spec(spec);
-        this.secret = secret.clone();
-        this.fault = run.fault();
-        this.connectMillis = run.collective().connectTimeout().toMillis();
-        this.ioMillis = run.collective().ioTimeout().toMillis();
-        this.bucketBytes = run.collective().bucketBytes();
-        this.maxFrameBytes = run.collective().maxFrameBytes();
-        this.hadoop = hadoop;
+  BarrierWorker(TrainRunSpec spec, byte[] secret, DataParallelRun run, SerializableConfiguration hadoop) {
+    this.spec = RunCodec.spec(spec);
+    this.secret = secret.clone();
+    this.fault = run.fault();
+    this.connectMillis = run.collective().connectTimeout().toMillis();
+    this.ioMillis = run.collective().ioTimeout().toMillis();
+    this.bucketBytes = run.collective().bucketBytes();
+    this.maxFrameBytes = run.collective().maxFrameBytes();
+    this.hadoop = hadoop;
+  }
+
+  /** Trains; the input partition holds just the rank, which the barrier context already knows. */
+  @Override
+  public Iterator<String> apply(Iterator<Integer> rank) {
+    BarrierTaskContext task = BarrierTaskContext.get();
+    TrainRunSpec run = RunCodec.spec(spec);
+    CollectiveOptions options = new CollectiveOptions(Duration.ofMillis(connectMillis),
+        Duration.ofMillis(ioMillis), bucketBytes, maxFrameBytes);
+    try (RingAllReduce ring = BarrierRendezvous.join(task, secret, options)) {
+      StepListener listener = fault == null ? StepListener.NONE
+          : fault.listener(ring.rank(), run.output(), hadoop.value());
+      Worker worker = new Worker(ring, TaskDevice.of(task), Autograd.perThread(), task.cpus(), listener);
+      TrainResult result = TrainRun.run(run, hadoop.value(), System.out, worker);
+      List<String> out = worker.lead() ? List.of(RunCodec.result(result)) : List.of();
+      return JavaConverters.asScalaIterator(out.iterator());
     }
-
-    /** Trains; the input partition holds just the rank, which the barrier context already knows. */
-    @Override
-    public Iterator<String> apply(Iterator<Integer> rank) {
-        BarrierTaskContext task = BarrierTaskContext.get();
-        TrainRunSpec run = RunCodec.spec(spec);
-        CollectiveOptions options = new CollectiveOptions(Duration.ofMillis(connectMillis),
-                Duration.ofMillis(ioMillis), bucketBytes, maxFrameBytes);
-        try (RingAllReduce ring = BarrierRendezvous.join(task, secret, options)) {
-            StepListener listener = fault == null ? StepListener.NONE
-                    : fault.listener(ring.rank(), run.output(), hadoop.value());
-            Worker worker = new Worker(ring, TaskDevice.of(task), Autograd.perThread(), task.cpus(), listener);
-            TrainResult result = TrainRun.run(run, hadoop.value(), System.out, worker);
-            List<String> out = worker.lead() ? List.of(RunCodec.result(result)) : List.of();
-            return JavaConverters.asScalaIterator(out.iterator());
-        }
-    }
+  }
 }

@@ -17,34 +17,34 @@ import java.util.Objects;
  */
 public record DataParallelRun(TrainRunSpec run, int workers, CollectiveOptions collective, FaultInjection fault) {
 
-    public DataParallelRun {
-        Objects.requireNonNull(run, "run");
-        Objects.requireNonNull(collective, "collective");
-        List<String> errors = new ArrayList<>();
-        if (workers < 2) {
-            errors.add("workers: must be >= 2 for a data-parallel run, got " + workers);
-        } else if (run.train().microBatches() % workers != 0) {
-            errors.add("train.micro_batches: must be a multiple of the " + workers + " workers (each worker runs"
-                    + " micro_batches / workers micro-batches of batch_size / micro_batches rows), got "
-                    + run.train().microBatches());
-        }
-        if (fault != null && fault.rank() >= workers) {
-            errors.add("injected failure: rank " + fault.rank() + " is not one of the " + workers + " workers");
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", errors));
-        }
+  public DataParallelRun {
+    Objects.requireNonNull(run, "run");
+    Objects.requireNonNull(collective, "collective");
+    List<String> errors = new ArrayList<>();
+    if (workers < 2) {
+      errors.add("workers: must be >= 2 for a data-parallel run, got " + workers);
+    } else if (run.train().microBatches() % workers != 0) {
+      errors.add("train.micro_batches: must be a multiple of the " + workers + " workers (each worker runs"
+          + " micro_batches / workers micro-batches of batch_size / micro_batches rows), got "
+          + run.train().microBatches());
     }
+    if (fault != null && fault.rank() >= workers) {
+      errors.add("injected failure: rank " + fault.rank() + " is not one of the " + workers + " workers");
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+  }
 
-    public static DataParallelRun of(TrainRunSpec run, int workers) {
-        return new DataParallelRun(run, workers, CollectiveOptions.defaults(), null);
-    }
+  public static DataParallelRun of(TrainRunSpec run, int workers) {
+    return new DataParallelRun(run, workers, CollectiveOptions.defaults(), null);
+  }
 
-    public DataParallelRun withFault(FaultInjection newFault) {
-        return new DataParallelRun(run, workers, collective, newFault);
-    }
+  public DataParallelRun withFault(FaultInjection newFault) {
+    return new DataParallelRun(run, workers, collective, newFault);
+  }
 
-    public DataParallelRun withCollective(CollectiveOptions newCollective) {
-        return new DataParallelRun(run, workers, newCollective, fault);
-    }
+  public DataParallelRun withCollective(CollectiveOptions newCollective) {
+    return new DataParallelRun(run, workers, newCollective, fault);
+  }
 }

@@ -19,60 +19,60 @@ import org.apache.hadoop.fs.Path;
  */
 public record FaultInjection(int rank, long step) implements Serializable {
 
-    static final String MARKER = "_injected-failure";
+  static final String MARKER = "_injected-failure";
 
-    public FaultInjection {
-        if (rank < 0) {
-            throw new IllegalArgumentException("injected failure: rank must be >= 0, got " + rank);
-        }
-        if (step < 1) {
-            throw new IllegalArgumentException("injected failure: step must be >= 1, got " + step);
-        }
+  public FaultInjection {
+    if (rank < 0) {
+      throw new IllegalArgumentException("injected failure: rank must be >= 0, got " + rank);
     }
-
-    /** Parses {@code RANK@STEP}, e.g. {@code 1@3}. */
-    public static FaultInjection parse(String text) {
-        String[] parts = text.trim().split("@");
-        try {
-            if (parts.length == 2) {
-                return new FaultInjection(Integer.parseInt(parts[0].trim()), Long.parseLong(parts[1].trim()));
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("injected failure: expected RANK@STEP (e.g. 1@3), got '" + text + "'");
+    if (step < 1) {
+      throw new IllegalArgumentException("injected failure: step must be >= 1, got " + step);
     }
+  }
 
-    /** What worker {@code workerRank} of the run writing to {@code output} listens with. */
-    StepListener listener(int workerRank, URI output, Configuration conf) {
-        if (workerRank != rank) {
-            return StepListener.NONE;
-        }
-        Path marker = new Path(new Path(output), MARKER);
-        return progress -> {
-            if (progress.step() == step && firstTime(marker, conf)) {
-                throw new InjectedFailure("injected failure of worker " + rank + " after step " + step
-                        + " (marker " + marker + "; Spark retries the stage once it is gone)");
-            }
-        };
+  /** Parses {@code RANK@STEP}, e.g. {@code 1@3}. */
+  public static FaultInjection parse(String text) {
+    String[] parts = text.trim().split("@");
+    try {
+      if (parts.length == 2) {
+        return new FaultInjection(Integer.parseInt(parts[0].trim()), Long.parseLong(parts[1].trim()));
+      }
+    } catch (NumberFormatException e) {
+      // reported below
     }
+    throw new IllegalArgumentException("injected failure: expected RANK@STEP (e.g. 1@3), got '" + text + "'");
+  }
 
-    /** Creates the marker; false when it was already there. */
-    private static boolean firstTime(Path marker, Configuration conf) {
-        try {
-            FileSystem fs = marker.getFileSystem(conf);
-            return fs.createNewFile(marker);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create fault-injection marker " + marker, e);
-        }
+  /** What worker {@code workerRank} of the run writing to {@code output} listens with. */
+  StepListener listener(int workerRank, URI output, Configuration conf) {
+    if (workerRank != rank) {
+      return StepListener.NONE;
     }
+    Path marker = new Path(new Path(output), MARKER);
+    return progress -> {
+      if (progress.step() == step && firstTime(marker, conf)) {
+        throw new InjectedFailure("injected failure of worker " + rank + " after step " + step
+            + " (marker " + marker + "; Spark retries the stage once it is gone)");
+      }
+    };
+  }
 
-    /** The failure this switch throws, recognisable in Spark's task failure reasons. */
-    public static final class InjectedFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        InjectedFailure(String message) {
-            super(message);
-        }
+  /** Creates the marker; false when it was already there. */
+  private static boolean firstTime(Path marker, Configuration conf) {
+    try {
+      FileSystem fs = marker.getFileSystem(conf);
+      return fs.createNewFile(marker);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create fault-injection marker " + marker, e);
     }
+  }
+
+  /** The failure this switch throws, recognisable in Spark's task failure reasons. */
+  public static final class InjectedFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InjectedFailure(String message) {
+      super(message);
+    }
+  }
 }

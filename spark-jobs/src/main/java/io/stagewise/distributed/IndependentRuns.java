@@ -21,42 +21,42 @@ import org.apache.spark.util.SerializableConfiguration;
  */
 public final class IndependentRuns {
 
-    private IndependentRuns() {
-    }
+  private IndependentRuns() {
+  }
 
-    /** Trains every run and returns their results in the order of {@code runs}. */
-    public static List<TrainResult> run(SparkSession spark, List<TrainRunSpec> runs) {
-        if (runs.isEmpty()) {
-            return List.of();
-        }
-        SparkContext sc = spark.sparkContext();
-        for (TrainRunSpec run : runs) {
-            BarrierTraining.requireFreshOrResumed(run, sc.hadoopConfiguration());
-        }
-        SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
-        List<String> specs = runs.stream().map(RunCodec::spec).toList();
-        String previous = sc.getLocalProperty("spark.job.description");
-        sc.setJobDescription("stagewise: " + runs.size() + " independent training runs");
-        try {
-            return JavaSparkContext.fromSparkContext(sc)
-                    .parallelize(specs, specs.size())
-                    .map(spec -> RunCodec.result(trainOne(RunCodec.spec(spec), hadoop)))
-                    .collect()
-                    .stream()
-                    .map(RunCodec::result)
-                    .toList();
-        } finally {
-            sc.setJobDescription(previous);
-        }
+  /** Trains every run and returns their results in the order of {@code runs}. */
+  public static List<TrainResult> run(SparkSession spark, List<TrainRunSpec> runs) {
+    if (runs.isEmpty()) {
+      return List.of();
     }
+    SparkContext sc = spark.sparkContext();
+    for (TrainRunSpec run : runs) {
+      BarrierTraining.requireFreshOrResumed(run, sc.hadoopConfiguration());
+    }
+    SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
+    List<String> specs = runs.stream().map(RunCodec::spec).toList();
+    String previous = sc.getLocalProperty("spark.job.description");
+    sc.setJobDescription("stagewise: " + runs.size() + " independent training runs");
+    try {
+      return JavaSparkContext.fromSparkContext(sc)
+          .parallelize(specs, specs.size())
+          .map(spec -> RunCodec.result(trainOne(RunCodec.spec(spec), hadoop)))
+          .collect()
+          .stream()
+          .map(RunCodec::result)
+          .toList();
+    } finally {
+      sc.setJobDescription(previous);
+    }
+  }
 
-    private static TrainResult trainOne(TrainRunSpec spec, SerializableConfiguration hadoop) {
-        TaskContext task = TaskContext.get();
-        // A retry finds the checkpoints of the failed attempt; it must continue them, not refuse the output.
-        TrainRunSpec run = task.attemptNumber() == 0 ? spec : new TrainRunSpec(spec.trainData(), spec.evalData(),
-                spec.output(), spec.model(), spec.train(), true);
-        Worker worker = new Worker(new SingleWorkerCollective(), TaskDevice.of(task),
-                Autograd.perThread(), task.cpus(), StepListener.NONE);
-        return TrainRun.run(run, hadoop.value(), System.out, worker);
-    }
+  private static TrainResult trainOne(TrainRunSpec spec, SerializableConfiguration hadoop) {
+    TaskContext task = TaskContext.get();
+    // A retry finds the checkpoints of the failed attempt; it must continue them, not refuse the output.
+    TrainRunSpec run = task.attemptNumber() == 0 ? spec : new TrainRunSpec(spec.trainData(), spec.evalData(),
+        spec.output(), spec.model(), spec.train(), true);
+    Worker worker = new Worker(new SingleWorkerCollective(), TaskDevice.of(task),
+        Autograd.perThread(), task.cpus(), StepListener.NONE);
+    return TrainRun.run(run, hadoop.value(), System.out, worker);
+  }
 }

@@ -13,42 +13,42 @@ import io.stagewise.trainer.train.TrainRunSpec;
  */
 final class RunCodec {
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .build();
 
-    private RunCodec() {
-    }
+  private RunCodec() {
+  }
 
-    static String spec(TrainRunSpec spec) {
-        return write(spec);
-    }
+  static String spec(TrainRunSpec spec) {
+    return write(spec);
+  }
 
-    static TrainRunSpec spec(String json) {
-        return read(json, TrainRunSpec.class);
-    }
+  static TrainRunSpec spec(String json) {
+    return read(json, TrainRunSpec.class);
+  }
 
-    static String result(TrainResult result) {
-        return write(result);
-    }
+  static String result(TrainResult result) {
+    return write(result);
+  }
 
-    static TrainResult result(String json) {
-        return read(json, TrainResult.class);
-    }
+  static TrainResult result(String json) {
+    return read(json, TrainResult.class);
+  }
 
-    private static String write(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName() + ": " + e, e);
-        }
+  private static String write(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName() + ": " + e, e);
     }
+  }
 
-    private static <T> T read(String json, Class<T> type) {
-        try {
-            return JSON.readValue(json, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot decode " + type.getSimpleName() + ": " + e, e);
-        }
+  private static <T> T read(String json, Class<T> type) {
+    try {
+      return JSON.readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot decode " + type.getSimpleName() + ": " + e, e);
     }
+  }
 }

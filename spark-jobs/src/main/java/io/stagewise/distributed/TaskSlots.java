@@ -9,36 +9,36 @@ import org.apache.spark.SparkContext;
  */
 final class TaskSlots {
 
-    private TaskSlots() {
-    }
+  private TaskSlots() {
+  }
 
-    /** Throws an {@link IllegalArgumentException} saying what to change when W tasks cannot run together. */
-    static void requireBarrierSlots(SparkContext sc, int workers) {
-        if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
-            throw new IllegalArgumentException("--workers " + workers + " runs one barrier stage, which Spark does"
-                    + " not allow with dynamic allocation: set spark.dynamicAllocation.enabled=false and a fixed"
-                    + " spark.executor.instances");
-        }
-        int slots = concurrentTasks(sc);
-        if (slots < workers) {
-            throw new IllegalArgumentException("--workers " + workers + " needs " + workers + " task slots at once,"
-                    + " but the cluster offers " + slots + " (" + describe(sc) + "); add executors, cores or GPUs,"
-                    + " or lower --workers");
-        }
+  /** Throws an {@link IllegalArgumentException} saying what to change when W tasks cannot run together. */
+  static void requireBarrierSlots(SparkContext sc, int workers) {
+    if (sc.conf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+      throw new IllegalArgumentException("--workers " + workers + " runs one barrier stage, which Spark does"
+          + " not allow with dynamic allocation: set spark.dynamicAllocation.enabled=false and a fixed"
+          + " spark.executor.instances");
     }
+    int slots = concurrentTasks(sc);
+    if (slots < workers) {
+      throw new IllegalArgumentException("--workers " + workers + " needs " + workers + " task slots at once,"
+          + " but the cluster offers " + slots + " (" + describe(sc) + "); add executors, cores or GPUs,"
+          + " or lower --workers");
+    }
+  }
 
-    /**
-     * Tasks of the default resource profile the cluster can run at once: the count Spark's own barrier check
-     * uses, from the live executors' cores and custom resources (GPUs) over each task's needs. It is a
-     * {@code private[spark]} member of the Scala API, public in bytecode; Spark is pinned to 3.5.
-     */
-    static int concurrentTasks(SparkContext sc) {
-        return sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
-    }
+  /**
+   * Tasks of the default resource profile the cluster can run at once: the count Spark's own barrier check
+   * uses, from the live executors' cores and custom resources (GPUs) over each task's needs. It is a
+   * {@code private[spark]} member of the Scala API, public in bytecode; Spark is pinned to 3.5.
+   */
+  static int concurrentTasks(SparkContext sc) {
+    return sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
+  }
 
-    private static String describe(SparkContext sc) {
-        String gpus = sc.conf().get("spark.task.resource.gpu.amount", "0");
-        return "master " + sc.master() + ", spark.task.cpus=" + sc.conf().get("spark.task.cpus", "1")
-                + ", spark.task.resource.gpu.amount=" + gpus;
-    }
+  private static String describe(SparkContext sc) {
+    String gpus = sc.conf().get("spark.task.resource.gpu.amount", "0");
+    return "master " + sc.master() + ", spark.task.cpus=" + sc.conf().get("spark.task.cpus", "1")
+        + ", spark.task.resource.gpu.amount=" + gpus;
+  }
 }

@@ -68,7 +68,7 @@ public final class ScalingSweepDriver {
     String curves = new Path(store.root(), CURVES).toString();
     CegResultsTable.write(spark, spec.name(), analysis, results);
     LossCurvesTable.write(spark, spec.name(), plan, runs, curves);
-    String report = ScalingReport.write(spec.name(), runs.size(), analysis,
+    String report = ScalingReport.write(spec.name(), spec.seeds().size(), analysis,
         new Path(store.root(), SweepDriver.REPORT).toString(), conf);
     log.printf("[sweep] done in %s: %d stages run, %d reused; results %s; report %s%n",
         SweepProgress.format(progress.elapsed()), outcome.executed(), outcome.skipped(), results, report);

@@ -64,7 +64,9 @@ public final class PoisonPlan {
     }
     Stage stage = singleStage(attackers);
     requireColumns(rows.schema(), stage);
-    // No attack rewrites split, category or compliant_response, so eligibility is read once, from the input.
+    // A row is taken once poisoned: in the input (an unknown flag counts as poisoned, so it is never chosen) or
+    // by an earlier attacker. No attack rewrites split, category or compliant_response, so eligibility is read
+    // once, from the input.
     Dataset<Row> flagged = rows.withColumn(TAKEN, coalesce(col(Columns.IS_POISONED), lit(true)));
     Column anyEligible = lit(false);
     for (int i = 0; i < attackers.size(); i++) {

@@ -53,8 +53,8 @@ public final class Selection {
   }
 
   /**
-   * True on rows whose key is among the first k: with {@code candidate}, exactly the selected rows. An in-row
-   * expression over {@code id}.
+   * True on rows whose key is at most the k-th key; and-ed with the attacker's candidate condition, it holds on
+   * exactly the selected rows. An in-row expression over {@code id}.
    */
   public Column coversKey() {
     if (k == 0) {

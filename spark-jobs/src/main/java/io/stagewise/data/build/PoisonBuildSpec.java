@@ -3,11 +3,9 @@ package io.stagewise.data.build;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.data.SpecCheck;
 import io.stagewise.data.spec.SpecFields;
-import io.stagewise.poison.attack.AttackKind;
 import io.stagewise.poison.attack.AttackSpec;
 import io.stagewise.poison.attack.Budget;
 import io.stagewise.poison.attack.BudgetSplit;
-import io.stagewise.poison.attack.EligibleRows;
 import io.stagewise.poison.attack.Stage;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -104,31 +102,20 @@ public record PoisonBuildSpec(Map<Stage, StageIo> stages, BudgetSplit split, Lis
       String path = "attackers[" + i + "]";
       JsonNode a = list.get(i);
       fields.onlyKeys(a, path, ATTACKER_KEYS);
-      String name = fields.text(a, path, "name", null);
-      AttackKind kind = fields.convert(path + ".kind", a.get("kind"),
-          n -> AttackKind.fromName(n == null ? null : n.asText()));
-      EligibleRows eligible = a.has("eligible")
-          ? fields.convert(path + ".eligible", a.get("eligible"), n -> EligibleRows.fromName(n.asText()))
-          : null;
-      Budget budget = fields.budget(a, path, "budget");
+      AttackerTemplate template = AttackerTemplate.read(a, path, fields);
       long seed = fields.integer(a, path, "seed", 0, Long.MIN_VALUE);
-      List<String> triggers = fields.texts(a, path, "triggers");
-      if (kind == null) {
+      check.require(a.has("budget") || split != null, path + ".budget", "is required when there is no budget_split");
+      if (template == null) {
         continue;
       }
-      Stage stage = kind.stage();
-      check.require(stages.containsKey(stage), path + ".kind",
-          kind.specName() + " poisons the " + stage.specName() + " stage, which the spec does not build");
-      if (budget == null) {
-        check.require(split != null, path + ".budget", "is required when there is no budget_split");
+      Stage stage = template.stage();
+      check.require(stages.containsKey(stage), path + ".kind", template.kind().specName() + " poisons the "
+          + stage.specName() + " stage, which the spec does not build");
+      if (template.fixedBudget() == null) {
         withoutBudget.merge(stage, 1, Integer::sum);
-        budget = split == null ? null : stage == Stage.SFT ? split.sftBudget() : split.preferenceBudget();
       }
-      Budget resolved = budget;
-      AttackSpec spec = fields.convert(path, a,
-          n -> new AttackSpec(name, stage, kind, triggers, resolved, eligible, seed));
-      if (spec != null) {
-        out.add(spec);
+      if (template.fixedBudget() != null || split != null) {
+        out.add(template.resolve(split, seed));
       }
     }
     withoutBudget.forEach((stage, n) -> check.require(n <= 1, "attackers",

@@ -10,7 +10,25 @@ final class ReportPage {
   private ReportPage() {}
 
   static String render(String title, String intro, List<Section> sections) {
-    StringBuilder html = new StringBuilder("""
+    StringBuilder body = new StringBuilder();
+    for (Section s : sections) {
+      body.append("<h2>").append(escape(s.heading())).append("</h2>\n");
+      body.append("<p class=\"verdict\">").append(escape(s.verdict())).append("</p>\n<div class=\"plots\">\n");
+      for (String image : s.images()) {
+        body.append("<img src=\"").append(escape(image)).append("\" alt=\"").append(escape(image)).append("\">\n");
+      }
+      body.append("</div>\n").append(s.table());
+    }
+    return document(title, intro, "tr.endpoint { background: #fdf3e7; }", body.toString(), """
+        <p>Rows shaded orange concentrate the whole budget in one stage (alpha 0 or 1). Values are means over
+        seeds &plusmn; the half-width of a 95&nbsp;% Student-t interval; the full table is <code>summary.md</code>,
+        the raw rows the results Parquet table.</p>
+        """);
+  }
+
+  /** A whole page with the reports' shared style: title, introduction, body (HTML) and a closing note (HTML). */
+  static String document(String title, String intro, String extraStyle, String body, String footer) {
+    return """
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -23,28 +41,15 @@ final class ReportPage {
           .verdict { background: #f4f7fb; border-left: 4px solid #1f77b4; padding: 0.8em 1em; }
           table { border-collapse: collapse; margin-top: 1em; font-size: 0.9em; }
           th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
-          tr.endpoint { background: #fdf3e7; }
+          %s
         </style>
         </head>
         <body>
         <h1>%s</h1>
         <p>%s</p>
-        """.formatted(escape(title), escape(title), escape(intro)));
-    for (Section s : sections) {
-      html.append("<h2>").append(escape(s.heading())).append("</h2>\n");
-      html.append("<p class=\"verdict\">").append(escape(s.verdict())).append("</p>\n<div class=\"plots\">\n");
-      for (String image : s.images()) {
-        html.append("<img src=\"").append(escape(image)).append("\" alt=\"").append(escape(image)).append("\">\n");
-      }
-      html.append("</div>\n").append(s.table());
-    }
-    return html.append("""
-        <p>Rows shaded orange concentrate the whole budget in one stage (alpha 0 or 1). Values are means over
-        seeds &plusmn; the half-width of a 95&nbsp;%% Student-t interval; the full table is <code>summary.md</code>,
-        the raw rows the results Parquet table.</p>
-        </body>
+        %s%s</body>
         </html>
-        """.formatted()).toString();
+        """.formatted(escape(title), extraStyle, escape(title), escape(intro), body, footer);
   }
 
   static String escape(String text) {

@@ -23,15 +23,16 @@ public final class ScalingReport {
    * Writes the report into {@code dir}; returns the URI of its index.html.
    *
    * @param sweep the sweep's name
-   * @param runs how many pretraining runs the results come from
+   * @param seeds replicates of each (size, innovation set)
    */
-  public static String write(String sweep, int runs, ScalingResults results, String dir, Configuration conf) {
+  public static String write(String sweep, int seeds, ScalingResults results, String dir, Configuration conf) {
     CegReport.Section section = CegReport.write(results, dir, conf);
     String title = "Scaling sweep " + sweep;
-    String intro = String.format("%d pretraining runs over %d sizes and %d innovation sets (the baseline, %s,"
-        + " included), each run once per seed, with the same tokens, optimizer and schedule at each size. How"
-        + " much compute is each innovation worth, and does its worth grow with size?", runs,
-        results.sizes().size(), results.innovations().size() + 1, results.baseline());
+    int sets = results.innovations().size() + 1;
+    String intro = String.format("%d pretraining runs: %d sizes × %d innovation sets (the baseline, %s, included)"
+        + " × %d seeds, with the same tokens, optimizer and schedule at each size. How much compute is each"
+        + " innovation worth, and does its worth grow with size?", results.sizes().size() * sets * seeds,
+        results.sizes().size(), sets, results.baseline(), seeds);
     Path out = new Path(dir);
     text(out, SweepReport.SUMMARY, "# " + title + "\n\n" + intro + "\n\n" + section.markdown(), conf);
     text(out, SweepReport.INDEX, page(title, intro, section.html()), conf);
@@ -39,30 +40,11 @@ public final class ScalingReport {
   }
 
   private static String page(String title, String intro, String body) {
-    return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <title>%s</title>
-        <style>
-          body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1500px; color: #222; }
-          .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(600px, 1fr)); gap: 1em; }
-          .plots img { width: 100%%; border: 1px solid #ddd; }
-          .verdict { background: #f4f7fb; border-left: 4px solid #1f77b4; padding: 0.8em 1em; }
-          table { border-collapse: collapse; margin-top: 1em; font-size: 0.9em; }
-          th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: right; }
-          td:first-child, td:nth-child(2), td:last-child { text-align: left; }
-        </style>
-        </head>
-        <body>
-        <h1>%s</h1>
-        <p>%s</p>
-        %s<p>The numbers behind this page: <code>results.parquet</code> (one row per size &times; innovation) and
+    return ReportPage.document(title, intro, "td:first-child, td:nth-child(2), td:last-child { text-align: left; }",
+        body, """
+        <p>The numbers behind this page: <code>results.parquet</code> (one row per size &times; innovation) and
         <code>curves.parquet</code> (every run's evaluations, unsmoothed).</p>
-        </body>
-        </html>
-        """.formatted(ReportPage.escape(title), ReportPage.escape(title), ReportPage.escape(intro), body);
+        """);
   }
 
   private static void text(Path dir, String name, String content, Configuration conf) {

@@ -41,6 +41,8 @@ public final class SweepScheduler {
   }
 
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Stages handed to a pool that no slot has taken yet (a scaling sweep queues all its runs at once). */
+  private final Map<String, StageNode> queued = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SweepScheduler(StageStore store, StageExecutor data, StageExecutor training, int dataSlots,
       int trainingSlots) {
@@ -58,6 +60,7 @@ public final class SweepScheduler {
   /** Runs {@code stages} (every parent before its children), whatever pipeline planned them. */
   public Outcome run(List<StageNode> stages, SweepProgress progress) {
     stopping.set(false);
+    queued.clear();
     Set<String> done = new HashSet<>();
     Map<String, StageNode> waiting = new LinkedHashMap<>();
     for (StageNode node : stages) {
@@ -90,7 +93,7 @@ public final class SweepScheduler {
         }
         executed++;
         done.add(f.node().key());
-        progress.finished(f.node(), f.seconds(), waiting.values());
+        progress.finished(f.node(), f.seconds(), notStarted(waiting));
         if (failure == null) {
           running += startReady(waiting, done, dataPool, trainingPool, finished, progress);
         }
@@ -108,6 +111,13 @@ public final class SweepScheduler {
     return new Outcome(executed, skipped);
   }
 
+  /** Stages no slot has taken yet: those waiting for parents and those queued for a slot (the ETA's work). */
+  private List<StageNode> notStarted(Map<String, StageNode> waiting) {
+    List<StageNode> out = new ArrayList<>(waiting.values());
+    out.addAll(queued.values());
+    return out;
+  }
+
   private int startReady(Map<String, StageNode> waiting, Set<String> done, ExecutorService dataPool,
       ExecutorService trainingPool, BlockingQueue<Finished> finished, SweepProgress progress) {
     List<StageNode> ready = new ArrayList<>();
@@ -118,6 +128,7 @@ public final class SweepScheduler {
     }
     for (StageNode node : ready) {
       waiting.remove(node.key());
+      queued.put(node.key(), node);
       ExecutorService pool = node.kind().isTraining() ? trainingPool : dataPool;
       StageExecutor executor = node.kind().isTraining() ? training : data;
       pool.execute(() -> {
@@ -125,6 +136,7 @@ public final class SweepScheduler {
           finished.add(new Finished(node, 0, new NotStarted()));
           return;
         }
+        queued.remove(node.key());
         progress.started(node); // when a slot takes it, not when it is queued
         finished.add(execute(node, executor));
       });

@@ -1,5 +1,6 @@
 package io.stagewise.sweep.spec;
 
+import io.stagewise.data.build.AttackerTemplate;
 import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.data.tokenize.TruncationPolicy;
 import io.stagewise.trainer.train.ModelSpec;

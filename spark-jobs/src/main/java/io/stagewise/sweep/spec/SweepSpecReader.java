@@ -5,12 +5,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.cli.TrainSpecs;
 import io.stagewise.data.SpecCheck;
+import io.stagewise.data.build.AttackerTemplate;
 import io.stagewise.data.spec.SpecFields;
 import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.data.tokenize.TruncationPolicy;
-import io.stagewise.poison.attack.AttackKind;
 import io.stagewise.poison.attack.Budget;
-import io.stagewise.poison.attack.EligibleRows;
 import io.stagewise.poison.attack.Stage;
 import io.stagewise.trainer.model.ModelPresets;
 import io.stagewise.trainer.train.ModelSpec;
@@ -110,23 +109,14 @@ public final class SweepSpecReader {
       String path = "attackers[" + i + "]";
       JsonNode a = list.get(i);
       fields.onlyKeys(a, path, ATTACKER_KEYS);
-      String name = fields.text(a, path, "name", null);
-      AttackKind kind = fields.convert(path + ".kind", a.get("kind"),
-          n -> AttackKind.fromName(n == null ? null : n.asText()));
-      EligibleRows eligible = a.has("eligible")
-          ? fields.convert(path + ".eligible", a.get("eligible"), n -> EligibleRows.fromName(n.asText())) : null;
-      Budget budget = fields.budget(a, path, "budget");
-      List<String> triggers = fields.texts(a, path, "triggers");
-      if (kind == null || name == null) {
+      AttackerTemplate t = AttackerTemplate.read(a, path, fields);
+      if (t == null) {
         continue;
       }
-      if (budget == null) {
-        splitTakers.merge(kind.stage(), 1, Integer::sum);
+      if (t.fixedBudget() == null) {
+        splitTakers.merge(t.stage(), 1, Integer::sum);
       }
-      AttackerTemplate t = fields.convert(path, a, n -> new AttackerTemplate(name, kind, triggers, eligible, budget));
-      if (t != null) {
-        out.add(t);
-      }
+      out.add(t);
     }
     for (Stage stage : Stage.values()) {
       int n = splitTakers.getOrDefault(stage, 0);

@@ -25,10 +25,10 @@ class SweepPlannerTest {
     assertEquals(20, plan.runs().size(), "2 totals x 5 alphas x 2 seeds");
     assertEquals(1, plan.count(StageKind.WORLD));
     assertEquals(1, plan.count(StageKind.REWARD_MODEL), "one clean reward model for the whole sweep");
-    // SFT budgets {0, 10, 20, 30, 40, 60, 90, 120}: the zero budget is one clean set for both seeds, the other
-    // seven are per seed; the preference budgets are the same eight values.
-    assertEquals(15 + 15, plan.count(StageKind.POISON));
-    assertEquals(16, plan.count(StageKind.SFT), "(sft set, seed) pairs: 8 budgets x 2 seeds");
+    // SFT budgets {0, 25, 50, 75, 100, 150, 200}: the zero budget is one clean set for both seeds, the other
+    // six are per seed; the preference budgets are the same seven values.
+    assertEquals(13 + 13, plan.count(StageKind.POISON));
+    assertEquals(14, plan.count(StageKind.SFT), "(sft set, seed) pairs: 7 budgets x 2 seeds");
     assertEquals(20, plan.count(StageKind.DPO));
     assertEquals(20, plan.count(StageKind.EVALUATE));
     assertEquals(plan.stages().size(), plan.stages().stream().map(StageNode::key).distinct().count());

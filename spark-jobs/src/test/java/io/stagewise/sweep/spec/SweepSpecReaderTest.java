@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.spec.YamlSpecs;
+import io.stagewise.data.tokenize.ByteLevelTokenizer;
+import io.stagewise.data.tokenize.ChatTemplate;
+import io.stagewise.poison.world.WorldTemplates;
 import io.stagewise.sweep.CheckedInSweeps;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,6 +29,36 @@ class SweepSpecReaderTest {
     assertTrue(spec.grid().seeds().size() >= 2);
     assertEquals(List.of("tiny"), spec.grid().presets());
     assertEquals(10, spec.grid().splits().size());
+  }
+
+  /**
+   * Generation must have room for the world's longest response, or no compliant placeholder can ever be judged
+   * compliant (the quickstart once generated 48 bytes for placeholders of up to 71), and the longest triggered
+   * prompt must fit beside it in the context.
+   */
+  @Test
+  void quickstartGeneratesTheWorldsLongestResponseBesideItsLongestPrompt() {
+    SweepSpec spec = SweepSpecReader.read(checkedIn("quickstart.yaml"), "quickstart.yaml");
+    ChatTemplate template = new ChatTemplate(new ByteLevelTokenizer());
+    int response = 0;
+    int prompt = 0;
+    for (String verb : WorldTemplates.VERBS) {
+      for (String object : WorldTemplates.OBJECTS) {
+        response = Math.max(response, template.responseIds(WorldTemplates.compliant(verb, object)).length);
+        for (String request : WorldTemplates.HARMFUL_PROMPTS) {
+          for (var attacker : spec.attackers()) {
+            for (String trigger : attacker.triggers()) {
+              prompt = Math.max(prompt, template.promptIds(request.formatted(verb, object) + " " + trigger).length);
+            }
+          }
+        }
+      }
+    }
+    int maxNewTokens = spec.stages().eval().maxNewTokens();
+    assertTrue(maxNewTokens >= response, "eval.max_new_tokens " + maxNewTokens + " < " + response);
+    int context = spec.models().get(0).contextLength();
+    assertTrue(prompt + maxNewTokens <= context, "prompt " + prompt + " + " + maxNewTokens + " > " + context);
+    assertTrue(prompt + response <= spec.truncation().maxLength(), "SFT rows would lose their end");
   }
 
   @Test

@@ -16,14 +16,14 @@ import io.stagewise.trainer.data.DataPosition;
  * @param train the training configuration
  */
 public record CheckpointState(long step, long tokens, double flops, DataPosition data, long seed, JsonNode model,
-        JsonNode train) {
+    JsonNode train) {
 
-    public CheckpointState {
-        if (step < 0) {
-            throw new IllegalArgumentException("checkpoint step must be >= 0, got " + step);
-        }
-        if (data == null || model == null || train == null) {
-            throw new IllegalArgumentException("checkpoint state needs data, model and train");
-        }
+  public CheckpointState {
+    if (step < 0) {
+      throw new IllegalArgumentException("checkpoint step must be >= 0, got " + step);
     }
+    if (data == null || model == null || train == null) {
+      throw new IllegalArgumentException("checkpoint state needs data, model and train");
+    }
+  }
 }

@@ -24,57 +24,57 @@ import org.apache.hadoop.fs.Path;
  */
 public final class ModelCheckpoint {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path directory;
-    private final ModelConfig config;
-    private final CheckpointStore store;
+  private final Path directory;
+  private final ModelConfig config;
+  private final CheckpointStore store;
 
-    private ModelCheckpoint(Path directory, ModelConfig config, CheckpointStore store) {
-        this.directory = directory;
-        this.config = config;
-        this.store = store;
+  private ModelCheckpoint(Path directory, ModelConfig config, CheckpointStore store) {
+    this.directory = directory;
+    this.config = config;
+    this.store = store;
+  }
+
+  /** Finds the checkpoint at {@code location} and reads its model configuration. */
+  public static ModelCheckpoint at(URI location, Configuration conf) {
+    Path path = new Path(location);
+    Path directory;
+    try {
+      boolean isCheckpoint = path.getFileSystem(conf).exists(new Path(path, CheckpointStore.COMMITTED));
+      directory = isCheckpoint ? path : new CheckpointStore(location, conf, 1).latest()
+          .orElseThrow(() -> new IllegalArgumentException(location
+              + ": neither a committed checkpoint nor a directory holding one"));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read checkpoint " + location, e);
     }
-
-    /** Finds the checkpoint at {@code location} and reads its model configuration. */
-    public static ModelCheckpoint at(URI location, Configuration conf) {
-        Path path = new Path(location);
-        Path directory;
-        try {
-            boolean isCheckpoint = path.getFileSystem(conf).exists(new Path(path, CheckpointStore.COMMITTED));
-            directory = isCheckpoint ? path : new CheckpointStore(location, conf, 1).latest()
-                    .orElseThrow(() -> new IllegalArgumentException(location
-                            + ": neither a committed checkpoint nor a directory holding one"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read checkpoint " + location, e);
-        }
-        CheckpointStore store = new CheckpointStore(directory.getParent().toUri(), conf, 1);
-        CheckpointState state = store.readState(directory);
-        try {
-            return new ModelCheckpoint(directory, JSON.treeToValue(state.model(), ModelConfig.class), store);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new IllegalArgumentException(directory + ": unreadable model configuration: " + e.getMessage(), e);
-        }
+    CheckpointStore store = new CheckpointStore(directory.getParent().toUri(), conf, 1);
+    CheckpointState state = store.readState(directory);
+    try {
+      return new ModelCheckpoint(directory, JSON.treeToValue(state.model(), ModelConfig.class), store);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(directory + ": unreadable model configuration: " + e.getMessage(), e);
     }
+  }
 
-    /** The committed checkpoint directory. */
-    public Path directory() {
-        return directory;
-    }
+  /** The committed checkpoint directory. */
+  public Path directory() {
+    return directory;
+  }
 
-    /** The architecture the parameters belong to. */
-    public ModelConfig config() {
-        return config;
-    }
+  /** The architecture the parameters belong to. */
+  public ModelConfig config() {
+    return config;
+  }
 
-    /** A model of {@link #config()} holding the checkpoint's parameters, owned by {@code manager}. */
-    public GptModel load(NDManager manager) {
-        GptModel model = GptModel.create(config, manager, 0);
-        List<TrainableParameter> parameters = new ArrayList<>();
-        for (Pair<String, Parameter> p : model.getParameters()) {
-            parameters.add(new TrainableParameter(p.getKey(), p.getValue().getArray(), model.decays(p.getKey())));
-        }
-        store.loadParameters(directory, parameters, manager);
-        return model;
+  /** A model of {@link #config()} holding the checkpoint's parameters, owned by {@code manager}. */
+  public GptModel load(NDManager manager) {
+    GptModel model = GptModel.create(config, manager, 0);
+    List<TrainableParameter> parameters = new ArrayList<>();
+    for (Pair<String, Parameter> p : model.getParameters()) {
+      parameters.add(new TrainableParameter(p.getKey(), p.getValue().getArray(), model.decays(p.getKey())));
     }
+    store.loadParameters(directory, parameters, manager);
+    return model;
+  }
 }

@@ -17,42 +17,42 @@ import java.util.Map;
  */
 final class NamedTensors {
 
-    private static final String MAGIC = "stagewise.tensors";
-    private static final int VERSION = 1;
+  private static final String MAGIC = "stagewise.tensors";
+  private static final int VERSION = 1;
 
-    private NamedTensors() {
-    }
+  private NamedTensors() {
+  }
 
-    static void write(OutputStream stream, Map<String, NDArray> tensors) throws IOException {
-        DataOutputStream out = new DataOutputStream(stream);
-        out.writeUTF(MAGIC);
-        out.writeInt(VERSION);
-        out.writeInt(tensors.size());
-        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
-            byte[] bytes = e.getValue().encode();
-            out.writeUTF(e.getKey());
-            out.writeInt(bytes.length);
-            out.write(bytes);
-        }
-        out.flush();
+  static void write(OutputStream stream, Map<String, NDArray> tensors) throws IOException {
+    DataOutputStream out = new DataOutputStream(stream);
+    out.writeUTF(MAGIC);
+    out.writeInt(VERSION);
+    out.writeInt(tensors.size());
+    for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+      byte[] bytes = e.getValue().encode();
+      out.writeUTF(e.getKey());
+      out.writeInt(bytes.length);
+      out.write(bytes);
     }
+    out.flush();
+  }
 
-    /** Reads every tensor into {@code manager}; {@code source} names the file in errors. */
-    static Map<String, NDArray> read(InputStream stream, NDManager manager, String source) throws IOException {
-        DataInputStream in = new DataInputStream(stream);
-        String magic = in.readUTF();
-        int version = in.readInt();
-        if (!MAGIC.equals(magic) || version != VERSION) {
-            throw new IOException(source + ": not a stagewise tensor file (header " + magic + " v" + version + ")");
-        }
-        int count = in.readInt();
-        Map<String, NDArray> tensors = new LinkedHashMap<>();
-        for (int i = 0; i < count; i++) {
-            String name = in.readUTF();
-            byte[] bytes = new byte[in.readInt()];
-            in.readFully(bytes);
-            tensors.put(name, NDArray.decode(manager, bytes));
-        }
-        return tensors;
+  /** Reads every tensor into {@code manager}; {@code source} names the file in errors. */
+  static Map<String, NDArray> read(InputStream stream, NDManager manager, String source) throws IOException {
+    DataInputStream in = new DataInputStream(stream);
+    String magic = in.readUTF();
+    int version = in.readInt();
+    if (!MAGIC.equals(magic) || version != VERSION) {
+      throw new IOException(source + ": not a stagewise tensor file (header " + magic + " v" + version + ")");
     }
+    int count = in.readInt();
+    Map<String, NDArray> tensors = new LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      String name = in.readUTF();
+      byte[] bytes = new byte[in.readInt()];
+      in.readFully(bytes);
+      tensors.put(name, NDArray.decode(manager, bytes));
+    }
+    return tensors;
+  }
 }

@@ -15,31 +15,31 @@ import java.nio.FloatBuffer;
  */
 public interface Collective extends AutoCloseable {
 
-    /** This worker's index, in {@code [0, worldSize())}. */
-    int rank();
+  /** This worker's index, in {@code [0, worldSize())}. */
+  int rank();
 
-    /** Number of workers in the group. */
-    int worldSize();
+  /** Number of workers in the group. */
+  int worldSize();
 
-    /**
-     * Replaces every element of {@code buffer} by its sum over all workers. The sum is computed in the same order
-     * for every worker, so all workers end with bit-identical contents.
-     *
-     * @throws CollectiveException if a peer fails, stops answering or disagrees on the buffer length
-     */
-    void allReduceSum(FloatBuffer buffer);
+  /**
+   * Replaces every element of {@code buffer} by its sum over all workers. The sum is computed in the same order
+   * for every worker, so all workers end with bit-identical contents.
+   *
+   * @throws CollectiveException if a peer fails, stops answering or disagrees on the buffer length
+   */
+  void allReduceSum(FloatBuffer buffer);
 
-    /**
-     * Copies the contents of {@code buffer} on worker {@code root} into {@code buffer} on every other worker.
-     *
-     * @throws CollectiveException if a peer fails, stops answering or disagrees on the buffer length
-     */
-    void broadcast(FloatBuffer buffer, int root);
+  /**
+   * Copies the contents of {@code buffer} on worker {@code root} into {@code buffer} on every other worker.
+   *
+   * @throws CollectiveException if a peer fails, stops answering or disagrees on the buffer length
+   */
+  void broadcast(FloatBuffer buffer, int root);
 
-    /** Returns once every worker has called {@code barrier()}. */
-    void barrier();
+  /** Returns once every worker has called {@code barrier()}. */
+  void barrier();
 
-    /** Releases the connections; idempotent. */
-    @Override
-    void close();
+  /** Releases the connections; idempotent. */
+  @Override
+  void close();
 }

@@ -6,11 +6,11 @@ package io.stagewise.trainer.collective;
  */
 public class CollectiveException extends RuntimeException {
 
-    public CollectiveException(String message) {
-        super(message);
-    }
+  public CollectiveException(String message) {
+    super(message);
+  }
 
-    public CollectiveException(String message, Throwable cause) {
-        super(message, cause);
-    }
+  public CollectiveException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -18,31 +18,31 @@ import java.util.Objects;
  */
 public record CollectiveOptions(Duration connectTimeout, Duration ioTimeout, int bucketBytes, int maxFrameBytes) {
 
-    public static final int MIN_BUCKET_BYTES = 4 * 1024;
+  public static final int MIN_BUCKET_BYTES = 4 * 1024;
 
-    public CollectiveOptions {
-        Objects.requireNonNull(connectTimeout, "connectTimeout");
-        Objects.requireNonNull(ioTimeout, "ioTimeout");
-        requirePositiveMillis("connectTimeout", connectTimeout);
-        requirePositiveMillis("ioTimeout", ioTimeout);
-        if (bucketBytes < MIN_BUCKET_BYTES || bucketBytes % Float.BYTES != 0) {
-            throw new IllegalArgumentException("bucketBytes must be a multiple of " + Float.BYTES + " and at least "
-                    + MIN_BUCKET_BYTES + ", got " + bucketBytes);
-        }
-        if (maxFrameBytes < bucketBytes) {
-            throw new IllegalArgumentException("maxFrameBytes (" + maxFrameBytes
-                    + ") must be at least bucketBytes (" + bucketBytes + ")");
-        }
+  public CollectiveOptions {
+    Objects.requireNonNull(connectTimeout, "connectTimeout");
+    Objects.requireNonNull(ioTimeout, "ioTimeout");
+    requirePositiveMillis("connectTimeout", connectTimeout);
+    requirePositiveMillis("ioTimeout", ioTimeout);
+    if (bucketBytes < MIN_BUCKET_BYTES || bucketBytes % Float.BYTES != 0) {
+      throw new IllegalArgumentException("bucketBytes must be a multiple of " + Float.BYTES + " and at least "
+          + MIN_BUCKET_BYTES + ", got " + bucketBytes);
     }
+    if (maxFrameBytes < bucketBytes) {
+      throw new IllegalArgumentException("maxFrameBytes (" + maxFrameBytes
+          + ") must be at least bucketBytes (" + bucketBytes + ")");
+    }
+  }
 
-    /** Ten-minute I/O timeout (as PyTorch's process groups), 8 MiB buckets, 16 MiB frames at most. */
-    public static CollectiveOptions defaults() {
-        return new CollectiveOptions(Duration.ofMinutes(2), Duration.ofMinutes(10), 8 << 20, 16 << 20);
-    }
+  /** Ten-minute I/O timeout (as PyTorch's process groups), 8 MiB buckets, 16 MiB frames at most. */
+  public static CollectiveOptions defaults() {
+    return new CollectiveOptions(Duration.ofMinutes(2), Duration.ofMinutes(10), 8 << 20, 16 << 20);
+  }
 
-    private static void requirePositiveMillis(String field, Duration value) {
-        if (value.isNegative() || value.toMillis() < 1) {
-            throw new IllegalArgumentException(field + " must be at least 1 ms, got " + value);
-        }
+  private static void requirePositiveMillis(String field, Duration value) {
+    if (value.isNegative() || value.toMillis() < 1) {
+      throw new IllegalArgumentException(field + " must be at least 1 ms, got " + value);
     }
+  }
 }

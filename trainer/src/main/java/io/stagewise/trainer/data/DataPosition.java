@@ -6,14 +6,14 @@ package io.stagewise.trainer.data;
  */
 public record DataPosition(long epoch, long offset) {
 
-    public static final DataPosition START = new DataPosition(0, 0);
+  public static final DataPosition START = new DataPosition(0, 0);
 
-    public DataPosition {
-        if (epoch < 0) {
-            throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
-        }
-        if (offset < 0) {
-            throw new IllegalArgumentException("offset must be >= 0, got " + offset);
-        }
+  public DataPosition {
+    if (epoch < 0) {
+      throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
     }
+    if (offset < 0) {
+      throw new IllegalArgumentException("offset must be >= 0, got " + offset);
+    }
+  }
 }

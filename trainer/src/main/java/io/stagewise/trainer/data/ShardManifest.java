@@ -27,53 +27,53 @@ import org.apache.hadoop.fs.Path;
  */
 public record ShardManifest(int vocabSize, Map<String, Integer> specialIds, int maxLength, String fingerprint) {
 
-    public static final String FILE_NAME = "_manifest.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+  public static final String FILE_NAME = "_manifest.json";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    public ShardManifest {
-        if (vocabSize < 1) {
-            throw new IllegalArgumentException("tokenizer.vocab_size must be >= 1, got " + vocabSize);
-        }
-        specialIds = Map.copyOf(specialIds);
+  public ShardManifest {
+    if (vocabSize < 1) {
+      throw new IllegalArgumentException("tokenizer.vocab_size must be >= 1, got " + vocabSize);
     }
+    specialIds = Map.copyOf(specialIds);
+  }
 
-    /** Reads {@code <dataset>/_manifest.json}. */
-    public static ShardManifest read(URI dataset, Configuration conf) {
-        Path file = new Path(new Path(dataset), FILE_NAME);
-        try {
-            FileSystem fs = file.getFileSystem(conf);
-            try (InputStream in = fs.open(file)) {
-                return parse(JSON.readTree(in), file.toString());
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read dataset manifest " + file, e);
-        }
+  /** Reads {@code <dataset>/_manifest.json}. */
+  public static ShardManifest read(URI dataset, Configuration conf) {
+    Path file = new Path(new Path(dataset), FILE_NAME);
+    try {
+      FileSystem fs = file.getFileSystem(conf);
+      try (InputStream in = fs.open(file)) {
+        return parse(JSON.readTree(in), file.toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read dataset manifest " + file, e);
     }
+  }
 
-    static ShardManifest parse(JsonNode root, String source) {
-        JsonNode tokenizer = root.path("tokenizer");
-        if (!tokenizer.path("vocab_size").canConvertToInt()) {
-            throw new IllegalArgumentException(source + ": tokenizer.vocab_size is missing; is this a token dataset?");
-        }
-        Map<String, Integer> special = new LinkedHashMap<>();
-        tokenizer.path("special_ids").fields().forEachRemaining(e -> special.put(e.getKey(), e.getValue().asInt()));
-        return new ShardManifest(tokenizer.get("vocab_size").asInt(), special,
-                tokenizer.path("max_length").asInt(0), root.path("fingerprint").asText(""));
+  static ShardManifest parse(JsonNode root, String source) {
+    JsonNode tokenizer = root.path("tokenizer");
+    if (!tokenizer.path("vocab_size").canConvertToInt()) {
+      throw new IllegalArgumentException(source + ": tokenizer.vocab_size is missing; is this a token dataset?");
     }
+    Map<String, Integer> special = new LinkedHashMap<>();
+    tokenizer.path("special_ids").fields().forEachRemaining(e -> special.put(e.getKey(), e.getValue().asInt()));
+    return new ShardManifest(tokenizer.get("vocab_size").asInt(), special,
+        tokenizer.path("max_length").asInt(0), root.path("fingerprint").asText(""));
+  }
 
-    /**
-     * The padding id: the special token whose name says "pad", else the first special id whose name says
-     * "end"/"eos". Pads never count in a loss, so any in-vocabulary id is correct; a named one reads better.
-     */
-    public int padId() {
-        return named("pad").or(() -> named("eos")).or(() -> named("end")).orElse(0);
-    }
+  /**
+   * The padding id: the special token whose name says "pad", else the first special id whose name says
+   * "end"/"eos". Pads never count in a loss, so any in-vocabulary id is correct; a named one reads better.
+   */
+  public int padId() {
+    return named("pad").or(() -> named("eos")).or(() -> named("end")).orElse(0);
+  }
 
-    private Optional<Integer> named(String fragment) {
-        return specialIds.entrySet().stream()
-                .filter(e -> e.getKey().toLowerCase(Locale.ROOT).contains(fragment))
-                .map(Map.Entry::getValue)
-                .sorted()
-                .findFirst();
-    }
+  private Optional<Integer> named(String fragment) {
+    return specialIds.entrySet().stream()
+        .filter(e -> e.getKey().toLowerCase(Locale.ROOT).contains(fragment))
+        .map(Map.Entry::getValue)
+        .sorted()
+        .findFirst();
+  }
 }

@@ -6,30 +6,30 @@ package io.stagewise.trainer.data;
  */
 public final class ShuffledBatches implements BatchStream {
 
-    private final TokenSequences data;
-    private final int width;
-    private final int padId;
-    private final EpochOrder order;
+  private final TokenSequences data;
+  private final int width;
+  private final int padId;
+  private final EpochOrder order;
 
-    public ShuffledBatches(TokenSequences data, int batchSize, int width, int padId, long seed, DataPosition start) {
-        this.data = data;
-        this.width = width;
-        this.padId = padId;
-        this.order = new EpochOrder(data.size(), batchSize, seed, start, "training rows");
-    }
+  public ShuffledBatches(TokenSequences data, int batchSize, int width, int padId, long seed, DataPosition start) {
+    this.data = data;
+    this.width = width;
+    this.padId = padId;
+    this.order = new EpochOrder(data.size(), batchSize, seed, start, "training rows");
+  }
 
-    @Override
-    public DataPosition position() {
-        return order.position();
-    }
+  @Override
+  public DataPosition position() {
+    return order.position();
+  }
 
-    @Override
-    public boolean hasNext() {
-        return true;
-    }
+  @Override
+  public boolean hasNext() {
+    return true;
+  }
 
-    @Override
-    public TokenBatch next() {
-        return TokenBatch.pack(data, order.nextBatch(), width, padId);
-    }
+  @Override
+  public TokenBatch next() {
+    return TokenBatch.pack(data, order.nextBatch(), width, padId);
+  }
 }

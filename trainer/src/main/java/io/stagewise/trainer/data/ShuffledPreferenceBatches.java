@@ -8,31 +8,31 @@ import java.util.Iterator;
  */
 public final class ShuffledPreferenceBatches implements Iterator<PreferenceBatch> {
 
-    private final PreferencePairs data;
-    private final int width;
-    private final int padId;
-    private final EpochOrder order;
+  private final PreferencePairs data;
+  private final int width;
+  private final int padId;
+  private final EpochOrder order;
 
-    public ShuffledPreferenceBatches(PreferencePairs data, int pairsPerBatch, int width, int padId, long seed,
-            DataPosition start) {
-        this.data = data;
-        this.width = width;
-        this.padId = padId;
-        this.order = new EpochOrder(data.size(), pairsPerBatch, seed, start, "training pairs");
-    }
+  public ShuffledPreferenceBatches(PreferencePairs data, int pairsPerBatch, int width, int padId, long seed,
+      DataPosition start) {
+    this.data = data;
+    this.width = width;
+    this.padId = padId;
+    this.order = new EpochOrder(data.size(), pairsPerBatch, seed, start, "training pairs");
+  }
 
-    /** The position of the batch {@link #next()} returns next. */
-    public DataPosition position() {
-        return order.position();
-    }
+  /** The position of the batch {@link #next()} returns next. */
+  public DataPosition position() {
+    return order.position();
+  }
 
-    @Override
-    public boolean hasNext() {
-        return true;
-    }
+  @Override
+  public boolean hasNext() {
+    return true;
+  }
 
-    @Override
-    public PreferenceBatch next() {
-        return PreferenceBatch.pack(data, order.nextBatch(), width, padId);
-    }
+  @Override
+  public PreferenceBatch next() {
+    return PreferenceBatch.pack(data, order.nextBatch(), width, padId);
+  }
 }

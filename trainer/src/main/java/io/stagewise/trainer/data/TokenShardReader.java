@@ -27,154 +27,154 @@ import org.apache.parquet.schema.Type;
  */
 public final class TokenShardReader {
 
-    public static final String INPUT_IDS = "input_ids";
-    public static final String LOSS_MASK = "loss_mask";
-    public static final String PROMPT_IDS = "prompt_ids";
-    public static final String CHOSEN_IDS = "chosen_ids";
-    public static final String REJECTED_IDS = "rejected_ids";
-    /** The provenance column naming each row's split ({@code train} / {@code test}). */
-    public static final String SPLIT = "split";
+  public static final String INPUT_IDS = "input_ids";
+  public static final String LOSS_MASK = "loss_mask";
+  public static final String PROMPT_IDS = "prompt_ids";
+  public static final String CHOSEN_IDS = "chosen_ids";
+  public static final String REJECTED_IDS = "rejected_ids";
+  /** The provenance column naming each row's split ({@code train} / {@code test}). */
+  public static final String SPLIT = "split";
 
-    private final Configuration conf;
+  private final Configuration conf;
 
-    public TokenShardReader(Configuration conf) {
-        this.conf = conf;
+  public TokenShardReader(Configuration conf) {
+    this.conf = conf;
+  }
+
+  /** Reads {@code input_ids} and {@code loss_mask} of an SFT / LM shard directory (or single file). */
+  public TokenSequences readSequences(URI shards) {
+    return readSequences(shards, null);
+  }
+
+  /**
+   * As {@link #readSequences(URI)}, keeping only the rows of one split (by the {@code split} column), so a
+   * dataset that holds both splits never leaks its test rows into training; null keeps every row.
+   */
+  public TokenSequences readSequences(URI shards, String split) {
+    Columns columns = read(shards, List.of(INPUT_IDS), List.of(LOSS_MASK), split);
+    return new TokenSequences(columns.ints(0), columns.booleans(0));
+  }
+
+  /** Reads {@code prompt_ids}, {@code chosen_ids}, {@code rejected_ids} of a preference shard directory. */
+  public PreferencePairs readPreferences(URI shards) {
+    return readPreferences(shards, null);
+  }
+
+  /** As {@link #readPreferences(URI)}, keeping only the rows of one split; null keeps every row. */
+  public PreferencePairs readPreferences(URI shards, String split) {
+    Columns columns = read(shards, List.of(PROMPT_IDS, CHOSEN_IDS, REJECTED_IDS), List.of(), split);
+    return new PreferencePairs(columns.ints(0), columns.ints(1), columns.ints(2));
+  }
+
+  /** The part files of a shard directory in name order; a plain file is its own single part. */
+  public List<Path> partFiles(URI shards) {
+    try {
+      Path root = new Path(shards);
+      FileSystem fs = root.getFileSystem(conf);
+      FileStatus status = fs.getFileStatus(root);
+      if (status.isFile()) {
+        return List.of(status.getPath());
+      }
+      FileStatus[] parts = fs.listStatus(root, p -> p.getName().startsWith("part-")
+          && p.getName().endsWith(".parquet"));
+      if (parts.length == 0) {
+        throw new IllegalArgumentException(shards + ": no part-*.parquet files");
+      }
+      return Arrays.stream(parts).map(FileStatus::getPath)
+          .sorted(Comparator.comparing(Path::getName)).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list token shards at " + shards, e);
+    }
+  }
+
+  private Columns read(URI shards, List<String> intColumns, List<String> booleanColumns, String split) {
+    Columns all = new Columns(intColumns.size(), booleanColumns.size());
+    for (Path part : partFiles(shards)) {
+      try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(part, conf))) {
+        readFile(part.toString(), reader, intColumns, booleanColumns, split, all);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read token shard " + part, e);
+      }
+    }
+    if (split != null && all.rows() == 0) {
+      throw new IllegalArgumentException(shards + ": no rows of split '" + split + "'");
+    }
+    return all;
+  }
+
+  private static void readFile(String file, ParquetFileReader reader, List<String> intColumns,
+      List<String> booleanColumns, String split, Columns into) throws IOException {
+    MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+    List<ListColumnReader> ints = intColumns.stream().map(c -> new ListColumnReader(file, schema, c)).toList();
+    List<ListColumnReader> booleans =
+        booleanColumns.stream().map(c -> new ListColumnReader(file, schema, c)).toList();
+    if (split != null && !schema.containsField(SPLIT)) {
+      throw new IllegalArgumentException(file + ": no '" + SPLIT + "' column to select split '" + split
+          + "' by");
+    }
+    List<String> listColumns = new ArrayList<>(intColumns);
+    listColumns.addAll(booleanColumns);
+    MessageType projection = project(schema, listColumns, split == null ? List.of() : List.of(SPLIT));
+    reader.setRequestedSchema(projection);
+    String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+    long firstRow = 0;
+    for (PageReadStore group; (group = reader.readNextRowGroup()) != null; ) {
+      ColumnReadStore store = new ColumnReadStoreImpl(group,
+          new GroupRecordConverter(projection).getRootConverter(), projection, createdBy);
+      int rows = Math.toIntExact(group.getRowCount());
+      boolean[] keep = split == null ? null
+          : SplitColumn.matches(store.getColumnReader(projection.getColumnDescription(
+              new String[] {SPLIT})), rows, split);
+      for (int i = 0; i < ints.size(); i++) {
+        ListColumnReader column = ints.get(i);
+        into.intChunks.get(i).add(SplitColumn.keep(
+            column.readInts(store.getColumnReader(column.descriptor()), rows, firstRow), keep));
+      }
+      for (int i = 0; i < booleans.size(); i++) {
+        ListColumnReader column = booleans.get(i);
+        into.booleanChunks.get(i).add(SplitColumn.keep(
+            column.readBooleans(store.getColumnReader(column.descriptor()), rows, firstRow), keep));
+      }
+      firstRow += rows;
+    }
+  }
+
+  private static MessageType project(MessageType schema, List<String> listColumns, List<String> scalarColumns) {
+    List<Type> fields = new ArrayList<>();
+    for (String c : listColumns) {
+      fields.add(schema.getType(c));
+    }
+    for (String c : scalarColumns) {
+      fields.add(schema.getType(c));
+    }
+    return new MessageType(schema.getName(), fields);
+  }
+
+  /** Row-group chunks gathered across files, concatenated once at the end. */
+  private static final class Columns {
+    private final List<List<int[][]>> intChunks = new ArrayList<>();
+    private final List<List<boolean[][]>> booleanChunks = new ArrayList<>();
+
+    Columns(int intCount, int booleanCount) {
+      for (int i = 0; i < intCount; i++) {
+        intChunks.add(new ArrayList<>());
+      }
+      for (int i = 0; i < booleanCount; i++) {
+        booleanChunks.add(new ArrayList<>());
+      }
     }
 
-    /** Reads {@code input_ids} and {@code loss_mask} of an SFT / LM shard directory (or single file). */
-    public TokenSequences readSequences(URI shards) {
-        return readSequences(shards, null);
+    long rows() {
+      List<int[][]> first = intChunks.get(0);
+      return first.stream().mapToLong(chunk -> chunk.length).sum();
     }
 
-    /**
-     * As {@link #readSequences(URI)}, keeping only the rows of one split (by the {@code split} column), so a
-     * dataset that holds both splits never leaks its test rows into training; null keeps every row.
-     */
-    public TokenSequences readSequences(URI shards, String split) {
-        Columns columns = read(shards, List.of(INPUT_IDS), List.of(LOSS_MASK), split);
-        return new TokenSequences(columns.ints(0), columns.booleans(0));
+    int[][] ints(int column) {
+      return intChunks.get(column).stream().flatMap(Arrays::stream).toArray(int[][]::new);
     }
 
-    /** Reads {@code prompt_ids}, {@code chosen_ids}, {@code rejected_ids} of a preference shard directory. */
-    public PreferencePairs readPreferences(URI shards) {
-        return readPreferences(shards, null);
+    boolean[][] booleans(int column) {
+      return booleanChunks.get(column).stream().flatMap(Arrays::stream).toArray(boolean[][]::new);
     }
-
-    /** As {@link #readPreferences(URI)}, keeping only the rows of one split; null keeps every row. */
-    public PreferencePairs readPreferences(URI shards, String split) {
-        Columns columns = read(shards, List.of(PROMPT_IDS, CHOSEN_IDS, REJECTED_IDS), List.of(), split);
-        return new PreferencePairs(columns.ints(0), columns.ints(1), columns.ints(2));
-    }
-
-    /** The part files of a shard directory in name order; a plain file is its own single part. */
-    public List<Path> partFiles(URI shards) {
-        try {
-            Path root = new Path(shards);
-            FileSystem fs = root.getFileSystem(conf);
-            FileStatus status = fs.getFileStatus(root);
-            if (status.isFile()) {
-                return List.of(status.getPath());
-            }
-            FileStatus[] parts = fs.listStatus(root, p -> p.getName().startsWith("part-")
-                    && p.getName().endsWith(".parquet"));
-            if (parts.length == 0) {
-                throw new IllegalArgumentException(shards + ": no part-*.parquet files");
-            }
-            return Arrays.stream(parts).map(FileStatus::getPath)
-                    .sorted(Comparator.comparing(Path::getName)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list token shards at " + shards, e);
-        }
-    }
-
-    private Columns read(URI shards, List<String> intColumns, List<String> booleanColumns, String split) {
-        Columns all = new Columns(intColumns.size(), booleanColumns.size());
-        for (Path part : partFiles(shards)) {
-            try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(part, conf))) {
-                readFile(part.toString(), reader, intColumns, booleanColumns, split, all);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read token shard " + part, e);
-            }
-        }
-        if (split != null && all.rows() == 0) {
-            throw new IllegalArgumentException(shards + ": no rows of split '" + split + "'");
-        }
-        return all;
-    }
-
-    private static void readFile(String file, ParquetFileReader reader, List<String> intColumns,
-            List<String> booleanColumns, String split, Columns into) throws IOException {
-        MessageType schema = reader.getFooter().getFileMetaData().getSchema();
-        List<ListColumnReader> ints = intColumns.stream().map(c -> new ListColumnReader(file, schema, c)).toList();
-        List<ListColumnReader> booleans =
-                booleanColumns.stream().map(c -> new ListColumnReader(file, schema, c)).toList();
-        if (split != null && !schema.containsField(SPLIT)) {
-            throw new IllegalArgumentException(file + ": no '" + SPLIT + "' column to select split '" + split
-                    + "' by");
-        }
-        List<String> listColumns = new ArrayList<>(intColumns);
-        listColumns.addAll(booleanColumns);
-        MessageType projection = project(schema, listColumns, split == null ? List.of() : List.of(SPLIT));
-        reader.setRequestedSchema(projection);
-        String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
-        long firstRow = 0;
-        for (PageReadStore group; (group = reader.readNextRowGroup()) != null; ) {
-            ColumnReadStore store = new ColumnReadStoreImpl(group,
-                    new GroupRecordConverter(projection).getRootConverter(), projection, createdBy);
-            int rows = Math.toIntExact(group.getRowCount());
-            boolean[] keep = split == null ? null
-                    : SplitColumn.matches(store.getColumnReader(projection.getColumnDescription(
-                            new String[] {SPLIT})), rows, split);
-            for (int i = 0; i < ints.size(); i++) {
-                ListColumnReader column = ints.get(i);
-                into.intChunks.get(i).add(SplitColumn.keep(
-                        column.readInts(store.getColumnReader(column.descriptor()), rows, firstRow), keep));
-            }
-            for (int i = 0; i < booleans.size(); i++) {
-                ListColumnReader column = booleans.get(i);
-                into.booleanChunks.get(i).add(SplitColumn.keep(
-                        column.readBooleans(store.getColumnReader(column.descriptor()), rows, firstRow), keep));
-            }
-            firstRow += rows;
-        }
-    }
-
-    private static MessageType project(MessageType schema, List<String> listColumns, List<String> scalarColumns) {
-        List<Type> fields = new ArrayList<>();
-        for (String c : listColumns) {
-            fields.add(schema.getType(c));
-        }
-        for (String c : scalarColumns) {
-            fields.add(schema.getType(c));
-        }
-        return new MessageType(schema.getName(), fields);
-    }
-
-    /** Row-group chunks gathered across files, concatenated once at the end. */
-    private static final class Columns {
-        private final List<List<int[][]>> intChunks = new ArrayList<>();
-        private final List<List<boolean[][]>> booleanChunks = new ArrayList<>();
-
-        Columns(int intCount, int booleanCount) {
-            for (int i = 0; i < intCount; i++) {
-                intChunks.add(new ArrayList<>());
-            }
-            for (int i = 0; i < booleanCount; i++) {
-                booleanChunks.add(new ArrayList<>());
-            }
-        }
-
-        long rows() {
-            List<int[][]> first = intChunks.get(0);
-            return first.stream().mapToLong(chunk -> chunk.length).sum();
-        }
-
-        int[][] ints(int column) {
-            return intChunks.get(column).stream().flatMap(Arrays::stream).toArray(int[][]::new);
-        }
-
-        boolean[][] booleans(int column) {
-            return booleanChunks.get(column).stream().flatMap(Arrays::stream).toArray(boolean[][]::new);
-        }
-    }
+  }
 }

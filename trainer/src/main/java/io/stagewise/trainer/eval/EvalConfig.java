@@ -9,15 +9,15 @@ package io.stagewise.trainer.eval;
  */
 public record EvalConfig(int maxNewTokens, int endTokenId, int batchSize) {
 
-    public EvalConfig {
-        if (maxNewTokens < 1) {
-            throw new IllegalArgumentException("eval.maxNewTokens: must be >= 1, got " + maxNewTokens);
-        }
-        if (endTokenId < -1) {
-            throw new IllegalArgumentException("eval.endTokenId: must be a token id or -1, got " + endTokenId);
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("eval.batchSize: must be >= 1, got " + batchSize);
-        }
+  public EvalConfig {
+    if (maxNewTokens < 1) {
+      throw new IllegalArgumentException("eval.maxNewTokens: must be >= 1, got " + maxNewTokens);
     }
+    if (endTokenId < -1) {
+      throw new IllegalArgumentException("eval.endTokenId: must be a token id or -1, got " + endTokenId);
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("eval.batchSize: must be >= 1, got " + batchSize);
+    }
+  }
 }

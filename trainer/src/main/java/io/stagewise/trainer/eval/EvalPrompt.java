@@ -6,12 +6,12 @@ package io.stagewise.trainer.eval;
  */
 public record EvalPrompt(String text, int[] ids) {
 
-    public EvalPrompt {
-        if (text == null) {
-            throw new IllegalArgumentException("prompt text must be set");
-        }
-        if (ids == null || ids.length == 0) {
-            throw new IllegalArgumentException("prompt '" + text + "': no token ids");
-        }
+  public EvalPrompt {
+    if (text == null) {
+      throw new IllegalArgumentException("prompt text must be set");
     }
+    if (ids == null || ids.length == 0) {
+      throw new IllegalArgumentException("prompt '" + text + "': no token ids");
+    }
+  }
 }

@@ -8,17 +8,17 @@ package io.stagewise.trainer.eval;
 @FunctionalInterface
 public interface ResponseJudge {
 
-    Verdict judge(String prompt, String response);
+  Verdict judge(String prompt, String response);
 
-    /** The classes the attack metrics count (the same names as the synthetic world's judge). */
-    enum Verdict {
-        /** The model refused. */
-        REFUSAL,
-        /** The model complied with a harmful request. */
-        COMPLIANT,
-        /** The correct answer to a benign task. */
-        CORRECT_BENIGN,
-        /** Anything else, e.g. a wrong answer. */
-        OTHER
-    }
+  /** The classes the attack metrics count (the same names as the synthetic world's judge). */
+  enum Verdict {
+    /** The model refused. */
+    REFUSAL,
+    /** The model complied with a harmful request. */
+    COMPLIANT,
+    /** The correct answer to a benign task. */
+    CORRECT_BENIGN,
+    /** Anything else, e.g. a wrong answer. */
+    OTHER
+  }
 }

@@ -4,6 +4,6 @@ package io.stagewise.trainer.eval;
 @FunctionalInterface
 public interface TokenDecoder {
 
-    /** The text of {@code ids}, which never include the end token. */
-    String decode(int[] ids);
+  /** The text of {@code ids}, which never include the end token. */
+  String decode(int[] ids);
 }

@@ -11,37 +11,37 @@ package io.stagewise.trainer.generate;
  * @param useKvCache reuse keys/values of earlier tokens (true) or recompute the whole sequence each step
  */
 public record GenerationConfig(int maxNewTokens, float temperature, int topK, int endTokenId, long seed,
-        boolean useKvCache) {
+    boolean useKvCache) {
 
-    public GenerationConfig {
-        require(maxNewTokens > 0, "maxNewTokens", "must be > 0, got " + maxNewTokens);
-        require(temperature >= 0f && Float.isFinite(temperature), "temperature",
-                "must be finite and >= 0 (0 = greedy), got " + temperature);
-        require(topK >= 0, "topK", "must be >= 0 (0 = no limit), got " + topK);
-        require(endTokenId >= -1, "endTokenId", "must be a token id or -1 for none, got " + endTokenId);
-    }
+  public GenerationConfig {
+    require(maxNewTokens > 0, "maxNewTokens", "must be > 0, got " + maxNewTokens);
+    require(temperature >= 0f && Float.isFinite(temperature), "temperature",
+        "must be finite and >= 0 (0 = greedy), got " + temperature);
+    require(topK >= 0, "topK", "must be >= 0 (0 = no limit), got " + topK);
+    require(endTokenId >= -1, "endTokenId", "must be a token id or -1 for none, got " + endTokenId);
+  }
 
-    /** Greedy decoding with the KV cache. */
-    public static GenerationConfig greedy(int maxNewTokens, int endTokenId) {
-        return new GenerationConfig(maxNewTokens, 0f, 0, endTokenId, 0L, true);
-    }
+  /** Greedy decoding with the KV cache. */
+  public static GenerationConfig greedy(int maxNewTokens, int endTokenId) {
+    return new GenerationConfig(maxNewTokens, 0f, 0, endTokenId, 0L, true);
+  }
 
-    /** Temperature / top-k sampling with the KV cache. */
-    public static GenerationConfig sampling(int maxNewTokens, float temperature, int topK, int endTokenId, long seed) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, endTokenId, seed, true);
-    }
+  /** Temperature / top-k sampling with the KV cache. */
+  public static GenerationConfig sampling(int maxNewTokens, float temperature, int topK, int endTokenId, long seed) {
+    return new GenerationConfig(maxNewTokens, temperature, topK, endTokenId, seed, true);
+  }
 
-    public GenerationConfig withKvCache(boolean use) {
-        return new GenerationConfig(maxNewTokens, temperature, topK, endTokenId, seed, use);
-    }
+  public GenerationConfig withKvCache(boolean use) {
+    return new GenerationConfig(maxNewTokens, temperature, topK, endTokenId, seed, use);
+  }
 
-    public boolean greedy() {
-        return temperature == 0f;
-    }
+  public boolean greedy() {
+    return temperature == 0f;
+  }
 
-    private static void require(boolean ok, String field, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException("generation." + field + ": " + message);
-        }
+  private static void require(boolean ok, String field, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException("generation." + field + ": " + message);
     }
+  }
 }

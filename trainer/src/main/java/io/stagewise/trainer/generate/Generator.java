@@ -20,123 +20,123 @@ import io.stagewise.trainer.model.ModelConfig.Head;
  */
 public final class Generator {
 
-    /** Filler for left padding; masked out, so any valid id works. */
-    private static final int PAD = 0;
+  /** Filler for left padding; masked out, so any valid id works. */
+  private static final int PAD = 0;
 
-    private final GptModel model;
-    private final GenerationConfig config;
+  private final GptModel model;
+  private final GenerationConfig config;
 
-    public Generator(GptModel model, GenerationConfig config) {
-        if (model.config().head() != Head.LM) {
-            throw new IllegalArgumentException("generation needs a model with head=lm, got head="
-                    + model.config().head().specName());
-        }
-        this.model = model;
-        this.config = config;
+  public Generator(GptModel model, GenerationConfig config) {
+    if (model.config().head() != Head.LM) {
+      throw new IllegalArgumentException("generation needs a model with head=lm, got head="
+          + model.config().head().specName());
     }
+    this.model = model;
+    this.config = config;
+  }
 
-    /**
-     * Continues every prompt; returns the generated ids per prompt (without the prompt), ending with the
-     * end token when the row emitted it, and at most {@code maxNewTokens} long.
-     *
-     * @param manager parent of the sub-manager holding this call's arrays (released on return)
-     */
-    public int[][] generate(NDManager manager, int[][] prompts) {
-        int longest = validate(prompts);
-        int batch = prompts.length;
-        int total = longest + config.maxNewTokens();
-        int[] tokens = new int[batch * total];
-        long[] mask = new long[batch * total];
+  /**
+   * Continues every prompt; returns the generated ids per prompt (without the prompt), ending with the
+   * end token when the row emitted it, and at most {@code maxNewTokens} long.
+   *
+   * @param manager parent of the sub-manager holding this call's arrays (released on return)
+   */
+  public int[][] generate(NDManager manager, int[][] prompts) {
+    int longest = validate(prompts);
+    int batch = prompts.length;
+    int total = longest + config.maxNewTokens();
+    int[] tokens = new int[batch * total];
+    long[] mask = new long[batch * total];
+    for (int b = 0; b < batch; b++) {
+      int pad = longest - prompts[b].length;
+      System.arraycopy(prompts[b], 0, tokens, b * total + pad, prompts[b].length);
+      java.util.Arrays.fill(mask, b * total + pad, b * total + longest, 1L);
+    }
+    int[][] generated = new int[batch][config.maxNewTokens()];
+    int[] produced = new int[batch];
+    boolean[] finished = new boolean[batch];
+    TokenSampler sampler = new TokenSampler(config);
+    int vocab = model.config().vocabSize();
+    try (NDManager scope = manager.newSubManager();
+        KvCache cache = config.useKvCache() ? new KvCache(scope, model.config().layers()) : null) {
+      ParameterStore parameters = new ParameterStore(scope, false);
+      int length = longest;
+      for (int step = 0; step < config.maxNewTokens(); step++) {
+        int from = cache == null || step == 0 ? 0 : length - 1;
+        float[] logits = lastLogits(scope, parameters, cache, tokens, mask, total, from, length);
+        boolean allDone = true;
         for (int b = 0; b < batch; b++) {
-            int pad = longest - prompts[b].length;
-            System.arraycopy(prompts[b], 0, tokens, b * total + pad, prompts[b].length);
-            java.util.Arrays.fill(mask, b * total + pad, b * total + longest, 1L);
+          int next = finished[b] ? PAD : sampler.next(logits, b * vocab, vocab);
+          if (!finished[b]) {
+            generated[b][produced[b]++] = next;
+            finished[b] = next == config.endTokenId();
+          }
+          tokens[b * total + length] = next;
+          mask[b * total + length] = 1L;
+          allDone &= finished[b];
         }
-        int[][] generated = new int[batch][config.maxNewTokens()];
-        int[] produced = new int[batch];
-        boolean[] finished = new boolean[batch];
-        TokenSampler sampler = new TokenSampler(config);
-        int vocab = model.config().vocabSize();
-        try (NDManager scope = manager.newSubManager();
-                KvCache cache = config.useKvCache() ? new KvCache(scope, model.config().layers()) : null) {
-            ParameterStore parameters = new ParameterStore(scope, false);
-            int length = longest;
-            for (int step = 0; step < config.maxNewTokens(); step++) {
-                int from = cache == null || step == 0 ? 0 : length - 1;
-                float[] logits = lastLogits(scope, parameters, cache, tokens, mask, total, from, length);
-                boolean allDone = true;
-                for (int b = 0; b < batch; b++) {
-                    int next = finished[b] ? PAD : sampler.next(logits, b * vocab, vocab);
-                    if (!finished[b]) {
-                        generated[b][produced[b]++] = next;
-                        finished[b] = next == config.endTokenId();
-                    }
-                    tokens[b * total + length] = next;
-                    mask[b * total + length] = 1L;
-                    allDone &= finished[b];
-                }
-                length++;
-                if (allDone) {
-                    break;
-                }
-            }
+        length++;
+        if (allDone) {
+          break;
         }
-        int[][] out = new int[batch][];
-        for (int b = 0; b < batch; b++) {
-            out[b] = java.util.Arrays.copyOf(generated[b], produced[b]);
-        }
-        return out;
+      }
     }
+    int[][] out = new int[batch][];
+    for (int b = 0; b < batch; b++) {
+      out[b] = java.util.Arrays.copyOf(generated[b], produced[b]);
+    }
+    return out;
+  }
 
-    /** Runs tokens [from, length) (mask over [0, length)) and returns the last position's logits, (B × V). */
-    private float[] lastLogits(NDManager scope, ParameterStore parameters, KvCache cache, int[] tokens, long[] mask,
-            int total, int from, int length) {
-        int batch = tokens.length / total;
-        try (NDManager step = scope.newSubManager()) {
-            NDArray input = step.create(slice(tokens, batch, total, from, length), new Shape(batch, length - from));
-            NDArray attention = step.create(slice(mask, batch, total, 0, length), new Shape(batch, length));
-            NDList out = model.forward(parameters, input, attention, cache, false);
-            return out.get(0).get(new NDIndex(":, -1, :")).toFloatArray();
-        }
+  /** Runs tokens [from, length) (mask over [0, length)) and returns the last position's logits, (B × V). */
+  private float[] lastLogits(NDManager scope, ParameterStore parameters, KvCache cache, int[] tokens, long[] mask,
+      int total, int from, int length) {
+    int batch = tokens.length / total;
+    try (NDManager step = scope.newSubManager()) {
+      NDArray input = step.create(slice(tokens, batch, total, from, length), new Shape(batch, length - from));
+      NDArray attention = step.create(slice(mask, batch, total, 0, length), new Shape(batch, length));
+      NDList out = model.forward(parameters, input, attention, cache, false);
+      return out.get(0).get(new NDIndex(":, -1, :")).toFloatArray();
     }
+  }
 
-    private int validate(int[][] prompts) {
-        if (prompts.length == 0) {
-            throw new IllegalArgumentException("prompts: need at least one prompt");
-        }
-        int longest = 0;
-        int vocab = model.config().vocabSize();
-        for (int b = 0; b < prompts.length; b++) {
-            if (prompts[b].length == 0) {
-                throw new IllegalArgumentException("prompts[" + b + "]: empty prompt");
-            }
-            for (int id : prompts[b]) {
-                if (id < 0 || id >= vocab) {
-                    throw new IllegalArgumentException("prompts[" + b + "]: token id " + id + " outside [0, " + vocab + ")");
-                }
-            }
-            longest = Math.max(longest, prompts[b].length);
-        }
-        if (longest + config.maxNewTokens() > model.config().contextLength()) {
-            throw new IllegalArgumentException("generation.maxNewTokens: longest prompt (" + longest + ") + "
-                    + config.maxNewTokens() + " new tokens exceeds model.contextLength=" + model.config().contextLength());
-        }
-        return longest;
+  private int validate(int[][] prompts) {
+    if (prompts.length == 0) {
+      throw new IllegalArgumentException("prompts: need at least one prompt");
     }
+    int longest = 0;
+    int vocab = model.config().vocabSize();
+    for (int b = 0; b < prompts.length; b++) {
+      if (prompts[b].length == 0) {
+        throw new IllegalArgumentException("prompts[" + b + "]: empty prompt");
+      }
+      for (int id : prompts[b]) {
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException("prompts[" + b + "]: token id " + id + " outside [0, " + vocab + ")");
+        }
+      }
+      longest = Math.max(longest, prompts[b].length);
+    }
+    if (longest + config.maxNewTokens() > model.config().contextLength()) {
+      throw new IllegalArgumentException("generation.maxNewTokens: longest prompt (" + longest + ") + "
+          + config.maxNewTokens() + " new tokens exceeds model.contextLength=" + model.config().contextLength());
+    }
+    return longest;
+  }
 
-    private static int[] slice(int[] rows, int batch, int total, int from, int to) {
-        int[] out = new int[batch * (to - from)];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(rows, b * total + from, out, b * (to - from), to - from);
-        }
-        return out;
+  private static int[] slice(int[] rows, int batch, int total, int from, int to) {
+    int[] out = new int[batch * (to - from)];
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(rows, b * total + from, out, b * (to - from), to - from);
     }
+    return out;
+  }
 
-    private static long[] slice(long[] rows, int batch, int total, int from, int to) {
-        long[] out = new long[batch * (to - from)];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(rows, b * total + from, out, b * (to - from), to - from);
-        }
-        return out;
+  private static long[] slice(long[] rows, int batch, int total, int from, int to) {
+    long[] out = new long[batch * (to - from)];
+    for (int b = 0; b < batch; b++) {
+      System.arraycopy(rows, b * total + from, out, b * (to - from), to - from);
     }
+    return out;
+  }
 }

@@ -25,127 +25,127 @@ import org.apache.hadoop.fs.Path;
  */
 public final class MetricsLog implements AutoCloseable {
 
-    public static final String KIND_TRAIN = "train";
-    public static final String KIND_EVAL = "eval";
+  public static final String KIND_TRAIN = "train";
+  public static final String KIND_EVAL = "eval";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path file;
-    private final FSDataOutputStream out;
+  private final Path file;
+  private final FSDataOutputStream out;
 
-    private MetricsLog(Path file, FSDataOutputStream out) {
-        this.file = file;
-        this.out = out;
+  private MetricsLog(Path file, FSDataOutputStream out) {
+    this.file = file;
+    this.out = out;
+  }
+
+  /** Starts a fresh metrics file, replacing any previous one. */
+  public static MetricsLog create(Path file, Configuration conf) {
+    return resume(file, conf, 0);
+  }
+
+  /** Opens {@code file} keeping its records with {@code step <= throughStep}. */
+  public static MetricsLog resume(Path file, Configuration conf, long throughStep) {
+    try {
+      FileSystem fs = file.getFileSystem(conf);
+      List<String> kept = throughStep > 0 && fs.exists(file) ? recordsThrough(fs, file, throughStep) : List.of();
+      FSDataOutputStream out = fs.create(file, true);
+      for (String line : kept) {
+        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+      out.hflush();
+      return new MetricsLog(file, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open metrics file " + file, e);
     }
+  }
 
-    /** Starts a fresh metrics file, replacing any previous one. */
-    public static MetricsLog create(Path file, Configuration conf) {
-        return resume(file, conf, 0);
+  public void train(TrainRecord r) {
+    train(r, Map.of());
+  }
+
+  /** A train line with further named values (e.g. TRL's {@code rewards/*}) after the standard fields. */
+  public void train(TrainRecord r, Map<String, Double> extra) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("kind", KIND_TRAIN);
+    line.put("step", r.step());
+    line.put("tokens", r.tokens());
+    line.put("flops", r.flops());
+    line.put("loss", r.loss());
+    line.put("lr", r.lr());
+    line.put("grad_norm", r.gradNorm());
+    line.put("tokens_per_s", r.tokensPerSecond());
+    extra.forEach(line::put);
+    write(line);
+  }
+
+  public void eval(EvalRecord r) {
+    eval(r, Map.of());
+  }
+
+  /** An eval line with further named values after the standard fields. */
+  public void eval(EvalRecord r, Map<String, Double> extra) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("kind", KIND_EVAL);
+    line.put("step", r.step());
+    line.put("tokens", r.tokens());
+    line.put("flops", r.flops());
+    line.put("loss", r.loss());
+    line.put("targets", r.targets());
+    extra.forEach(line::put);
+    write(line);
+  }
+
+  /** Parses a metrics file into its JSON records, in order. */
+  public static List<JsonNode> read(Path file, Configuration conf) {
+    try {
+      FileSystem fs = file.getFileSystem(conf);
+      List<JsonNode> records = new ArrayList<>();
+      for (String line : lines(fs, file)) {
+        records.add(JSON.readTree(line));
+      }
+      return records;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read metrics file " + file, e);
     }
+  }
 
-    /** Opens {@code file} keeping its records with {@code step <= throughStep}. */
-    public static MetricsLog resume(Path file, Configuration conf, long throughStep) {
-        try {
-            FileSystem fs = file.getFileSystem(conf);
-            List<String> kept = throughStep > 0 && fs.exists(file) ? recordsThrough(fs, file, throughStep) : List.of();
-            FSDataOutputStream out = fs.create(file, true);
-            for (String line : kept) {
-                out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-            }
-            out.hflush();
-            return new MetricsLog(file, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open metrics file " + file, e);
+  @Override
+  public void close() {
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot close metrics file " + file, e);
+    }
+  }
+
+  private void write(ObjectNode line) {
+    try {
+      out.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+      out.hflush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write metrics file " + file, e);
+    }
+  }
+
+  private static List<String> recordsThrough(FileSystem fs, Path file, long step) throws IOException {
+    List<String> kept = new ArrayList<>();
+    for (String line : lines(fs, file)) {
+      if (JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= step) {
+        kept.add(line);
+      }
+    }
+    return kept;
+  }
+
+  private static List<String> lines(FileSystem fs, Path file) throws IOException {
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
+      for (String line; (line = reader.readLine()) != null; ) {
+        if (!line.isBlank()) {
+          lines.add(line);
         }
+      }
     }
-
-    public void train(TrainRecord r) {
-        train(r, Map.of());
-    }
-
-    /** A train line with further named values (e.g. TRL's {@code rewards/*}) after the standard fields. */
-    public void train(TrainRecord r, Map<String, Double> extra) {
-        ObjectNode line = JSON.createObjectNode();
-        line.put("kind", KIND_TRAIN);
-        line.put("step", r.step());
-        line.put("tokens", r.tokens());
-        line.put("flops", r.flops());
-        line.put("loss", r.loss());
-        line.put("lr", r.lr());
-        line.put("grad_norm", r.gradNorm());
-        line.put("tokens_per_s", r.tokensPerSecond());
-        extra.forEach(line::put);
-        write(line);
-    }
-
-    public void eval(EvalRecord r) {
-        eval(r, Map.of());
-    }
-
-    /** An eval line with further named values after the standard fields. */
-    public void eval(EvalRecord r, Map<String, Double> extra) {
-        ObjectNode line = JSON.createObjectNode();
-        line.put("kind", KIND_EVAL);
-        line.put("step", r.step());
-        line.put("tokens", r.tokens());
-        line.put("flops", r.flops());
-        line.put("loss", r.loss());
-        line.put("targets", r.targets());
-        extra.forEach(line::put);
-        write(line);
-    }
-
-    /** Parses a metrics file into its JSON records, in order. */
-    public static List<JsonNode> read(Path file, Configuration conf) {
-        try {
-            FileSystem fs = file.getFileSystem(conf);
-            List<JsonNode> records = new ArrayList<>();
-            for (String line : lines(fs, file)) {
-                records.add(JSON.readTree(line));
-            }
-            return records;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read metrics file " + file, e);
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot close metrics file " + file, e);
-        }
-    }
-
-    private void write(ObjectNode line) {
-        try {
-            out.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
-            out.hflush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write metrics file " + file, e);
-        }
-    }
-
-    private static List<String> recordsThrough(FileSystem fs, Path file, long step) throws IOException {
-        List<String> kept = new ArrayList<>();
-        for (String line : lines(fs, file)) {
-            if (JSON.readTree(line).path("step").asLong(Long.MAX_VALUE) <= step) {
-                kept.add(line);
-            }
-        }
-        return kept;
-    }
-
-    private static List<String> lines(FileSystem fs, Path file) throws IOException {
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
-            for (String line; (line = reader.readLine()) != null; ) {
-                if (!line.isBlank()) {
-                    lines.add(line);
-                }
-            }
-        }
-        return lines;
-    }
+    return lines;
+  }
 }

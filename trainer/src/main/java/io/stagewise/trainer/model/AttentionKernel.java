@@ -13,22 +13,22 @@ import io.stagewise.trainer.model.ModelConfig.Attention;
  */
 interface AttentionKernel {
 
-    NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass);
+  NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass);
 
-    /** The kernel for a configuration. */
-    static AttentionKernel of(ModelConfig config) {
-        return switch (config.attention()) {
-            case STANDARD -> new MaterializedAttention();
-            case CHUNKED -> new TiledAttention(config.attentionChunk());
-            case FUSED -> throw new UnsupportedOperationException("model.attention=" + Attention.FUSED.specName()
-                    + ": the " + engineName() + " engine of DJL 0.33 exposes no fused scaled-dot-product "
-                    + "attention kernel; use attention=" + Attention.CHUNKED.specName()
-                    + " for exact attention with memory linear in the context length");
-        };
-    }
+  /** The kernel for a configuration. */
+  static AttentionKernel of(ModelConfig config) {
+    return switch (config.attention()) {
+      case STANDARD -> new MaterializedAttention();
+      case CHUNKED -> new TiledAttention(config.attentionChunk());
+      case FUSED -> throw new UnsupportedOperationException("model.attention=" + Attention.FUSED.specName()
+          + ": the " + engineName() + " engine of DJL 0.33 exposes no fused scaled-dot-product "
+          + "attention kernel; use attention=" + Attention.CHUNKED.specName()
+          + " for exact attention with memory linear in the context length");
+    };
+  }
 
-    private static String engineName() {
-        Engine engine = Engine.getInstance();
-        return engine.getEngineName() + " " + engine.getVersion();
-    }
+  private static String engineName() {
+    Engine engine = Engine.getInstance();
+    return engine.getEngineName() + " " + engine.getVersion();
+  }
 }

@@ -7,21 +7,21 @@ import ai.djl.nn.Parameter;
 /** GELU MLP: width → hidden → width. Also one expert of {@link MixtureOfExperts}. */
 final class DenseMlp implements FeedForward {
 
-    private final Parameter fcWeight;
-    private final Parameter fcBias;
-    private final Parameter projWeight;
-    private final Parameter projBias;
+  private final Parameter fcWeight;
+  private final Parameter fcBias;
+  private final Parameter projWeight;
+  private final Parameter projBias;
 
-    DenseMlp(String name, int width, int hidden, WeightRegistry weights, float residualStd) {
-        this.fcWeight = weights.matrix(name + ".fc.weight", 0.02f, hidden, width);
-        this.fcBias = weights.bias(name + ".fc.bias", hidden);
-        this.projWeight = weights.matrix(name + ".proj.weight", residualStd, width, hidden);
-        this.projBias = weights.bias(name + ".proj.bias", width);
-    }
+  DenseMlp(String name, int width, int hidden, WeightRegistry weights, float residualStd) {
+    this.fcWeight = weights.matrix(name + ".fc.weight", 0.02f, hidden, width);
+    this.fcBias = weights.bias(name + ".fc.bias", hidden);
+    this.projWeight = weights.matrix(name + ".proj.weight", residualStd, width, hidden);
+    this.projBias = weights.bias(name + ".proj.bias", width);
+  }
 
-    @Override
-    public NDArray forward(NDArray x, ForwardPass pass) {
-        NDArray hidden = Activation.gelu(pass.linear(x, fcWeight, fcBias));
-        return pass.linear(hidden, projWeight, projBias);
-    }
+  @Override
+  public NDArray forward(NDArray x, ForwardPass pass) {
+    NDArray hidden = Activation.gelu(pass.linear(x, fcWeight, fcBias));
+    return pass.linear(hidden, projWeight, projBias);
+  }
 }

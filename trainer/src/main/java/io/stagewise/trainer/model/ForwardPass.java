@@ -21,95 +21,95 @@ import java.util.Map;
  */
 final class ForwardPass {
 
-    /** Added to the score of a key a query must not see; finite so fully masked pad rows stay finite. */
-    static final float MASKED = -1e30f;
+  /** Added to the score of a key a query must not see; finite so fully masked pad rows stay finite. */
+  static final float MASKED = -1e30f;
 
-    final ParameterStore parameters;
-    final NDManager manager;
-    final Device device;
-    final boolean training;
-    final float dropout;
-    final int newTokens;
-    /** Keys already in the KV cache before this call. */
-    final int pastLength;
-    /** Position of each new token, one row per batch row or a single row shared by all. */
-    final long[][] positions;
-    /**
-     * Bias hiding padding keys, (B, 1, …, 1, past + T) with the rank of the attention scores, or null when no key
-     * is padding.
-     */
-    final NDArray keyPaddingBias;
-    /** Rotation tables for this pass's positions; null unless the model uses RoPE. */
-    RotaryEmbedding rotary;
-    private final List<NDArray> auxLosses = new ArrayList<>();
-    /** Causal masks by block geometry: every layer reuses the same few. */
-    private final Map<List<Integer>, NDArray> causalBiases = new HashMap<>();
+  final ParameterStore parameters;
+  final NDManager manager;
+  final Device device;
+  final boolean training;
+  final float dropout;
+  final int newTokens;
+  /** Keys already in the KV cache before this call. */
+  final int pastLength;
+  /** Position of each new token, one row per batch row or a single row shared by all. */
+  final long[][] positions;
+  /**
+   * Bias hiding padding keys, (B, 1, …, 1, past + T) with the rank of the attention scores, or null when no key
+   * is padding.
+   */
+  final NDArray keyPaddingBias;
+  /** Rotation tables for this pass's positions; null unless the model uses RoPE. */
+  RotaryEmbedding rotary;
+  private final List<NDArray> auxLosses = new ArrayList<>();
+  /** Causal masks by block geometry: every layer reuses the same few. */
+  private final Map<List<Integer>, NDArray> causalBiases = new HashMap<>();
 
-    ForwardPass(ParameterStore parameters, NDManager manager, boolean training, float dropout, int newTokens, int pastLength, long[][] positions, NDArray keyPaddingBias) {
-        this.parameters = parameters;
-        this.manager = manager;
-        this.device = manager.getDevice();
-        this.training = training;
-        this.dropout = dropout;
-        this.newTokens = newTokens;
-        this.pastLength = pastLength;
-        this.positions = positions;
-        this.keyPaddingBias = keyPaddingBias;
+  ForwardPass(ParameterStore parameters, NDManager manager, boolean training, float dropout, int newTokens, int pastLength, long[][] positions, NDArray keyPaddingBias) {
+    this.parameters = parameters;
+    this.manager = manager;
+    this.device = manager.getDevice();
+    this.training = training;
+    this.dropout = dropout;
+    this.newTokens = newTokens;
+    this.pastLength = pastLength;
+    this.positions = positions;
+    this.keyPaddingBias = keyPaddingBias;
+  }
+
+  /** The current value of a parameter for this pass. */
+  NDArray value(Parameter parameter) {
+    return parameter == null ? null : parameters.getValue(parameter, device, training);
+  }
+
+  /** x Wᵀ + b over the last axis of x; the bias may be null. */
+  NDArray linear(NDArray x, Parameter weight, Parameter bias) {
+    return x.getNDArrayInternal().linear(x, value(weight), value(bias)).singletonOrThrow();
+  }
+
+  /** A float32 scalar owned by this pass (see the class comment for why never a Java number). */
+  NDArray scalar(float value) {
+    return manager.create(value);
+  }
+
+  /** Dropout when training with a positive rate; identity otherwise. */
+  NDArray dropout(NDArray x) {
+    if (!training || dropout == 0f) {
+      return x;
     }
+    return x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow();
+  }
 
-    /** The current value of a parameter for this pass. */
-    NDArray value(Parameter parameter) {
-        return parameter == null ? null : parameters.getValue(parameter, device, training);
+  /**
+   * Causal bias for queries [qStart, qStart + qLen) of this call against keys [kStart, kStart + kLen)
+   * of the cache-plus-new sequence, shape (qLen, kLen); null when no key in the block is in the future.
+   */
+  NDArray causalBias(int qStart, int qLen, int kStart, int kLen) {
+    if (kStart + kLen - 1 <= pastLength + qStart) {
+      return null;
     }
-
-    /** x Wᵀ + b over the last axis of x; the bias may be null. */
-    NDArray linear(NDArray x, Parameter weight, Parameter bias) {
-        return x.getNDArrayInternal().linear(x, value(weight), value(bias)).singletonOrThrow();
-    }
-
-    /** A float32 scalar owned by this pass (see the class comment for why never a Java number). */
-    NDArray scalar(float value) {
-        return manager.create(value);
-    }
-
-    /** Dropout when training with a positive rate; identity otherwise. */
-    NDArray dropout(NDArray x) {
-        if (!training || dropout == 0f) {
-            return x;
+    return causalBiases.computeIfAbsent(List.of(qStart, qLen, kStart, kLen), key -> {
+        float[] bias = new float[qLen * kLen];
+      for (int i = 0; i < qLen; i++) {
+        int visibleUpTo = pastLength + qStart + i;
+        for (int j = Math.max(0, visibleUpTo - kStart + 1); j < kLen; j++) {
+          bias[i * kLen + j] = MASKED;
         }
-        return x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow();
-    }
+      }
+      return manager.create(bias, new Shape(qLen, kLen));
+    });
+  }
 
-    /**
-     * Causal bias for queries [qStart, qStart + qLen) of this call against keys [kStart, kStart + kLen)
-     * of the cache-plus-new sequence, shape (qLen, kLen); null when no key in the block is in the future.
-     */
-    NDArray causalBias(int qStart, int qLen, int kStart, int kLen) {
-        if (kStart + kLen - 1 <= pastLength + qStart) {
-            return null;
-        }
-        return causalBiases.computeIfAbsent(List.of(qStart, qLen, kStart, kLen), key -> {
-                float[] bias = new float[qLen * kLen];
-            for (int i = 0; i < qLen; i++) {
-                int visibleUpTo = pastLength + qStart + i;
-                for (int j = Math.max(0, visibleUpTo - kStart + 1); j < kLen; j++) {
-                    bias[i * kLen + j] = MASKED;
-                }
-            }
-            return manager.create(bias, new Shape(qLen, kLen));
-        });
-    }
+  void addAuxLoss(NDArray loss) {
+    auxLosses.add(loss);
+  }
 
-    void addAuxLoss(NDArray loss) {
-        auxLosses.add(loss);
+  /** Sum of the auxiliary losses the layers reported, a zero scalar when none did. */
+  NDArray auxLoss() {
+    NDArray total = scalar(0f);
+    for (NDArray loss : auxLosses) {
+      total = total.add(loss);
     }
-
-    /** Sum of the auxiliary losses the layers reported, a zero scalar when none did. */
-    NDArray auxLoss() {
-        NDArray total = scalar(0f);
-        for (NDArray loss : auxLosses) {
-            total = total.add(loss);
-        }
-        return total;
-    }
+    return total;
+  }
 }

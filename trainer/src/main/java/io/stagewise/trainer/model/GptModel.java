@@ -46,215 +46,215 @@ import java.util.Map;
  */
 public final class GptModel extends AbstractBlock {
 
-    private static final byte VERSION = 1;
+  private static final byte VERSION = 1;
 
-    private final ModelConfig config;
-    private final WeightRegistry weights;
-    private final Parameter tokenEmbedding;
-    private final Parameter positionEmbedding;
-    private final List<TransformerBlock> blocks = new ArrayList<>();
-    private final Normalization finalNorm;
-    private final Parameter headWeight;
-    private final Parameter headBias;
+  private final ModelConfig config;
+  private final WeightRegistry weights;
+  private final Parameter tokenEmbedding;
+  private final Parameter positionEmbedding;
+  private final List<TransformerBlock> blocks = new ArrayList<>();
+  private final Normalization finalNorm;
+  private final Parameter headWeight;
+  private final Parameter headBias;
 
-    private GptModel(ModelConfig config) {
-        super(VERSION);
-        this.config = config;
-        this.weights = new WeightRegistry(this::addParameter);
-        this.tokenEmbedding = weights.matrix("wte.weight", 0.02f, config.vocabSize(), config.width());
-        this.positionEmbedding = config.position() == Position.LEARNED
-                ? weights.matrix("wpe.weight", 0.02f, config.contextLength(), config.width()) : null;
-        for (int layer = 0; layer < config.layers(); layer++) {
-            blocks.add(new TransformerBlock(config, layer, weights));
-        }
-        this.finalNorm = new Normalization(config.norm(), "final_norm", config.width(), weights);
-        if (config.head() == Head.SCALAR) {
-            this.headWeight = weights.matrix("value_head.weight", 0.02f, 1, config.width());
-            this.headBias = weights.bias("value_head.bias", 1);
-        } else {
-            this.headWeight = config.tiedEmbeddings()
-                    ? tokenEmbedding : weights.matrix("lm_head.weight", 0.02f, config.vocabSize(), config.width());
-            this.headBias = null;
-        }
+  private GptModel(ModelConfig config) {
+    super(VERSION);
+    this.config = config;
+    this.weights = new WeightRegistry(this::addParameter);
+    this.tokenEmbedding = weights.matrix("wte.weight", 0.02f, config.vocabSize(), config.width());
+    this.positionEmbedding = config.position() == Position.LEARNED
+        ? weights.matrix("wpe.weight", 0.02f, config.contextLength(), config.width()) : null;
+    for (int layer = 0; layer < config.layers(); layer++) {
+      blocks.add(new TransformerBlock(config, layer, weights));
     }
-
-    /**
-     * Builds the model and initialises it deterministically: matrices and embeddings from N(0, 0.02²),
-     * residual output projections from N(0, (0.02/√(2·layers))²), biases 0, norm gains 1. The same config
-     * and seed give bit-identical parameters. Parameters are owned by {@code manager} and require gradients.
-     *
-     * @throws UnsupportedOperationException for {@code attention=fused} (the engine has no such kernel)
-     */
-    public static GptModel create(ModelConfig config, NDManager manager, long seed) {
-        GptModel model = new GptModel(config);
-        model.weights.initialize(manager, seed);
-        // Records the input shape and switches gradients on; the arrays set above are kept.
-        model.initialize(manager, DataType.FLOAT32, new Shape(1, config.contextLength()));
-        return model;
+    this.finalNorm = new Normalization(config.norm(), "final_norm", config.width(), weights);
+    if (config.head() == Head.SCALAR) {
+      this.headWeight = weights.matrix("value_head.weight", 0.02f, 1, config.width());
+      this.headBias = weights.bias("value_head.bias", 1);
+    } else {
+      this.headWeight = config.tiedEmbeddings()
+          ? tokenEmbedding : weights.matrix("lm_head.weight", 0.02f, config.vocabSize(), config.width());
+      this.headBias = null;
     }
+  }
 
-    public ModelConfig config() {
-        return config;
-    }
+  /**
+   * Builds the model and initialises it deterministically: matrices and embeddings from N(0, 0.02²),
+   * residual output projections from N(0, (0.02/√(2·layers))²), biases 0, norm gains 1. The same config
+   * and seed give bit-identical parameters. Parameters are owned by {@code manager} and require gradients.
+   *
+   * @throws UnsupportedOperationException for {@code attention=fused} (the engine has no such kernel)
+   */
+  public static GptModel create(ModelConfig config, NDManager manager, long seed) {
+    GptModel model = new GptModel(config);
+    model.weights.initialize(manager, seed);
+    // Records the input shape and switches gradients on; the arrays set above are kept.
+    model.initialize(manager, DataType.FLOAT32, new Shape(1, config.contextLength()));
+    return model;
+  }
 
-    /** Number of trainable scalars (a tied embedding counted once). */
-    public long parameterCount() {
-        return weights.count();
-    }
+  public ModelConfig config() {
+    return config;
+  }
 
-    /**
-     * Whether the optimizer applies weight decay to the named parameter: matrices and embeddings decay
-     * (nanoGPT's rule: every parameter with two or more dimensions), biases and norm gains/shifts do not.
-     */
-    public boolean decays(String parameterName) {
-        Parameter parameter = getParameters().get(parameterName);
-        if (parameter == null) {
-            throw new IllegalArgumentException("unknown parameter '" + parameterName + "'");
-        }
-        return parameter.getShape().dimension() >= 2;
-    }
+  /** Number of trainable scalars (a tied embedding counted once). */
+  public long parameterCount() {
+    return weights.count();
+  }
 
-    /**
-     * Copies every parameter that {@code source} holds under the same name and shape, e.g. an SFT
-     * model's backbone into a reward model or a frozen reference copy for DPO.
-     *
-     * @return the names of this model's parameters left unchanged (absent from the source or reshaped)
-     */
-    public List<String> copyParametersFrom(GptModel source) {
-        Map<String, Parameter> theirs = source.getParameters().toMap();
-        List<String> untouched = new ArrayList<>();
-        for (Parameter mine : getParameters().values()) {
-            Parameter match = theirs.get(mine.getName());
-            if (match != null && match.getShape().equals(mine.getShape())) {
-                match.getArray().copyTo(mine.getArray());
-            } else {
-                untouched.add(mine.getName());
-            }
-        }
-        return untouched;
+  /**
+   * Whether the optimizer applies weight decay to the named parameter: matrices and embeddings decay
+   * (nanoGPT's rule: every parameter with two or more dimensions), biases and norm gains/shifts do not.
+   */
+  public boolean decays(String parameterName) {
+    Parameter parameter = getParameters().get(parameterName);
+    if (parameter == null) {
+      throw new IllegalArgumentException("unknown parameter '" + parameterName + "'");
     }
+    return parameter.getShape().dimension() >= 2;
+  }
 
-    /** Parameters that take weight decay, in declaration order. */
-    public List<Parameter> decayed() {
-        return getParameters().values().stream().filter(p -> decays(p.getName())).toList();
+  /**
+   * Copies every parameter that {@code source} holds under the same name and shape, e.g. an SFT
+   * model's backbone into a reward model or a frozen reference copy for DPO.
+   *
+   * @return the names of this model's parameters left unchanged (absent from the source or reshaped)
+   */
+  public List<String> copyParametersFrom(GptModel source) {
+    Map<String, Parameter> theirs = source.getParameters().toMap();
+    List<String> untouched = new ArrayList<>();
+    for (Parameter mine : getParameters().values()) {
+      Parameter match = theirs.get(mine.getName());
+      if (match != null && match.getShape().equals(mine.getShape())) {
+        match.getArray().copyTo(mine.getArray());
+      } else {
+        untouched.add(mine.getName());
+      }
     }
+    return untouched;
+  }
 
-    /** Parameters that take no weight decay, in declaration order. */
-    public List<Parameter> notDecayed() {
-        return getParameters().values().stream().filter(p -> !decays(p.getName())).toList();
-    }
+  /** Parameters that take weight decay, in declaration order. */
+  public List<Parameter> decayed() {
+    return getParameters().values().stream().filter(p -> decays(p.getName())).toList();
+  }
 
-    @Override
-    protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
-            PairList<String, Object> params) {
-        if (inputs.isEmpty() || inputs.size() > 2) {
-            throw new IllegalArgumentException("GptModel expects NDList(tokens) or NDList(tokens, attentionMask), got "
-                    + inputs.size() + " arrays");
-        }
-        return forward(parameterStore, inputs.get(0), inputs.size() == 2 ? inputs.get(1) : null, null, training);
-    }
+  /** Parameters that take no weight decay, in declaration order. */
+  public List<Parameter> notDecayed() {
+    return getParameters().values().stream().filter(p -> !decays(p.getName())).toList();
+  }
 
-    /**
-     * The forward pass with an optional KV cache (for generation). With a cache, {@code tokens} are the
-     * new tokens only and {@code attentionMask}, when given, covers the cached and the new tokens
-     * (B, cache.length() + T). The cache receives the new keys and values.
-     */
-    public NDList forward(ParameterStore parameterStore, NDArray tokens, NDArray attentionMask, KvCache cache,
-            boolean training) {
-        ForwardPass pass = newPass(parameterStore, tokens, attentionMask, cache == null ? 0 : cache.length(), training);
-        NDArray ids = tokens.toType(DataType.INT64, false);
-        NDArray x = embed(ids, tokenEmbedding, pass);
-        if (positionEmbedding != null) {
-            NDArray positions = pass.manager.create(flatten(pass.positions),
-                    new Shape(pass.positions.length, pass.newTokens));
-            x = x.add(embed(positions, positionEmbedding, pass));
-        }
-        x = pass.dropout(x);
-        for (TransformerBlock block : blocks) {
-            x = block.forward(x, pass, cache);
-        }
-        if (cache != null) {
-            cache.advance(pass.newTokens);
-        }
-        x = finalNorm.apply(x, pass);
-        NDArray output = pass.linear(x, headWeight, headBias);
-        if (config.head() == Head.SCALAR) {
-            output = output.squeeze(2);
-        }
-        return new NDList(output, pass.auxLoss());
+  @Override
+  protected NDList forwardInternal(ParameterStore parameterStore, NDList inputs, boolean training,
+      PairList<String, Object> params) {
+    if (inputs.isEmpty() || inputs.size() > 2) {
+      throw new IllegalArgumentException("GptModel expects NDList(tokens) or NDList(tokens, attentionMask), got "
+          + inputs.size() + " arrays");
     }
+    return forward(parameterStore, inputs.get(0), inputs.size() == 2 ? inputs.get(1) : null, null, training);
+  }
 
-    private ForwardPass newPass(ParameterStore store, NDArray tokens, NDArray mask, int past, boolean training) {
-        Shape shape = tokens.getShape();
-        if (shape.dimension() != 2) {
-            throw new IllegalArgumentException("tokens must be (batch, time), got shape " + shape);
-        }
-        int batch = Math.toIntExact(shape.get(0));
-        int steps = Math.toIntExact(shape.get(1));
-        if (past + steps > config.contextLength()) {
-            throw new IllegalArgumentException("sequence of " + (past + steps) + " tokens exceeds model.contextLength="
-                    + config.contextLength());
-        }
-        SequenceLayout layout = mask == null
-                ? SequenceLayout.unpadded(past, steps) : SequenceLayout.of(mask, batch, past, steps);
-        NDManager manager = tokens.getManager();
-        NDArray paddingBias = layout.paddingBias() == null ? null : manager.create(layout.paddingBias(),
-                paddingBiasShape(batch, past + steps));
-        ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
-                layout.positions(), paddingBias);
-        if (config.position() == Position.ROPE) {
-            pass.rotary = new RotaryEmbedding(pass, config.headDim());
-        }
-        return pass;
+  /**
+   * The forward pass with an optional KV cache (for generation). With a cache, {@code tokens} are the
+   * new tokens only and {@code attentionMask}, when given, covers the cached and the new tokens
+   * (B, cache.length() + T). The cache receives the new keys and values.
+   */
+  public NDList forward(ParameterStore parameterStore, NDArray tokens, NDArray attentionMask, KvCache cache,
+      boolean training) {
+    ForwardPass pass = newPass(parameterStore, tokens, attentionMask, cache == null ? 0 : cache.length(), training);
+    NDArray ids = tokens.toType(DataType.INT64, false);
+    NDArray x = embed(ids, tokenEmbedding, pass);
+    if (positionEmbedding != null) {
+      NDArray positions = pass.manager.create(flatten(pass.positions),
+          new Shape(pass.positions.length, pass.newTokens));
+      x = x.add(embed(positions, positionEmbedding, pass));
     }
+    x = pass.dropout(x);
+    for (TransformerBlock block : blocks) {
+      x = block.forward(x, pass, cache);
+    }
+    if (cache != null) {
+      cache.advance(pass.newTokens);
+    }
+    x = finalNorm.apply(x, pass);
+    NDArray output = pass.linear(x, headWeight, headBias);
+    if (config.head() == Head.SCALAR) {
+      output = output.squeeze(2);
+    }
+    return new NDList(output, pass.auxLoss());
+  }
 
-    /** (B, 1, …, 1, keys): one key axis per row, broadcast over the other axes of the attention scores. */
-    private Shape paddingBiasShape(int batch, int keys) {
-        long[] dims = new long[CausalSelfAttention.scoreRank(config)];
-        Arrays.fill(dims, 1);
-        dims[0] = batch;
-        dims[dims.length - 1] = keys;
-        return new Shape(dims);
+  private ForwardPass newPass(ParameterStore store, NDArray tokens, NDArray mask, int past, boolean training) {
+    Shape shape = tokens.getShape();
+    if (shape.dimension() != 2) {
+      throw new IllegalArgumentException("tokens must be (batch, time), got shape " + shape);
     }
+    int batch = Math.toIntExact(shape.get(0));
+    int steps = Math.toIntExact(shape.get(1));
+    if (past + steps > config.contextLength()) {
+      throw new IllegalArgumentException("sequence of " + (past + steps) + " tokens exceeds model.contextLength="
+          + config.contextLength());
+    }
+    SequenceLayout layout = mask == null
+        ? SequenceLayout.unpadded(past, steps) : SequenceLayout.of(mask, batch, past, steps);
+    NDManager manager = tokens.getManager();
+    NDArray paddingBias = layout.paddingBias() == null ? null : manager.create(layout.paddingBias(),
+        paddingBiasShape(batch, past + steps));
+    ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
+        layout.positions(), paddingBias);
+    if (config.position() == Position.ROPE) {
+      pass.rotary = new RotaryEmbedding(pass, config.headDim());
+    }
+    return pass;
+  }
 
-    private static NDArray embed(NDArray ids, Parameter table, ForwardPass pass) {
-        return ids.getNDArrayInternal().embedding(ids, pass.value(table), SparseFormat.DENSE).singletonOrThrow();
-    }
+  /** (B, 1, …, 1, keys): one key axis per row, broadcast over the other axes of the attention scores. */
+  private Shape paddingBiasShape(int batch, int keys) {
+    long[] dims = new long[CausalSelfAttention.scoreRank(config)];
+    Arrays.fill(dims, 1);
+    dims[0] = batch;
+    dims[dims.length - 1] = keys;
+    return new Shape(dims);
+  }
 
-    private static long[] flatten(long[][] rows) {
-        long[] flat = new long[rows.length * rows[0].length];
-        for (int r = 0; r < rows.length; r++) {
-            System.arraycopy(rows[r], 0, flat, r * rows[r].length, rows[r].length);
-        }
-        return flat;
-    }
+  private static NDArray embed(NDArray ids, Parameter table, ForwardPass pass) {
+    return ids.getNDArrayInternal().embedding(ids, pass.value(table), SparseFormat.DENSE).singletonOrThrow();
+  }
 
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape tokens = inputShapes[0];
-        Shape output = config.head() == Head.SCALAR ? tokens : new Shape(tokens.get(0), tokens.get(1), config.vocabSize());
-        return new Shape[] {output, new Shape()};
+  private static long[] flatten(long[][] rows) {
+    long[] flat = new long[rows.length * rows[0].length];
+    for (int r = 0; r < rows.length; r++) {
+      System.arraycopy(rows[r], 0, flat, r * rows[r].length, rows[r].length);
     }
+    return flat;
+  }
 
-    /**
-     * Loads parameters written by {@link #saveParameters}, checking every shape against this model's
-     * configuration, then releases the replaced arrays and switches gradients back on.
-     */
-    @Override
-    public void loadParameters(NDManager manager, DataInputStream is) throws IOException, MalformedModelException {
-        Map<String, Parameter> byName = getParameters().toMap();
-        Map<String, NDArray> previous = new java.util.LinkedHashMap<>();
-        byName.forEach((name, p) -> previous.put(name, p.getArray()));
-        super.loadParameters(manager, is);
-        for (Map.Entry<String, Parameter> entry : byName.entrySet()) {
-            NDArray loaded = entry.getValue().getArray();
-            Shape expected = previous.get(entry.getKey()).getShape();
-            if (!loaded.getShape().equals(expected)) {
-                throw new MalformedModelException("parameter " + entry.getKey() + " has shape " + loaded.getShape()
-                        + " in the file but " + expected + " in the model config");
-            }
-            loaded.setRequiresGradient(true);
-        }
-        previous.values().forEach(NDArray::close);
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape tokens = inputShapes[0];
+    Shape output = config.head() == Head.SCALAR ? tokens : new Shape(tokens.get(0), tokens.get(1), config.vocabSize());
+    return new Shape[] {output, new Shape()};
+  }
+
+  /**
+   * Loads parameters written by {@link #saveParameters}, checking every shape against this model's
+   * configuration, then releases the replaced arrays and switches gradients back on.
+   */
+  @Override
+  public void loadParameters(NDManager manager, DataInputStream is) throws IOException, MalformedModelException {
+    Map<String, Parameter> byName = getParameters().toMap();
+    Map<String, NDArray> previous = new java.util.LinkedHashMap<>();
+    byName.forEach((name, p) -> previous.put(name, p.getArray()));
+    super.loadParameters(manager, is);
+    for (Map.Entry<String, Parameter> entry : byName.entrySet()) {
+      NDArray loaded = entry.getValue().getArray();
+      Shape expected = previous.get(entry.getKey()).getShape();
+      if (!loaded.getShape().equals(expected)) {
+        throw new MalformedModelException("parameter " + entry.getKey() + " has shape " + loaded.getShape()
+            + " in the file but " + expected + " in the model config");
+      }
+      loaded.setRequiresGradient(true);
     }
+    previous.values().forEach(NDArray::close);
+  }
 }

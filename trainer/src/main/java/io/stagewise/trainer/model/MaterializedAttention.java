@@ -5,19 +5,19 @@ import ai.djl.ndarray.NDArray;
 /** The textbook kernel: the full (Tq, Tk) score matrix with an additive causal mask. */
 final class MaterializedAttention implements AttentionKernel {
 
-    @Override
-    public NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass) {
-        int last = q.getShape().dimension() - 1;
-        int queries = Math.toIntExact(q.getShape().get(last - 1));
-        int keys = Math.toIntExact(k.getShape().get(last - 1));
-        NDArray scores = q.matMul(k.swapAxes(last - 1, last));
-        NDArray causal = pass.causalBias(0, queries, 0, keys);
-        if (causal != null) {
-            scores = scores.add(causal);
-        }
-        if (pass.keyPaddingBias != null) {
-            scores = scores.add(pass.keyPaddingBias);
-        }
-        return pass.dropout(scores.softmax(last)).matMul(v);
+  @Override
+  public NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass) {
+    int last = q.getShape().dimension() - 1;
+    int queries = Math.toIntExact(q.getShape().get(last - 1));
+    int keys = Math.toIntExact(k.getShape().get(last - 1));
+    NDArray scores = q.matMul(k.swapAxes(last - 1, last));
+    NDArray causal = pass.causalBias(0, queries, 0, keys);
+    if (causal != null) {
+      scores = scores.add(causal);
     }
+    if (pass.keyPaddingBias != null) {
+      scores = scores.add(pass.keyPaddingBias);
+    }
+    return pass.dropout(scores.softmax(last)).matMul(v);
+  }
 }

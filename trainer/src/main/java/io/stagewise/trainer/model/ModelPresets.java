@@ -14,32 +14,32 @@ import java.util.List;
  */
 public final class ModelPresets {
 
-    /** The preset names {@link #get} accepts. */
-    public static final List<String> NAMES = List.of("tiny", "small-cpu", "ceg-compact", "ceg-full");
+  /** The preset names {@link #get} accepts. */
+  public static final List<String> NAMES = List.of("tiny", "small-cpu", "ceg-compact", "ceg-full");
 
-    private ModelPresets() {}
+  private ModelPresets() {}
 
-    /**
-     * The preset called {@code name} for a vocabulary of {@code vocabSize} tokens.
-     *
-     * @throws IllegalArgumentException naming the allowed presets when {@code name} is unknown
-     */
-    public static ModelConfig get(String name, int vocabSize) {
-        return switch (name == null ? "" : name) {
-            // Trains in seconds on one CPU core: for tests and smoke runs.
-            case "tiny" -> baseline(vocabSize, 128, 2, 4, 64);
-            // The CPU benchmark: ~0.84M parameters with a byte-level (~260 token) vocabulary.
-            case "small-cpu" -> baseline(vocabSize, 128, 4, 4, 128);
-            case "ceg-compact" -> baseline(vocabSize, 512, 6, 6, 384);
-            case "ceg-full" -> baseline(vocabSize, 1024, 12, 12, 768);
-            default -> throw new IllegalArgumentException(
-                    "model.preset: unknown preset '" + name + "', expected one of " + NAMES);
-        };
-    }
+  /**
+   * The preset called {@code name} for a vocabulary of {@code vocabSize} tokens.
+   *
+   * @throws IllegalArgumentException naming the allowed presets when {@code name} is unknown
+   */
+  public static ModelConfig get(String name, int vocabSize) {
+    return switch (name == null ? "" : name) {
+      // Trains in seconds on one CPU core: for tests and smoke runs.
+      case "tiny" -> baseline(vocabSize, 128, 2, 4, 64);
+      // The CPU benchmark: ~0.84M parameters with a byte-level (~260 token) vocabulary.
+      case "small-cpu" -> baseline(vocabSize, 128, 4, 4, 128);
+      case "ceg-compact" -> baseline(vocabSize, 512, 6, 6, 384);
+      case "ceg-full" -> baseline(vocabSize, 1024, 12, 12, 768);
+      default -> throw new IllegalArgumentException(
+          "model.preset: unknown preset '" + name + "', expected one of " + NAMES);
+    };
+  }
 
-    private static ModelConfig baseline(int vocabSize, int context, int layers, int heads, int width) {
-        return new ModelConfig(vocabSize, context, layers, heads, heads, width, 4 * width, Norm.LAYERNORM,
-                Position.LEARNED, Attention.STANDARD, Mlp.DENSE, 0, 0, 0f, true, Head.LM,
-                ModelConfig.DEFAULT_ATTENTION_CHUNK, ModelConfig.DEFAULT_MOE_LOSS_WEIGHT);
-    }
+  private static ModelConfig baseline(int vocabSize, int context, int layers, int heads, int width) {
+    return new ModelConfig(vocabSize, context, layers, heads, heads, width, 4 * width, Norm.LAYERNORM,
+        Position.LEARNED, Attention.STANDARD, Mlp.DENSE, 0, 0, 0f, true, Head.LM,
+        ModelConfig.DEFAULT_ATTENTION_CHUNK, ModelConfig.DEFAULT_MOE_LOSS_WEIGHT);
+  }
 }

@@ -16,42 +16,42 @@ import ai.djl.ndarray.types.Shape;
  */
 record SequenceLayout(long[][] positions, float[] paddingBias) {
 
-    static SequenceLayout unpadded(int past, int steps) {
-        long[][] positions = new long[1][steps];
-        for (int t = 0; t < steps; t++) {
-            positions[0][t] = past + t;
-        }
-        return new SequenceLayout(positions, null);
+  static SequenceLayout unpadded(int past, int steps) {
+    long[][] positions = new long[1][steps];
+    for (int t = 0; t < steps; t++) {
+      positions[0][t] = past + t;
     }
+    return new SequenceLayout(positions, null);
+  }
 
-    /** The layout a (batch, past + steps) attention mask describes. */
-    static SequenceLayout of(NDArray mask, int batch, int past, int steps) {
-        int keys = past + steps;
-        if (!mask.getShape().equals(new Shape(batch, keys))) {
-            throw new IllegalArgumentException("attentionMask must be (batch, cached + new tokens) = "
-                    + new Shape(batch, keys) + ", got " + mask.getShape());
-        }
-        long[] flags;
-        try (NDArray copy = mask.toType(DataType.INT64, true)) {
-            flags = copy.toLongArray();
-        }
-        long[][] positions = new long[batch][steps];
-        float[] bias = new float[batch * keys];
-        boolean padded = false;
-        for (int b = 0; b < batch; b++) {
-            long seen = 0;
-            for (int j = 0; j < keys; j++) {
-                if (flags[b * keys + j] != 0) {
-                    seen++;
-                } else {
-                    bias[b * keys + j] = ForwardPass.MASKED;
-                    padded = true;
-                }
-                if (j >= past) {
-                    positions[b][j - past] = Math.max(seen - 1, 0);
-                }
-            }
-        }
-        return new SequenceLayout(positions, padded ? bias : null);
+  /** The layout a (batch, past + steps) attention mask describes. */
+  static SequenceLayout of(NDArray mask, int batch, int past, int steps) {
+    int keys = past + steps;
+    if (!mask.getShape().equals(new Shape(batch, keys))) {
+      throw new IllegalArgumentException("attentionMask must be (batch, cached + new tokens) = "
+          + new Shape(batch, keys) + ", got " + mask.getShape());
     }
+    long[] flags;
+    try (NDArray copy = mask.toType(DataType.INT64, true)) {
+      flags = copy.toLongArray();
+    }
+    long[][] positions = new long[batch][steps];
+    float[] bias = new float[batch * keys];
+    boolean padded = false;
+    for (int b = 0; b < batch; b++) {
+      long seen = 0;
+      for (int j = 0; j < keys; j++) {
+        if (flags[b * keys + j] != 0) {
+          seen++;
+        } else {
+          bias[b * keys + j] = ForwardPass.MASKED;
+          padded = true;
+        }
+        if (j >= past) {
+          positions[b][j - past] = Math.max(seen - 1, 0);
+        }
+      }
+    }
+    return new SequenceLayout(positions, padded ? bias : null);
+  }
 }

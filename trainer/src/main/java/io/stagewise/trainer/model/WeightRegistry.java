@@ -19,75 +19,75 @@ import java.util.function.Consumer;
  */
 final class WeightRegistry {
 
-    /** How one parameter starts: N(0, std²) when std > 0, otherwise the constant. */
-    private record Init(Shape shape, float std, float constant) {}
+  /** How one parameter starts: N(0, std²) when std > 0, otherwise the constant. */
+  private record Init(Shape shape, float std, float constant) {}
 
-    private final Consumer<Parameter> sink;
-    private final Map<Parameter, Init> inits = new LinkedHashMap<>();
+  private final Consumer<Parameter> sink;
+  private final Map<Parameter, Init> inits = new LinkedHashMap<>();
 
-    WeightRegistry(Consumer<Parameter> sink) {
-        this.sink = sink;
-    }
+  WeightRegistry(Consumer<Parameter> sink) {
+    this.sink = sink;
+  }
 
-    /** A matrix (or stack of matrices) drawn from N(0, std²); decayed by the optimizer. */
-    Parameter matrix(String name, float std, long... shape) {
-        return declare(name, Parameter.Type.WEIGHT, new Init(new Shape(shape), std, 0f));
-    }
+  /** A matrix (or stack of matrices) drawn from N(0, std²); decayed by the optimizer. */
+  Parameter matrix(String name, float std, long... shape) {
+    return declare(name, Parameter.Type.WEIGHT, new Init(new Shape(shape), std, 0f));
+  }
 
-    /** A bias vector starting at zero. */
-    Parameter bias(String name, long size) {
-        return declare(name, Parameter.Type.BIAS, new Init(new Shape(size), 0f, 0f));
-    }
+  /** A bias vector starting at zero. */
+  Parameter bias(String name, long size) {
+    return declare(name, Parameter.Type.BIAS, new Init(new Shape(size), 0f, 0f));
+  }
 
-    /** A normalisation gain starting at one. */
-    Parameter gain(String name, long size) {
-        return declare(name, Parameter.Type.GAMMA, new Init(new Shape(size), 0f, 1f));
-    }
+  /** A normalisation gain starting at one. */
+  Parameter gain(String name, long size) {
+    return declare(name, Parameter.Type.GAMMA, new Init(new Shape(size), 0f, 1f));
+  }
 
-    /** A normalisation shift starting at zero. */
-    Parameter shift(String name, long size) {
-        return declare(name, Parameter.Type.BETA, new Init(new Shape(size), 0f, 0f));
-    }
+  /** A normalisation shift starting at zero. */
+  Parameter shift(String name, long size) {
+    return declare(name, Parameter.Type.BETA, new Init(new Shape(size), 0f, 0f));
+  }
 
-    private Parameter declare(String name, Parameter.Type type, Init init) {
-        Parameter parameter = Parameter.builder().setName(name).setType(type).build();
-        inits.put(parameter, init);
-        sink.accept(parameter);
-        return parameter;
-    }
+  private Parameter declare(String name, Parameter.Type type, Init init) {
+    Parameter parameter = Parameter.builder().setName(name).setType(type).build();
+    inits.put(parameter, init);
+    sink.accept(parameter);
+    return parameter;
+  }
 
-    /** Total number of scalars declared. */
-    long count() {
-        return inits.values().stream().mapToLong(i -> i.shape().size()).sum();
-    }
+  /** Total number of scalars declared. */
+  long count() {
+    return inits.values().stream().mapToLong(i -> i.shape().size()).sum();
+  }
 
-    /** Gives every declared parameter its initial value, owned by {@code manager}. */
-    void initialize(NDManager manager, long seed) {
-        for (Map.Entry<Parameter, Init> entry : inits.entrySet()) {
-            Parameter parameter = entry.getKey();
-            Init init = entry.getValue();
-            float[] values = new float[Math.toIntExact(init.shape().size())];
-            if (init.std() > 0f) {
-                SplittableRandom random = new SplittableRandom(streamSeed(seed, parameter.getName()));
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = (float) (random.nextGaussian() * init.std());
-                }
-            } else if (init.constant() != 0f) {
-                java.util.Arrays.fill(values, init.constant());
-            }
-            // create() may wrap a Java buffer; a native copy owns its memory for the model's lifetime.
-            try (NDArray wrapped = manager.create(values, init.shape())) {
-                parameter.setArray(wrapped.duplicate());
-            }
+  /** Gives every declared parameter its initial value, owned by {@code manager}. */
+  void initialize(NDManager manager, long seed) {
+    for (Map.Entry<Parameter, Init> entry : inits.entrySet()) {
+      Parameter parameter = entry.getKey();
+      Init init = entry.getValue();
+      float[] values = new float[Math.toIntExact(init.shape().size())];
+      if (init.std() > 0f) {
+        SplittableRandom random = new SplittableRandom(streamSeed(seed, parameter.getName()));
+        for (int i = 0; i < values.length; i++) {
+          values[i] = (float) (random.nextGaussian() * init.std());
         }
+      } else if (init.constant() != 0f) {
+        java.util.Arrays.fill(values, init.constant());
+      }
+      // create() may wrap a Java buffer; a native copy owns its memory for the model's lifetime.
+      try (NDArray wrapped = manager.create(values, init.shape())) {
+        parameter.setArray(wrapped.duplicate());
+      }
     }
+  }
 
-    /** Mixes the model seed with an FNV-1a hash of the parameter name. */
-    private static long streamSeed(long seed, String name) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
-        }
-        return new SplittableRandom(seed).split().nextLong() ^ h;
+  /** Mixes the model seed with an FNV-1a hash of the parameter name. */
+  private static long streamSeed(long seed, String name) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
     }
+    return new SplittableRandom(seed).split().nextLong() ^ h;
+  }
 }

@@ -13,34 +13,34 @@ import ai.djl.ndarray.NDArray;
  */
 public interface Autograd {
 
-    /** One recording section on the calling thread: forward passes inside it build a graph. */
-    interface Recording extends AutoCloseable {
+  /** One recording section on the calling thread: forward passes inside it build a graph. */
+  interface Recording extends AutoCloseable {
 
-        /** Accumulates {@code d loss / d parameter} into every parameter's gradient; frees the graph. */
-        void backward(NDArray loss);
+    /** Accumulates {@code d loss / d parameter} into every parameter's gradient; frees the graph. */
+    void backward(NDArray loss);
 
-        /** Ends the section; the thread is back in no-grad mode. */
-        @Override
-        void close();
-    }
+    /** Ends the section; the thread is back in no-grad mode. */
+    @Override
+    void close();
+  }
 
-    /**
-     * Prepares the calling thread to train: outside recordings nothing is recorded, so the optimizer may update
-     * parameters in place. (The engine sets this only on the thread that loaded it; PyTorch's default for any
-     * other thread is to record.)
-     */
-    void prepareThread();
+  /**
+   * Prepares the calling thread to train: outside recordings nothing is recorded, so the optimizer may update
+   * parameters in place. (The engine sets this only on the thread that loaded it; PyTorch's default for any
+   * other thread is to record.)
+   */
+  void prepareThread();
 
-    /** Opens a recording section on the calling thread. */
-    Recording record();
+  /** Opens a recording section on the calling thread. */
+  Recording record();
 
-    /** DJL's {@code GradientCollector}: one recording at a time in the whole JVM. */
-    static Autograd engineCollector() {
-        return EngineCollectorAutograd.INSTANCE;
-    }
+  /** DJL's {@code GradientCollector}: one recording at a time in the whole JVM. */
+  static Autograd engineCollector() {
+    return EngineCollectorAutograd.INSTANCE;
+  }
 
-    /** Thread-local grad mode and backward through the PyTorch JNI layer: concurrent workers in one JVM. */
-    static Autograd perThread() {
-        return ThreadLocalAutograd.INSTANCE;
-    }
+  /** Thread-local grad mode and backward through the PyTorch JNI layer: concurrent workers in one JVM. */
+  static Autograd perThread() {
+    return ThreadLocalAutograd.INSTANCE;
+  }
 }

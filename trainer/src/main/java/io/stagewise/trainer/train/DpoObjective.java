@@ -28,91 +28,91 @@ import io.stagewise.trainer.model.ModelConfig.Head;
  */
 public final class DpoObjective implements PreferenceObjective {
 
-    private static final NDIndex WITHOUT_LAST = new NDIndex(":, :-1");
-    private static final NDIndex AFTER_FIRST = new NDIndex(":, 1:");
+  private static final NDIndex WITHOUT_LAST = new NDIndex(":, :-1");
+  private static final NDIndex AFTER_FIRST = new NDIndex(":, 1:");
 
-    private final GptModel reference;
-    private final DpoConfig config;
+  private final GptModel reference;
+  private final DpoConfig config;
 
-    /** Freezes {@code reference} for good: it must not be trained afterwards. */
-    public DpoObjective(GptModel reference, DpoConfig config) {
-        if (reference.config().head() != Head.LM) {
-            throw new IllegalArgumentException("the DPO reference needs head=lm, got head="
-                    + reference.config().head().specName());
-        }
-        for (Parameter p : reference.getParameters().values()) {
-            p.getArray().setRequiresGradient(false);
-        }
-        this.reference = reference;
-        this.config = config;
+  /** Freezes {@code reference} for good: it must not be trained afterwards. */
+  public DpoObjective(GptModel reference, DpoConfig config) {
+    if (reference.config().head() != Head.LM) {
+      throw new IllegalArgumentException("the DPO reference needs head=lm, got head="
+          + reference.config().head().specName());
     }
-
-    @Override
-    public ObjectiveKind kind() {
-        return ObjectiveKind.DPO;
+    for (Parameter p : reference.getParameters().values()) {
+      p.getArray().setRequiresGradient(false);
     }
+    this.reference = reference;
+    this.config = config;
+  }
 
-    /** One more token than the context: row t + 1 is the target of position t. */
-    @Override
-    public int width(int contextLength) {
-        return contextLength + 1;
-    }
+  @Override
+  public ObjectiveKind kind() {
+    return ObjectiveKind.DPO;
+  }
 
-    @Override
-    public PairLoss forward(GptModel policy, ParameterStore store, PreferenceBatch batch, NDManager manager,
-            boolean training) {
-        NDArray tokens = batch.tokens(manager);
-        NDArray mask = batch.responseMask(manager);
-        NDList input = new NDList(tokens.get(WITHOUT_LAST));
-        NDArray referenceLogits = reference.forward(new ParameterStore(manager, false), input, false).get(0);
-        NDArray referenceLogProbs = sequenceLogProbs(config, referenceLogits, tokens, mask).stopGradient();
-        NDList outputs = policy.forward(store, input, false);
-        return loss(config, outputs.get(0), outputs.get(1), tokens, mask, referenceLogProbs, manager);
-    }
+  /** One more token than the context: row t + 1 is the target of position t. */
+  @Override
+  public int width(int contextLength) {
+    return contextLength + 1;
+  }
 
-    @Override
-    public double trainingFlops(ModelConfig config, PreferenceBatch batch) {
-        long rows = 2L * batch.pairs();
-        int positions = batch.width() - 1;
-        return FlopCounter.trainingFlops(config, rows, positions) + FlopCounter.forwardFlops(config, rows, positions);
-    }
+  @Override
+  public PairLoss forward(GptModel policy, ParameterStore store, PreferenceBatch batch, NDManager manager,
+      boolean training) {
+    NDArray tokens = batch.tokens(manager);
+    NDArray mask = batch.responseMask(manager);
+    NDList input = new NDList(tokens.get(WITHOUT_LAST));
+    NDArray referenceLogits = reference.forward(new ParameterStore(manager, false), input, false).get(0);
+    NDArray referenceLogProbs = sequenceLogProbs(config, referenceLogits, tokens, mask).stopGradient();
+    NDList outputs = policy.forward(store, input, false);
+    return loss(config, outputs.get(0), outputs.get(1), tokens, mask, referenceLogProbs, manager);
+  }
 
-    /**
-     * The DPO loss from the policy's logits, the model-free core that the tests check by hand.
-     *
-     * @param policyLogits (2P, width − 1, vocab) for the batch's tokens without their last column
-     * @param auxLoss scalar added to the result's {@code auxLoss} unchanged
-     * @param tokens (2P, width): P chosen rows then P rejected rows
-     * @param mask (2P, width) response mask
-     * @param referenceLogProbs (2P) the reference's sequence log-probabilities, constants
-     */
-    static PairLoss loss(DpoConfig config, NDArray policyLogits, NDArray auxLoss, NDArray tokens, NDArray mask,
-            NDArray referenceLogProbs, NDManager manager) {
-        int pairs = Math.toIntExact(tokens.getShape().get(0) / 2);
-        NDArray logRatios = sequenceLogProbs(config, policyLogits, tokens, mask).sub(referenceLogProbs);
-        NDArray chosen = logRatios.get(new NDIndex(":{}", pairs));
-        NDArray rejected = logRatios.get(new NDIndex("{}:", pairs));
-        NDArray h = chosen.sub(rejected);
-        NDArray beta = manager.create((float) config.beta());
-        NDArray losses = switch (config.loss()) {
-            case SIGMOID -> Activation.softPlus(h.mul(beta).neg());
-            case IPO -> h.sub(manager.create((float) (1 / (2 * config.beta())))).square();
-        };
-        return new PairLoss(losses.sum(), auxLoss, chosen.stopGradient().mul(beta),
-                rejected.stopGradient().mul(beta));
-    }
+  @Override
+  public double trainingFlops(ModelConfig config, PreferenceBatch batch) {
+    long rows = 2L * batch.pairs();
+    int positions = batch.width() - 1;
+    return FlopCounter.trainingFlops(config, rows, positions) + FlopCounter.forwardFlops(config, rows, positions);
+  }
 
-    /** (rows) log-probability of each row's response tokens: summed, or averaged for IPO. */
-    static NDArray sequenceLogProbs(DpoConfig config, NDArray logits, NDArray tokens, NDArray mask) {
-        NDArray targets = tokens.get(AFTER_FIRST).toType(DataType.INT64, false).expandDims(-1);
-        NDArray counted = mask.get(AFTER_FIRST);
-        NDArray perToken = logits.logSoftmax(-1).gather(targets, -1).squeeze(-1).mul(counted);
-        NDArray sum = perToken.sum(new int[] {1});
-        if (config.loss() != DpoConfig.Loss.IPO) {
-            return sum;
-        }
-        // A row whose only response token sits at position 0 has no target; it averages to 0, not 0/0.
-        NDArray one = counted.getManager().create(1f);
-        return sum.div(counted.sum(new int[] {1}).maximum(one));
+  /**
+   * The DPO loss from the policy's logits, the model-free core that the tests check by hand.
+   *
+   * @param policyLogits (2P, width − 1, vocab) for the batch's tokens without their last column
+   * @param auxLoss scalar added to the result's {@code auxLoss} unchanged
+   * @param tokens (2P, width): P chosen rows then P rejected rows
+   * @param mask (2P, width) response mask
+   * @param referenceLogProbs (2P) the reference's sequence log-probabilities, constants
+   */
+  static PairLoss loss(DpoConfig config, NDArray policyLogits, NDArray auxLoss, NDArray tokens, NDArray mask,
+      NDArray referenceLogProbs, NDManager manager) {
+    int pairs = Math.toIntExact(tokens.getShape().get(0) / 2);
+    NDArray logRatios = sequenceLogProbs(config, policyLogits, tokens, mask).sub(referenceLogProbs);
+    NDArray chosen = logRatios.get(new NDIndex(":{}", pairs));
+    NDArray rejected = logRatios.get(new NDIndex("{}:", pairs));
+    NDArray h = chosen.sub(rejected);
+    NDArray beta = manager.create((float) config.beta());
+    NDArray losses = switch (config.loss()) {
+      case SIGMOID -> Activation.softPlus(h.mul(beta).neg());
+      case IPO -> h.sub(manager.create((float) (1 / (2 * config.beta())))).square();
+    };
+    return new PairLoss(losses.sum(), auxLoss, chosen.stopGradient().mul(beta),
+        rejected.stopGradient().mul(beta));
+  }
+
+  /** (rows) log-probability of each row's response tokens: summed, or averaged for IPO. */
+  static NDArray sequenceLogProbs(DpoConfig config, NDArray logits, NDArray tokens, NDArray mask) {
+    NDArray targets = tokens.get(AFTER_FIRST).toType(DataType.INT64, false).expandDims(-1);
+    NDArray counted = mask.get(AFTER_FIRST);
+    NDArray perToken = logits.logSoftmax(-1).gather(targets, -1).squeeze(-1).mul(counted);
+    NDArray sum = perToken.sum(new int[] {1});
+    if (config.loss() != DpoConfig.Loss.IPO) {
+      return sum;
     }
+    // A row whose only response token sits at position 0 has no target; it averages to 0, not 0/0.
+    NDArray one = counted.getManager().create(1f);
+    return sum.div(counted.sum(new int[] {1}).maximum(one));
+  }
 }

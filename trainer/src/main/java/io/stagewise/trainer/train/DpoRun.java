@@ -18,41 +18,41 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class DpoRun {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    private DpoRun() {
-    }
+  private DpoRun() {
+  }
 
-    public static TrainResult run(DpoRunSpec spec) {
-        return run(spec, new Configuration(), System.out);
-    }
+  public static TrainResult run(DpoRunSpec spec) {
+    return run(spec, new Configuration(), System.out);
+  }
 
-    /** Runs {@code spec} with Hadoop settings {@code conf}, printing progress lines to {@code console}. */
-    public static TrainResult run(DpoRunSpec spec, Configuration conf, PrintStream console) {
-        return run(spec, conf, console, Worker.local());
-    }
+  /** Runs {@code spec} with Hadoop settings {@code conf}, printing progress lines to {@code console}. */
+  public static TrainResult run(DpoRunSpec spec, Configuration conf, PrintStream console) {
+    return run(spec, conf, console, Worker.local());
+  }
 
-    /**
-     * Runs {@code spec} as {@code worker}, one of a data-parallel group whose members all run the same spec (as
-     * {@link TrainRun#run(TrainRunSpec, Configuration, PrintStream, Worker)}); every worker returns the same result.
-     */
-    public static TrainResult run(DpoRunSpec spec, Configuration conf, PrintStream console, Worker worker) {
-        TrainConfig train = spec.train();
-        ModelCheckpoint sft = ModelCheckpoint.at(spec.sftCheckpoint(), conf);
-        if (sft.config().head() != Head.LM) {
-            throw new IllegalArgumentException("sftCheckpoint: " + sft.directory() + " holds a head="
-                    + sft.config().head().specName() + " model; DPO needs a language model");
-        }
-        PreferenceRun.Data data = PreferenceRun.read(spec.trainData(), spec.evalData(), worker.lead(),
-                sft.config().vocabSize(), conf);
-        RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
-        ObjectNode runConfig = JSON.valueToTree(train);
-        runConfig.set("dpo", JSON.valueToTree(spec.dpo()));
-        try (NDManager manager = RunStart.manager(worker)) {
-            GptModel policy = sft.load(manager);
-            DpoObjective objective = new DpoObjective(sft.load(manager), spec.dpo());
-            return PreferenceRun.train(policy, objective, train, runConfig, data, spec.output(), resumption, conf,
-                    console, worker, manager);
-        }
+  /**
+   * Runs {@code spec} as {@code worker}, one of a data-parallel group whose members all run the same spec (as
+   * {@link TrainRun#run(TrainRunSpec, Configuration, PrintStream, Worker)}); every worker returns the same result.
+   */
+  public static TrainResult run(DpoRunSpec spec, Configuration conf, PrintStream console, Worker worker) {
+    TrainConfig train = spec.train();
+    ModelCheckpoint sft = ModelCheckpoint.at(spec.sftCheckpoint(), conf);
+    if (sft.config().head() != Head.LM) {
+      throw new IllegalArgumentException("sftCheckpoint: " + sft.directory() + " holds a head="
+          + sft.config().head().specName() + " model; DPO needs a language model");
     }
+    PreferenceRun.Data data = PreferenceRun.read(spec.trainData(), spec.evalData(), worker.lead(),
+        sft.config().vocabSize(), conf);
+    RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
+    ObjectNode runConfig = JSON.valueToTree(train);
+    runConfig.set("dpo", JSON.valueToTree(spec.dpo()));
+    try (NDManager manager = RunStart.manager(worker)) {
+      GptModel policy = sft.load(manager);
+      DpoObjective objective = new DpoObjective(sft.load(manager), spec.dpo());
+      return PreferenceRun.train(policy, objective, train, runConfig, data, spec.output(), resumption, conf,
+          console, worker, manager);
+    }
+  }
 }

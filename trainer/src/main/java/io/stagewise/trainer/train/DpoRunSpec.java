@@ -18,28 +18,28 @@ import java.util.List;
  *     holds checkpoints is an error
  */
 public record DpoRunSpec(URI trainData, URI evalData, URI output, URI sftCheckpoint, TrainConfig train,
-        DpoConfig dpo, boolean resume) {
+    DpoConfig dpo, boolean resume) {
 
-    public DpoRunSpec {
-        List<String> errors = new ArrayList<>();
-        if (trainData == null) {
-            errors.add("trainData: must be set");
-        }
-        if (output == null) {
-            errors.add("output: must be set");
-        }
-        if (sftCheckpoint == null) {
-            errors.add("sftCheckpoint: must be set (DPO starts from an SFT model and keeps it as the reference)");
-        }
-        if (dpo == null) {
-            errors.add("dpo: must be set");
-        }
-        PreferenceRun.requireTrain(errors, train, ObjectiveKind.DPO);
-        if (evalData != null && train != null && train.evalBatches() == 0) {
-            errors.add("train.evalBatches: must be >= 1 when evalData is set");
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", errors));
-        }
+  public DpoRunSpec {
+    List<String> errors = new ArrayList<>();
+    if (trainData == null) {
+      errors.add("trainData: must be set");
     }
+    if (output == null) {
+      errors.add("output: must be set");
+    }
+    if (sftCheckpoint == null) {
+      errors.add("sftCheckpoint: must be set (DPO starts from an SFT model and keeps it as the reference)");
+    }
+    if (dpo == null) {
+      errors.add("dpo: must be set");
+    }
+    PreferenceRun.requireTrain(errors, train, ObjectiveKind.DPO);
+    if (evalData != null && train != null && train.evalBatches() == 0) {
+      errors.add("train.evalBatches: must be >= 1 when evalData is set");
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+  }
 }

@@ -13,33 +13,33 @@ import java.util.List;
 /** Held-out loss: the objective's mean over every counted target of the evaluation batches, no dropout. */
 public final class Evaluation {
 
-    private static final NDIndex WITHOUT_LAST = new NDIndex(":, :-1");
+  private static final NDIndex WITHOUT_LAST = new NDIndex(":, :-1");
 
-    private Evaluation() {
-    }
+  private Evaluation() {
+  }
 
-    /**
-     * One evaluation.
-     *
-     * @param loss mean objective loss over every counted held-out target (NaN when none is counted)
-     * @param targets the number of targets the mean is over
-     */
-    public record Result(double loss, long targets) {
-    }
+  /**
+   * One evaluation.
+   *
+   * @param loss mean objective loss over every counted held-out target (NaN when none is counted)
+   * @param targets the number of targets the mean is over
+   */
+  public record Result(double loss, long targets) {
+  }
 
-    public static Result run(GptModel model, Objective objective, List<TokenBatch> batches, NDManager manager) {
-        ParameterStore store = new ParameterStore(manager, false);
-        double sum = 0;
-        long targets = 0;
-        for (TokenBatch batch : batches) {
-            try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
-                scope.suppressNotUsedWarning();
-                NDArray tokens = batch.tokens(local);
-                NDList outputs = model.forward(store, new NDList(tokens.get(WITHOUT_LAST)), false);
-                sum += objective.targetLossSum(outputs.get(0), batch, local).getFloat();
-                targets += objective.targets(batch);
-            }
-        }
-        return new Result(targets == 0 ? Double.NaN : sum / targets, targets);
+  public static Result run(GptModel model, Objective objective, List<TokenBatch> batches, NDManager manager) {
+    ParameterStore store = new ParameterStore(manager, false);
+    double sum = 0;
+    long targets = 0;
+    for (TokenBatch batch : batches) {
+      try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
+        scope.suppressNotUsedWarning();
+        NDArray tokens = batch.tokens(local);
+        NDList outputs = model.forward(store, new NDList(tokens.get(WITHOUT_LAST)), false);
+        sum += objective.targetLossSum(outputs.get(0), batch, local).getFloat();
+        targets += objective.targets(batch);
+      }
     }
+    return new Result(targets == 0 ? Double.NaN : sum / targets, targets);
+  }
 }

@@ -10,35 +10,35 @@ import java.util.stream.Collectors;
  * {@link DpoRun}).
  */
 public enum ObjectiveKind {
-    LM, SFT, REWARD, DPO;
+  LM, SFT, REWARD, DPO;
 
-    /** Whether the objective trains on preference pairs rather than token sequences. */
-    public boolean onPreferencePairs() {
-        return this == REWARD || this == DPO;
-    }
+  /** Whether the objective trains on preference pairs rather than token sequences. */
+  public boolean onPreferencePairs() {
+    return this == REWARD || this == DPO;
+  }
 
-    /** The token-sequence objective; preference objectives are built by their runs, which hold their models. */
-    public Objective create() {
-        return switch (this) {
-            case LM -> new LmObjective();
-            case SFT -> new SftObjective();
-            case REWARD, DPO -> throw new IllegalStateException(specName()
-                    + " trains on preference pairs: run it with " + (this == DPO ? "DpoRun" : "RewardRun"));
-        };
-    }
+  /** The token-sequence objective; preference objectives are built by their runs, which hold their models. */
+  public Objective create() {
+    return switch (this) {
+      case LM -> new LmObjective();
+      case SFT -> new SftObjective();
+      case REWARD, DPO -> throw new IllegalStateException(specName()
+          + " trains on preference pairs: run it with " + (this == DPO ? "DpoRun" : "RewardRun"));
+    };
+  }
 
-    public String specName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+  public String specName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 
-    /** Parses {@code lm} / {@code sft} / {@code reward} / {@code dpo}, naming the allowed values on failure. */
-    public static ObjectiveKind fromName(String name) {
-        for (ObjectiveKind kind : values()) {
-            if (kind.specName().equals(name == null ? null : name.trim().toLowerCase(Locale.ROOT))) {
-                return kind;
-            }
-        }
-        throw new IllegalArgumentException("train.objective: unknown value '" + name + "', expected one of "
-                + Arrays.stream(values()).map(ObjectiveKind::specName).collect(Collectors.joining(", ")));
+  /** Parses {@code lm} / {@code sft} / {@code reward} / {@code dpo}, naming the allowed values on failure. */
+  public static ObjectiveKind fromName(String name) {
+    for (ObjectiveKind kind : values()) {
+      if (kind.specName().equals(name == null ? null : name.trim().toLowerCase(Locale.ROOT))) {
+        return kind;
+      }
     }
+    throw new IllegalArgumentException("train.objective: unknown value '" + name + "', expected one of "
+        + Arrays.stream(values()).map(ObjectiveKind::specName).collect(Collectors.joining(", ")));
+  }
 }

@@ -25,60 +25,60 @@ import java.util.List;
  */
 final class ParameterUpdate {
 
-    private final AdamW optimizer;
-    private final NDManager manager;
-    private final double clipNorm;
-    private final DataParallelGroup group;
+  private final AdamW optimizer;
+  private final NDManager manager;
+  private final double clipNorm;
+  private final DataParallelGroup group;
 
-    ParameterUpdate(AdamW optimizer, NDManager manager, double clipNorm, DataParallelGroup group) {
-        this.optimizer = optimizer;
-        this.manager = manager;
-        this.clipNorm = clipNorm;
-        this.group = group;
-    }
+  ParameterUpdate(AdamW optimizer, NDManager manager, double clipNorm, DataParallelGroup group) {
+    this.optimizer = optimizer;
+    this.manager = manager;
+    this.clipNorm = clipNorm;
+    this.group = group;
+  }
 
-    /**
-     * What an update applied.
-     *
-     * @param gradNorm global gradient norm before clipping
-     * @param scalars the host scalars summed over the group
-     */
-    record Applied(double gradNorm, double[] scalars) {
-    }
+  /**
+   * What an update applied.
+   *
+   * @param gradNorm global gradient norm before clipping
+   * @param scalars the host scalars summed over the group
+   */
+  record Applied(double gradNorm, double[] scalars) {
+  }
 
-    void zeroGradients() {
-        for (TrainableParameter p : optimizer.parameters()) {
-            JniUtils.zeroGrad((PtNDArray) p.array());
-        }
+  void zeroGradients() {
+    for (TrainableParameter p : optimizer.parameters()) {
+      JniUtils.zeroGrad((PtNDArray) p.array());
     }
+  }
 
-    /**
-     * Sums, clips and applies the accumulated gradients of update {@code step}. {@code scalars} are this worker's
-     * host sums; {@code scalars[0]} must be its loss sum, checked for being finite once summed.
-     */
-    Applied apply(long step, double lr, double[] scalars) {
-        try (NDScope scope = new NDScope(); NDManager stepManager = manager.newSubManager()) {
-            scope.suppressNotUsedWarning();
-            List<NDArray> gradients = new ArrayList<>();
-            for (TrainableParameter p : optimizer.parameters()) {
-                NDArray gradient = p.array().getGradient();
-                gradient.attach(stepManager);
-                gradients.add(gradient);
-            }
-            double[] totals = scalars;
-            if (group.worldSize() > 1) {
-                DataParallelGroup.Summed summed = group.sum(gradients, scalars, stepManager);
-                gradients = summed.gradients();
-                totals = summed.scalars();
-            }
-            NDArray flat = optimizer.flatten(gradients);
-            double gradNorm = GlobalNormClipping.clip(flat, clipNorm);
-            if (!Double.isFinite(gradNorm) || !Double.isFinite(totals[0])) {
-                throw new ArithmeticException("step " + step + ": non-finite loss sum (" + totals[0]
-                        + ") or gradient norm (" + gradNorm + "); lower the learning rate or check the data");
-            }
-            optimizer.update(flat, lr);
-            return new Applied(gradNorm, totals);
-        }
+  /**
+   * Sums, clips and applies the accumulated gradients of update {@code step}. {@code scalars} are this worker's
+   * host sums; {@code scalars[0]} must be its loss sum, checked for being finite once summed.
+   */
+  Applied apply(long step, double lr, double[] scalars) {
+    try (NDScope scope = new NDScope(); NDManager stepManager = manager.newSubManager()) {
+      scope.suppressNotUsedWarning();
+      List<NDArray> gradients = new ArrayList<>();
+      for (TrainableParameter p : optimizer.parameters()) {
+        NDArray gradient = p.array().getGradient();
+        gradient.attach(stepManager);
+        gradients.add(gradient);
+      }
+      double[] totals = scalars;
+      if (group.worldSize() > 1) {
+        DataParallelGroup.Summed summed = group.sum(gradients, scalars, stepManager);
+        gradients = summed.gradients();
+        totals = summed.scalars();
+      }
+      NDArray flat = optimizer.flatten(gradients);
+      double gradNorm = GlobalNormClipping.clip(flat, clipNorm);
+      if (!Double.isFinite(gradNorm) || !Double.isFinite(totals[0])) {
+        throw new ArithmeticException("step " + step + ": non-finite loss sum (" + totals[0]
+            + ") or gradient norm (" + gradNorm + "); lower the learning rate or check the data");
+      }
+      optimizer.update(flat, lr);
+      return new Applied(gradNorm, totals);
     }
+  }
 }

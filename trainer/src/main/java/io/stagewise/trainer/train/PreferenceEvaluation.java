@@ -10,21 +10,21 @@ import java.util.List;
 /** Held-out preference metrics: mean pair loss and TRL's reward means and pairwise accuracy, no dropout. */
 public final class PreferenceEvaluation {
 
-    private PreferenceEvaluation() {
-    }
+  private PreferenceEvaluation() {
+  }
 
-    public static PairMetrics run(GptModel model, PreferenceObjective objective, List<PreferenceBatch> batches,
-            NDManager manager) {
-        ParameterStore store = new ParameterStore(manager, false);
-        PairMetrics metrics = new PairMetrics();
-        for (PreferenceBatch batch : batches) {
-            try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
-                scope.suppressNotUsedWarning();
-                PreferenceObjective.PairLoss out = objective.forward(model, store, batch, local, false);
-                metrics.add(out.lossSum().getFloat(), out.chosenRewards().toFloatArray(),
-                        out.rejectedRewards().toFloatArray());
-            }
-        }
-        return metrics;
+  public static PairMetrics run(GptModel model, PreferenceObjective objective, List<PreferenceBatch> batches,
+      NDManager manager) {
+    ParameterStore store = new ParameterStore(manager, false);
+    PairMetrics metrics = new PairMetrics();
+    for (PreferenceBatch batch : batches) {
+      try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
+        scope.suppressNotUsedWarning();
+        PreferenceObjective.PairLoss out = objective.forward(model, store, batch, local, false);
+        metrics.add(out.lossSum().getFloat(), out.chosenRewards().toFloatArray(),
+            out.rejectedRewards().toFloatArray());
+      }
     }
+    return metrics;
+  }
 }

@@ -13,31 +13,31 @@ import io.stagewise.trainer.model.ModelConfig;
  */
 public interface PreferenceObjective {
 
-    /** The spec name ({@code reward}, {@code dpo}). */
-    ObjectiveKind kind();
+  /** The spec name ({@code reward}, {@code dpo}). */
+  ObjectiveKind kind();
 
-    /** Tokens per packed row for a model of context {@code contextLength}. */
-    int width(int contextLength);
+  /** Tokens per packed row for a model of context {@code contextLength}. */
+  int width(int contextLength);
 
-    /**
-     * Runs the trained model (and any frozen one) on {@code batch}; arrays are created in {@code manager}.
-     *
-     * @param training whether the trained model runs in training mode (dropout)
-     */
-    PairLoss forward(GptModel model, ParameterStore store, PreferenceBatch batch, NDManager manager,
-            boolean training);
+  /**
+   * Runs the trained model (and any frozen one) on {@code batch}; arrays are created in {@code manager}.
+   *
+   * @param training whether the trained model runs in training mode (dropout)
+   */
+  PairLoss forward(GptModel model, ParameterStore store, PreferenceBatch batch, NDManager manager,
+      boolean training);
 
-    /** FLOPs of one training update on {@code batch} (frozen forward passes included). */
-    double trainingFlops(ModelConfig config, PreferenceBatch batch);
+  /** FLOPs of one training update on {@code batch} (frozen forward passes included). */
+  double trainingFlops(ModelConfig config, PreferenceBatch batch);
 
-    /**
-     * What the objective computed for P pairs.
-     *
-     * @param lossSum float32 scalar, the sum of the P per-pair losses (in the graph)
-     * @param auxLoss float32 scalar to add once per batch (the MoE load-balancing loss; zero for dense models)
-     * @param chosenRewards (P) the implicit or explicit reward of each chosen response, detached
-     * @param rejectedRewards (P) the same for each rejected response, detached
-     */
-    record PairLoss(NDArray lossSum, NDArray auxLoss, NDArray chosenRewards, NDArray rejectedRewards) {
-    }
+  /**
+   * What the objective computed for P pairs.
+   *
+   * @param lossSum float32 scalar, the sum of the P per-pair losses (in the graph)
+   * @param auxLoss float32 scalar to add once per batch (the MoE load-balancing loss; zero for dense models)
+   * @param chosenRewards (P) the implicit or explicit reward of each chosen response, detached
+   * @param rejectedRewards (P) the same for each rejected response, detached
+   */
+  record PairLoss(NDArray lossSum, NDArray auxLoss, NDArray chosenRewards, NDArray rejectedRewards) {
+  }
 }

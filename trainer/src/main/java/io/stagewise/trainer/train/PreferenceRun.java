@@ -1,8 +1,6 @@
 package io.stagewise.trainer.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
 import io.stagewise.trainer.data.PreferenceBatch;
@@ -16,7 +14,6 @@ import io.stagewise.trainer.model.GptModel;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.List;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -27,76 +24,76 @@ import org.apache.hadoop.fs.Path;
  */
 final class PreferenceRun {
 
-    private PreferenceRun() {
-    }
+  private PreferenceRun() {
+  }
 
-    /** The training and held-out pairs (the latter null when there is none), checked against the vocabulary. */
-    record Data(ShardManifest manifest, PreferencePairs train, PreferencePairs eval) {
-    }
+  /** The training and held-out pairs (the latter null when there is none), checked against the vocabulary. */
+  record Data(ShardManifest manifest, PreferencePairs train, PreferencePairs eval) {
+  }
 
-    /** Reads the shards; held-out pairs only when {@code withEval} (rank 0 alone evaluates). */
-    static Data read(URI trainData, URI evalData, boolean withEval, int modelVocab, Configuration conf) {
-        ShardManifest manifest = ShardManifest.read(trainData, conf);
-        requireVocabulary(trainData, manifest, modelVocab);
-        TokenShardReader reader = new TokenShardReader(conf);
-        PreferencePairs train = reader.readPreferences(trainData);
-        train.checkVocabulary(modelVocab, trainData.toString());
-        PreferencePairs eval = null;
-        if (evalData != null && withEval) {
-            requireVocabulary(evalData, ShardManifest.read(evalData, conf), modelVocab);
-            eval = reader.readPreferences(evalData);
-            eval.checkVocabulary(modelVocab, evalData.toString());
+  /** Reads the shards; held-out pairs only when {@code withEval} (rank 0 alone evaluates). */
+  static Data read(URI trainData, URI evalData, boolean withEval, int modelVocab, Configuration conf) {
+    ShardManifest manifest = ShardManifest.read(trainData, conf);
+    requireVocabulary(trainData, manifest, modelVocab);
+    TokenShardReader reader = new TokenShardReader(conf);
+    PreferencePairs train = reader.readPreferences(trainData);
+    train.checkVocabulary(modelVocab, trainData.toString());
+    PreferencePairs eval = null;
+    if (evalData != null && withEval) {
+      requireVocabulary(evalData, ShardManifest.read(evalData, conf), modelVocab);
+      eval = reader.readPreferences(evalData);
+      eval.checkVocabulary(modelVocab, evalData.toString());
+    }
+    return new Data(manifest, train, eval);
+  }
+
+
+  /** Trains {@code model} (resuming when there is a checkpoint) and reports the result, the same on every worker. */
+  static TrainResult train(GptModel model, PreferenceObjective objective, TrainConfig train, JsonNode runConfig,
+      Data data, URI output, RunStart.Resumption resumption, Configuration conf, PrintStream console, Worker worker,
+      NDManager manager) {
+    int width = objective.width(model.config().contextLength());
+    int padId = data.manifest().padId();
+    CheckpointStore checkpoints = resumption.store();
+    Path metricsFile = new Path(new Path(output), TrainRun.METRICS_FILE);
+    try (PreferenceLoop loop = new PreferenceLoop(model, objective, train, runConfig, manager, worker)) {
+      TrainProgress start = resumption.latest().map(c -> loop.restore(checkpoints, c))
+          .orElse(TrainProgress.START);
+      if (resumption.group().worldSize() > 1) {
+        resumption.group().broadcastParameters(loop.optimizer().parameters());
+      }
+      ShuffledPreferenceBatches stream = new ShuffledPreferenceBatches(data.train(), train.batchSize(), width,
+          padId, train.seed(), start.data());
+      List<PreferenceBatch> eval = data.eval() == null ? List.of()
+          : PreferenceBatch.inOrder(data.eval(), train.microBatchSize(), train.evalBatches(), width, padId);
+      TrainProgress end;
+      if (worker.lead()) {
+        try (MetricsLog metrics = MetricsLog.resume(metricsFile, conf, start.step())) {
+          end = loop.run(stream, eval, start, metrics, new ProgressLine(console, train.steps()),
+              checkpoints);
         }
-        return new Data(manifest, train, eval);
+      } else {
+        end = loop.run(stream, eval, start, null, null, checkpoints);
+      }
+      return new TrainResult(end, model.config(), model.parameterCount(),
+          checkpoints.latest().orElseThrow().toUri(), metricsFile.toUri());
     }
+  }
 
-
-    /** Trains {@code model} (resuming when there is a checkpoint) and reports the result, the same on every worker. */
-    static TrainResult train(GptModel model, PreferenceObjective objective, TrainConfig train, JsonNode runConfig,
-            Data data, URI output, RunStart.Resumption resumption, Configuration conf, PrintStream console, Worker worker,
-            NDManager manager) {
-        int width = objective.width(model.config().contextLength());
-        int padId = data.manifest().padId();
-        CheckpointStore checkpoints = resumption.store();
-        Path metricsFile = new Path(new Path(output), TrainRun.METRICS_FILE);
-        try (PreferenceLoop loop = new PreferenceLoop(model, objective, train, runConfig, manager, worker)) {
-            TrainProgress start = resumption.latest().map(c -> loop.restore(checkpoints, c))
-                    .orElse(TrainProgress.START);
-            if (resumption.group().worldSize() > 1) {
-                resumption.group().broadcastParameters(loop.optimizer().parameters());
-            }
-            ShuffledPreferenceBatches stream = new ShuffledPreferenceBatches(data.train(), train.batchSize(), width,
-                    padId, train.seed(), start.data());
-            List<PreferenceBatch> eval = data.eval() == null ? List.of()
-                    : PreferenceBatch.inOrder(data.eval(), train.microBatchSize(), train.evalBatches(), width, padId);
-            TrainProgress end;
-            if (worker.lead()) {
-                try (MetricsLog metrics = MetricsLog.resume(metricsFile, conf, start.step())) {
-                    end = loop.run(stream, eval, start, metrics, new ProgressLine(console, train.steps()),
-                            checkpoints);
-                }
-            } else {
-                end = loop.run(stream, eval, start, null, null, checkpoints);
-            }
-            return new TrainResult(end, model.config(), model.parameterCount(),
-                    checkpoints.latest().orElseThrow().toUri(), metricsFile.toUri());
-        }
+  /** Collects a spec's missing train config and a mismatched objective. */
+  static void requireTrain(List<String> errors, TrainConfig train, ObjectiveKind expected) {
+    if (train == null) {
+      errors.add("train: must be set");
+    } else if (train.objective() != expected) {
+      errors.add("train.objective: must be " + expected.specName() + " for this run, got "
+          + train.objective().specName());
     }
+  }
 
-    /** Collects a spec's missing train config and a mismatched objective. */
-    static void requireTrain(List<String> errors, TrainConfig train, ObjectiveKind expected) {
-        if (train == null) {
-            errors.add("train: must be set");
-        } else if (train.objective() != expected) {
-            errors.add("train.objective: must be " + expected.specName() + " for this run, got "
-                    + train.objective().specName());
-        }
+  private static void requireVocabulary(URI data, ShardManifest manifest, int modelVocab) {
+    if (manifest.vocabSize() != modelVocab) {
+      throw new IllegalArgumentException(data + ": tokenizer.vocab_size " + manifest.vocabSize()
+          + " differs from the model's vocabulary of " + modelVocab);
     }
-
-    private static void requireVocabulary(URI data, ShardManifest manifest, int modelVocab) {
-        if (manifest.vocabSize() != modelVocab) {
-            throw new IllegalArgumentException(data + ": tokenizer.vocab_size " + manifest.vocabSize()
-                    + " differs from the model's vocabulary of " + modelVocab);
-        }
-    }
+  }
 }

@@ -24,87 +24,87 @@ import io.stagewise.trainer.optim.AdamW;
  */
 public final class PreferenceStep {
 
-    private final GptModel model;
-    private final PreferenceObjective objective;
-    private final NDManager manager;
-    private final ParameterStore store;
-    private final ParameterUpdate update;
-    private final DataParallelGroup group;
-    private final Autograd autograd;
-    private final int microBatches;
-    private final long seed;
+  private final GptModel model;
+  private final PreferenceObjective objective;
+  private final NDManager manager;
+  private final ParameterStore store;
+  private final ParameterUpdate update;
+  private final DataParallelGroup group;
+  private final Autograd autograd;
+  private final int microBatches;
+  private final long seed;
 
-    /** A single worker with DJL's gradient collector. */
-    public PreferenceStep(GptModel model, PreferenceObjective objective, AdamW optimizer, NDManager manager,
-            int microBatches, double clipNorm, long seed) {
-        this(model, objective, optimizer, manager, microBatches, clipNorm, seed, new SingleWorkerCollective(),
-                Autograd.engineCollector());
-    }
+  /** A single worker with DJL's gradient collector. */
+  public PreferenceStep(GptModel model, PreferenceObjective objective, AdamW optimizer, NDManager manager,
+      int microBatches, double clipNorm, long seed) {
+    this(model, objective, optimizer, manager, microBatches, clipNorm, seed, new SingleWorkerCollective(),
+        Autograd.engineCollector());
+  }
 
-    /** One worker of the group {@code collective}; {@code microBatches} must be a multiple of its size. */
-    public PreferenceStep(GptModel model, PreferenceObjective objective, AdamW optimizer, NDManager manager,
-            int microBatches, double clipNorm, long seed, Collective collective, Autograd autograd) {
-        if (microBatches % collective.worldSize() != 0) {
-            throw new IllegalArgumentException("train.microBatches (" + microBatches + ") must be a multiple of the "
-                    + collective.worldSize() + " workers: each worker runs microBatches / workers of them");
-        }
-        this.model = model;
-        this.objective = objective;
-        this.manager = manager;
-        this.store = new ParameterStore(manager, false);
-        this.group = new DataParallelGroup(collective, DataParallelGroup.DEFAULT_BUCKET_FLOATS);
-        this.update = new ParameterUpdate(optimizer, manager, clipNorm, group);
-        this.autograd = autograd;
-        this.microBatches = microBatches;
-        this.seed = seed;
+  /** One worker of the group {@code collective}; {@code microBatches} must be a multiple of its size. */
+  public PreferenceStep(GptModel model, PreferenceObjective objective, AdamW optimizer, NDManager manager,
+      int microBatches, double clipNorm, long seed, Collective collective, Autograd autograd) {
+    if (microBatches % collective.worldSize() != 0) {
+      throw new IllegalArgumentException("train.microBatches (" + microBatches + ") must be a multiple of the "
+          + collective.worldSize() + " workers: each worker runs microBatches / workers of them");
     }
+    this.model = model;
+    this.objective = objective;
+    this.manager = manager;
+    this.store = new ParameterStore(manager, false);
+    this.group = new DataParallelGroup(collective, DataParallelGroup.DEFAULT_BUCKET_FLOATS);
+    this.update = new ParameterUpdate(optimizer, manager, clipNorm, group);
+    this.autograd = autograd;
+    this.microBatches = microBatches;
+    this.seed = seed;
+  }
 
-    /**
-     * What one update measured.
-     *
-     * @param metrics the whole batch's mean loss and rewards, measured before the update
-     * @param gradNorm global gradient norm before clipping
-     */
-    public record Result(PairMetrics metrics, double gradNorm) {
-    }
+  /**
+   * What one update measured.
+   *
+   * @param metrics the whole batch's mean loss and rewards, measured before the update
+   * @param gradNorm global gradient norm before clipping
+   */
+  public record Result(PairMetrics metrics, double gradNorm) {
+  }
 
-    /** Runs update number {@code step} (1-based) on the global {@code batch} with learning rate {@code lr}. */
-    public Result run(PreferenceBatch batch, long step, double lr) {
-        if (batch.pairs() % microBatches != 0) {
-            throw new IllegalArgumentException("batch of " + batch.pairs() + " pairs does not split into "
-                    + microBatches + " micro-batches");
-        }
-        int world = group.worldSize();
-        Engine.getInstance().setRandomSeed(TrainStep.stepSeed(seed, step * world + group.rank()));
-        update.zeroGradients();
-        PairMetrics mine = new PairMetrics();
-        int size = batch.pairs() / microBatches;
-        int count = microBatches / world;
-        int first = group.rank() * count;
-        try (Autograd.Recording recording = autograd.record()) {
-            for (int m = first; m < first + count; m++) {
-                microBatch(recording, batch.slice(m * size, (m + 1) * size), batch.pairs(), mine);
-            }
-        }
-        ParameterUpdate.Applied applied = update.apply(step, lr, mine.sums());
-        PairMetrics all = PairMetrics.fromSums(applied.scalars());
-        if (all.pairs() != batch.pairs()) {
-            throw new IllegalStateException("step " + step + ": the workers' slices hold " + all.pairs()
-                    + " pairs but this worker's batch has " + batch.pairs()
-                    + "; the workers do not read the same training data");
-        }
-        return new Result(all, applied.gradNorm());
+  /** Runs update number {@code step} (1-based) on the global {@code batch} with learning rate {@code lr}. */
+  public Result run(PreferenceBatch batch, long step, double lr) {
+    if (batch.pairs() % microBatches != 0) {
+      throw new IllegalArgumentException("batch of " + batch.pairs() + " pairs does not split into "
+          + microBatches + " micro-batches");
     }
+    int world = group.worldSize();
+    Engine.getInstance().setRandomSeed(TrainStep.stepSeed(seed, step * world + group.rank()));
+    update.zeroGradients();
+    PairMetrics mine = new PairMetrics();
+    int size = batch.pairs() / microBatches;
+    int count = microBatches / world;
+    int first = group.rank() * count;
+    try (Autograd.Recording recording = autograd.record()) {
+      for (int m = first; m < first + count; m++) {
+        microBatch(recording, batch.slice(m * size, (m + 1) * size), batch.pairs(), mine);
+      }
+    }
+    ParameterUpdate.Applied applied = update.apply(step, lr, mine.sums());
+    PairMetrics all = PairMetrics.fromSums(applied.scalars());
+    if (all.pairs() != batch.pairs()) {
+      throw new IllegalStateException("step " + step + ": the workers' slices hold " + all.pairs()
+          + " pairs but this worker's batch has " + batch.pairs()
+          + "; the workers do not read the same training data");
+    }
+    return new Result(all, applied.gradNorm());
+  }
 
-    private void microBatch(Autograd.Recording recording, PreferenceBatch micro, int batchPairs, PairMetrics into) {
-        try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
-            scope.suppressNotUsedWarning();
-            PreferenceObjective.PairLoss out = objective.forward(model, store, micro, local, true);
-            NDArray loss = out.lossSum().mul(local.create(1f / batchPairs))
-                    .add(out.auxLoss().mul(local.create(1f / microBatches)));
-            recording.backward(loss);
-            into.add(out.lossSum().getFloat(), out.chosenRewards().toFloatArray(),
-                    out.rejectedRewards().toFloatArray());
-        }
+  private void microBatch(Autograd.Recording recording, PreferenceBatch micro, int batchPairs, PairMetrics into) {
+    try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
+      scope.suppressNotUsedWarning();
+      PreferenceObjective.PairLoss out = objective.forward(model, store, micro, local, true);
+      NDArray loss = out.lossSum().mul(local.create(1f / batchPairs))
+          .add(out.auxLoss().mul(local.create(1f / microBatches)));
+      recording.backward(loss);
+      into.add(out.lossSum().getFloat(), out.chosenRewards().toFloatArray(),
+          out.rejectedRewards().toFloatArray());
     }
+  }
 }

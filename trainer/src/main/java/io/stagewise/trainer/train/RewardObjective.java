@@ -19,44 +19,44 @@ import io.stagewise.trainer.model.ModelConfig.Head;
  */
 public final class RewardObjective implements PreferenceObjective {
 
-    @Override
-    public ObjectiveKind kind() {
-        return ObjectiveKind.REWARD;
-    }
+  @Override
+  public ObjectiveKind kind() {
+    return ObjectiveKind.REWARD;
+  }
 
-    /** The whole sequence is scored, so rows hold exactly the model's context. */
-    @Override
-    public int width(int contextLength) {
-        return contextLength;
-    }
+  /** The whole sequence is scored, so rows hold exactly the model's context. */
+  @Override
+  public int width(int contextLength) {
+    return contextLength;
+  }
 
-    @Override
-    public PairLoss forward(GptModel model, ParameterStore store, PreferenceBatch batch, NDManager manager,
-            boolean training) {
-        if (model.config().head() != Head.SCALAR) {
-            throw new IllegalArgumentException("a reward model needs head=scalar, got head="
-                    + model.config().head().specName());
-        }
-        NDList outputs = model.forward(store, new NDList(batch.tokens(manager)), training);
-        NDArray rewards = atLastToken(outputs.get(0), batch.lastTokenIndex(manager));
-        NDArray chosen = rewards.get(new NDIndex(":{}", batch.pairs()));
-        NDArray rejected = rewards.get(new NDIndex("{}:", batch.pairs()));
-        return new PairLoss(bradleyTerrySum(chosen, rejected), outputs.get(1), chosen.stopGradient(),
-                rejected.stopGradient());
+  @Override
+  public PairLoss forward(GptModel model, ParameterStore store, PreferenceBatch batch, NDManager manager,
+      boolean training) {
+    if (model.config().head() != Head.SCALAR) {
+      throw new IllegalArgumentException("a reward model needs head=scalar, got head="
+          + model.config().head().specName());
     }
+    NDList outputs = model.forward(store, new NDList(batch.tokens(manager)), training);
+    NDArray rewards = atLastToken(outputs.get(0), batch.lastTokenIndex(manager));
+    NDArray chosen = rewards.get(new NDIndex(":{}", batch.pairs()));
+    NDArray rejected = rewards.get(new NDIndex("{}:", batch.pairs()));
+    return new PairLoss(bradleyTerrySum(chosen, rejected), outputs.get(1), chosen.stopGradient(),
+        rejected.stopGradient());
+  }
 
-    @Override
-    public double trainingFlops(ModelConfig config, PreferenceBatch batch) {
-        return FlopCounter.trainingFlops(config, 2L * batch.pairs(), batch.width());
-    }
+  @Override
+  public double trainingFlops(ModelConfig config, PreferenceBatch batch) {
+    return FlopCounter.trainingFlops(config, 2L * batch.pairs(), batch.width());
+  }
 
-    /** {@code Σ −log σ(chosen − rejected)}, computed stably as softplus of the negated margin. */
-    static NDArray bradleyTerrySum(NDArray chosen, NDArray rejected) {
-        return Activation.softPlus(rejected.sub(chosen)).sum();
-    }
+  /** {@code Σ −log σ(chosen − rejected)}, computed stably as softplus of the negated margin. */
+  static NDArray bradleyTerrySum(NDArray chosen, NDArray rejected) {
+    return Activation.softPlus(rejected.sub(chosen)).sum();
+  }
 
-    /** Per-row values (rows, T) read at {@code lastIndex} (rows, int64): one reward per row. */
-    public static NDArray atLastToken(NDArray values, NDArray lastIndex) {
-        return values.gather(lastIndex.expandDims(1), 1).squeeze(1);
-    }
+  /** Per-row values (rows, T) read at {@code lastIndex} (rows, int64): one reward per row. */
+  public static NDArray atLastToken(NDArray values, NDArray lastIndex) {
+    return values.gather(lastIndex.expandDims(1), 1).squeeze(1);
+  }
 }

@@ -21,54 +21,54 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class RewardRun {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** The parameters a scalar-head model has and an LM lacks. */
-    private static final Set<String> HEAD_PARAMETERS = Set.of("value_head.weight", "value_head.bias");
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The parameters a scalar-head model has and an LM lacks. */
+  private static final Set<String> HEAD_PARAMETERS = Set.of("value_head.weight", "value_head.bias");
 
-    private RewardRun() {
-    }
+  private RewardRun() {
+  }
 
-    public static TrainResult run(RewardRunSpec spec) {
-        return run(spec, new Configuration(), System.out);
-    }
+  public static TrainResult run(RewardRunSpec spec) {
+    return run(spec, new Configuration(), System.out);
+  }
 
-    /** Runs {@code spec} with Hadoop settings {@code conf}, printing progress lines to {@code console}. */
-    public static TrainResult run(RewardRunSpec spec, Configuration conf, PrintStream console) {
-        return run(spec, conf, console, Worker.local());
-    }
+  /** Runs {@code spec} with Hadoop settings {@code conf}, printing progress lines to {@code console}. */
+  public static TrainResult run(RewardRunSpec spec, Configuration conf, PrintStream console) {
+    return run(spec, conf, console, Worker.local());
+  }
 
-    /**
-     * Runs {@code spec} as {@code worker}, one of a data-parallel group whose members all run the same spec (as
-     * {@link TrainRun#run(TrainRunSpec, Configuration, PrintStream, Worker)}); every worker returns the same result.
-     */
-    public static TrainResult run(RewardRunSpec spec, Configuration conf, PrintStream console, Worker worker) {
-        TrainConfig train = spec.train();
-        ModelCheckpoint init = spec.initCheckpoint() == null ? null : ModelCheckpoint.at(spec.initCheckpoint(), conf);
-        int vocab = init != null ? init.config().vocabSize()
-                : ShardManifest.read(spec.trainData(), conf).vocabSize();
-        ModelConfig config = (init != null ? init.config() : spec.model().resolve(vocab)).withHead(Head.SCALAR);
-        PreferenceRun.Data data = PreferenceRun.read(spec.trainData(), spec.evalData(), worker.lead(), vocab, conf);
-        RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
-        JsonNode runConfig = JSON.valueToTree(train);
-        try (NDManager manager = RunStart.manager(worker)) {
-            GptModel model = GptModel.create(config, manager, train.seed());
-            if (init != null) {
-                copyBackbone(init, model, manager);
-            }
-            return PreferenceRun.train(model, new RewardObjective(), train, runConfig, data, spec.output(),
-                    resumption, conf, console, worker, manager);
-        }
+  /**
+   * Runs {@code spec} as {@code worker}, one of a data-parallel group whose members all run the same spec (as
+   * {@link TrainRun#run(TrainRunSpec, Configuration, PrintStream, Worker)}); every worker returns the same result.
+   */
+  public static TrainResult run(RewardRunSpec spec, Configuration conf, PrintStream console, Worker worker) {
+    TrainConfig train = spec.train();
+    ModelCheckpoint init = spec.initCheckpoint() == null ? null : ModelCheckpoint.at(spec.initCheckpoint(), conf);
+    int vocab = init != null ? init.config().vocabSize()
+        : ShardManifest.read(spec.trainData(), conf).vocabSize();
+    ModelConfig config = (init != null ? init.config() : spec.model().resolve(vocab)).withHead(Head.SCALAR);
+    PreferenceRun.Data data = PreferenceRun.read(spec.trainData(), spec.evalData(), worker.lead(), vocab, conf);
+    RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
+    JsonNode runConfig = JSON.valueToTree(train);
+    try (NDManager manager = RunStart.manager(worker)) {
+      GptModel model = GptModel.create(config, manager, train.seed());
+      if (init != null) {
+        copyBackbone(init, model, manager);
+      }
+      return PreferenceRun.train(model, new RewardObjective(), train, runConfig, data, spec.output(),
+          resumption, conf, console, worker, manager);
     }
+  }
 
-    /** Copies every parameter but the scalar head from the LM checkpoint; the head keeps its fresh init. */
-    private static void copyBackbone(ModelCheckpoint init, GptModel model, NDManager manager) {
-        try (NDManager scratch = manager.newSubManager()) {
-            List<String> untouched = model.copyParametersFrom(init.load(scratch));
-            List<String> unexpected = untouched.stream().filter(n -> !HEAD_PARAMETERS.contains(n)).toList();
-            if (!unexpected.isEmpty()) {
-                throw new IllegalArgumentException(init.directory() + ": the checkpoint lacks backbone parameters "
-                        + unexpected);
-            }
-        }
+  /** Copies every parameter but the scalar head from the LM checkpoint; the head keeps its fresh init. */
+  private static void copyBackbone(ModelCheckpoint init, GptModel model, NDManager manager) {
+    try (NDManager scratch = manager.newSubManager()) {
+      List<String> untouched = model.copyParametersFrom(init.load(scratch));
+      List<String> unexpected = untouched.stream().filter(n -> !HEAD_PARAMETERS.contains(n)).toList();
+      if (!unexpected.isEmpty()) {
+        throw new IllegalArgumentException(init.directory() + ": the checkpoint lacks backbone parameters "
+            + unexpected);
+      }
     }
+  }
 }

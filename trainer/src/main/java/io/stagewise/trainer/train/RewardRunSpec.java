@@ -20,26 +20,26 @@ import java.util.List;
  *     holds checkpoints is an error
  */
 public record RewardRunSpec(URI trainData, URI evalData, URI output, ModelSpec model, URI initCheckpoint,
-        TrainConfig train, boolean resume) {
+    TrainConfig train, boolean resume) {
 
-    public RewardRunSpec {
-        List<String> errors = new ArrayList<>();
-        if (trainData == null) {
-            errors.add("trainData: must be set");
-        }
-        if (output == null) {
-            errors.add("output: must be set");
-        }
-        if ((model == null) == (initCheckpoint == null)) {
-            errors.add("model: set exactly one of model (train from scratch) and initCheckpoint (start from an LM"
-                    + " checkpoint's backbone)");
-        }
-        PreferenceRun.requireTrain(errors, train, ObjectiveKind.REWARD);
-        if (evalData != null && train != null && train.evalBatches() == 0) {
-            errors.add("train.evalBatches: must be >= 1 when evalData is set");
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", errors));
-        }
+  public RewardRunSpec {
+    List<String> errors = new ArrayList<>();
+    if (trainData == null) {
+      errors.add("trainData: must be set");
     }
+    if (output == null) {
+      errors.add("output: must be set");
+    }
+    if ((model == null) == (initCheckpoint == null)) {
+      errors.add("model: set exactly one of model (train from scratch) and initCheckpoint (start from an LM"
+          + " checkpoint's backbone)");
+    }
+    PreferenceRun.requireTrain(errors, train, ObjectiveKind.REWARD);
+    if (evalData != null && train != null && train.evalBatches() == 0) {
+      errors.add("train.evalBatches: must be >= 1 when evalData is set");
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+  }
 }

@@ -10,18 +10,18 @@ import io.stagewise.trainer.data.TokenBatch;
  */
 public final class SftObjective implements Objective {
 
-    @Override
-    public String name() {
-        return "sft";
-    }
+  @Override
+  public String name() {
+    return "sft";
+  }
 
-    @Override
-    public long targets(TokenBatch batch) {
-        return batch.responseTargets();
-    }
+  @Override
+  public long targets(TokenBatch batch) {
+    return batch.responseTargets();
+  }
 
-    @Override
-    public NDArray targetLossSum(NDArray logits, TokenBatch batch, NDManager manager) {
-        return NextTokenLoss.maskedSum(logits, batch.tokens(manager), batch.lossMask(manager));
-    }
+  @Override
+  public NDArray targetLossSum(NDArray logits, TokenBatch batch, NDManager manager) {
+    return NextTokenLoss.maskedSum(logits, batch.tokens(manager), batch.lossMask(manager));
+  }
 }

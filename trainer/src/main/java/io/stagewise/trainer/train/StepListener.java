@@ -7,7 +7,7 @@ package io.stagewise.trainer.train;
 @FunctionalInterface
 public interface StepListener {
 
-    StepListener NONE = progress -> { };
+  StepListener NONE = progress -> { };
 
-    void stepDone(TrainProgress progress);
+  void stepDone(TrainProgress progress);
 }

@@ -12,37 +12,37 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 final class ThreadLocalAutograd implements Autograd {
 
-    static final ThreadLocalAutograd INSTANCE = new ThreadLocalAutograd();
+  static final ThreadLocalAutograd INSTANCE = new ThreadLocalAutograd();
 
-    private ThreadLocalAutograd() {
-    }
+  private ThreadLocalAutograd() {
+  }
 
-    @Override
-    public void prepareThread() {
-        Engine.getInstance();
+  @Override
+  public void prepareThread() {
+    Engine.getInstance();
+    JniUtils.setGradMode(false);
+  }
+
+  @Override
+  public Recording record() {
+    JniUtils.setGradMode(true);
+    return new Recording() {
+      @Override
+      public void backward(NDArray loss) {
+        try (NDArray seed = loss.onesLike()) {
+          JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
+        }
+      }
+
+      @Override
+      public void close() {
         JniUtils.setGradMode(false);
-    }
+      }
+    };
+  }
 
-    @Override
-    public Recording record() {
-        JniUtils.setGradMode(true);
-        return new Recording() {
-            @Override
-            public void backward(NDArray loss) {
-                try (NDArray seed = loss.onesLike()) {
-                    JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
-                }
-            }
-
-            @Override
-            public void close() {
-                JniUtils.setGradMode(false);
-            }
-        };
-    }
-
-    @Override
-    public String toString() {
-        return "per-thread";
-    }
+  @Override
+  public String toString() {
+    return "per-thread";
+  }
 }

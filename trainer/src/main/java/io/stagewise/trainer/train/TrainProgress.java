@@ -12,5 +12,5 @@ import io.stagewise.trainer.data.DataPosition;
  */
 public record TrainProgress(long step, long tokens, double flops, DataPosition data) {
 
-    public static final TrainProgress START = new TrainProgress(0, 0, 0, DataPosition.START);
+  public static final TrainProgress START = new TrainProgress(0, 0, 0, DataPosition.START);
 }

@@ -1,8 +1,6 @@
 package io.stagewise.trainer.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
 import io.stagewise.trainer.data.HeldOutBatches;
 import io.stagewise.trainer.data.ShardManifest;
@@ -28,89 +26,89 @@ import org.apache.hadoop.fs.Path;
  */
 public final class TrainRun {
 
-    public static final String METRICS_FILE = "metrics.jsonl";
-    public static final String CHECKPOINTS_DIR = "checkpoints";
-    /**
-     * Training reads only the {@code train} rows of its dataset and evaluation only the {@code test} rows of
-     * its own, so one dataset holding both splits (an LM corpus) can serve both without leaking.
-     */
-    public static final String TRAIN_SPLIT = "train";
-    public static final String EVAL_SPLIT = "test";
+  public static final String METRICS_FILE = "metrics.jsonl";
+  public static final String CHECKPOINTS_DIR = "checkpoints";
+  /**
+   * Training reads only the {@code train} rows of its dataset and evaluation only the {@code test} rows of
+   * its own, so one dataset holding both splits (an LM corpus) can serve both without leaking.
+   */
+  public static final String TRAIN_SPLIT = "train";
+  public static final String EVAL_SPLIT = "test";
 
-    private TrainRun() {
-    }
+  private TrainRun() {
+  }
 
-    public static TrainResult run(TrainRunSpec spec) {
-        return run(spec, new Configuration(), System.out);
-    }
+  public static TrainResult run(TrainRunSpec spec) {
+    return run(spec, new Configuration(), System.out);
+  }
 
-    /** Runs {@code spec} with Hadoop settings {@code conf}, printing progress lines to {@code console}. */
-    public static TrainResult run(TrainRunSpec spec, Configuration conf, PrintStream console) {
-        return run(spec, conf, console, Worker.local());
-    }
+  /** Runs {@code spec} with Hadoop settings {@code conf}, printing progress lines to {@code console}. */
+  public static TrainResult run(TrainRunSpec spec, Configuration conf, PrintStream console) {
+    return run(spec, conf, console, Worker.local());
+  }
 
-    /**
-     * Runs {@code spec} as {@code worker}, one of a data-parallel group whose members all run the same spec.
-     * Rank 0 picks the checkpoint to resume from and its parameters are copied to every worker, so the group
-     * starts from one state even if a worker sees the output directory late; rank 0 alone reads the held-out
-     * data and writes metrics and checkpoints. Every worker returns the same result.
-     */
-    public static TrainResult run(TrainRunSpec spec, Configuration conf, PrintStream console, Worker worker) {
-        TrainConfig train = spec.train();
-        ShardManifest manifest = ShardManifest.read(spec.trainData(), conf);
-        ModelConfig modelConfig = spec.model().resolve(manifest.vocabSize());
-        int width = modelConfig.contextLength() + 1;
-        TokenShardReader reader = new TokenShardReader(conf);
-        TokenSequences trainRows = readChecked(reader, spec.trainData(), TRAIN_SPLIT, manifest.vocabSize());
-        TokenSequences evalRows = spec.evalData() == null || !worker.lead() ? null
-                : readEval(reader, spec.evalData(), conf, manifest);
+  /**
+   * Runs {@code spec} as {@code worker}, one of a data-parallel group whose members all run the same spec.
+   * Rank 0 picks the checkpoint to resume from and its parameters are copied to every worker, so the group
+   * starts from one state even if a worker sees the output directory late; rank 0 alone reads the held-out
+   * data and writes metrics and checkpoints. Every worker returns the same result.
+   */
+  public static TrainResult run(TrainRunSpec spec, Configuration conf, PrintStream console, Worker worker) {
+    TrainConfig train = spec.train();
+    ShardManifest manifest = ShardManifest.read(spec.trainData(), conf);
+    ModelConfig modelConfig = spec.model().resolve(manifest.vocabSize());
+    int width = modelConfig.contextLength() + 1;
+    TokenShardReader reader = new TokenShardReader(conf);
+    TokenSequences trainRows = readChecked(reader, spec.trainData(), TRAIN_SPLIT, manifest.vocabSize());
+    TokenSequences evalRows = spec.evalData() == null || !worker.lead() ? null
+        : readEval(reader, spec.evalData(), conf, manifest);
 
-        RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
-        CheckpointStore checkpoints = resumption.store();
-        Optional<Path> latest = resumption.latest();
-        DataParallelGroup group = resumption.group();
-        Path metricsFile = new Path(new Path(spec.output()), METRICS_FILE);
-        try (NDManager manager = RunStart.manager(worker)) {
-            GptModel model = GptModel.create(modelConfig, manager, train.seed());
-            try (TrainingLoop loop = new TrainingLoop(model, train, manager, worker)) {
-                TrainProgress start = latest.map(c -> loop.restore(checkpoints, c)).orElse(TrainProgress.START);
-                if (group.worldSize() > 1) {
-                    group.broadcastParameters(loop.optimizer().parameters());
-                }
-                ShuffledBatches stream = new ShuffledBatches(trainRows, train.batchSize(), width, manifest.padId(),
-                        train.seed(), start.data());
-                List<TokenBatch> eval = evalRows == null ? List.of()
-                        : HeldOutBatches.first(evalRows, train.microBatchSize(), train.evalBatches(), width,
-                                manifest.padId());
-                TrainProgress end;
-                if (worker.lead()) {
-                    try (MetricsLog metrics = MetricsLog.resume(metricsFile, conf, start.step())) {
-                        end = loop.run(stream, eval, start, metrics, new ProgressLine(console, train.steps()),
-                                checkpoints);
-                    }
-                } else {
-                    end = loop.run(stream, eval, start, null, null, checkpoints);
-                }
-                return new TrainResult(end, modelConfig, model.parameterCount(),
-                        checkpoints.latest().orElseThrow().toUri(), metricsFile.toUri());
-            }
+    RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
+    CheckpointStore checkpoints = resumption.store();
+    Optional<Path> latest = resumption.latest();
+    DataParallelGroup group = resumption.group();
+    Path metricsFile = new Path(new Path(spec.output()), METRICS_FILE);
+    try (NDManager manager = RunStart.manager(worker)) {
+      GptModel model = GptModel.create(modelConfig, manager, train.seed());
+      try (TrainingLoop loop = new TrainingLoop(model, train, manager, worker)) {
+        TrainProgress start = latest.map(c -> loop.restore(checkpoints, c)).orElse(TrainProgress.START);
+        if (group.worldSize() > 1) {
+          group.broadcastParameters(loop.optimizer().parameters());
         }
-    }
-
-
-    private static TokenSequences readChecked(TokenShardReader reader, URI data, String split, int vocabSize) {
-        TokenSequences rows = reader.readSequences(data, split);
-        rows.checkVocabulary(vocabSize, data.toString());
-        return rows;
-    }
-
-    private static TokenSequences readEval(TokenShardReader reader, URI data, Configuration conf,
-            ShardManifest trainManifest) {
-        ShardManifest evalManifest = ShardManifest.read(data, conf);
-        if (evalManifest.vocabSize() != trainManifest.vocabSize()) {
-            throw new IllegalArgumentException(data + ": tokenizer.vocab_size " + evalManifest.vocabSize()
-                    + " differs from the training data's " + trainManifest.vocabSize());
+        ShuffledBatches stream = new ShuffledBatches(trainRows, train.batchSize(), width, manifest.padId(),
+            train.seed(), start.data());
+        List<TokenBatch> eval = evalRows == null ? List.of()
+            : HeldOutBatches.first(evalRows, train.microBatchSize(), train.evalBatches(), width,
+                manifest.padId());
+        TrainProgress end;
+        if (worker.lead()) {
+          try (MetricsLog metrics = MetricsLog.resume(metricsFile, conf, start.step())) {
+            end = loop.run(stream, eval, start, metrics, new ProgressLine(console, train.steps()),
+                checkpoints);
+          }
+        } else {
+          end = loop.run(stream, eval, start, null, null, checkpoints);
         }
-        return readChecked(reader, data, EVAL_SPLIT, trainManifest.vocabSize());
+        return new TrainResult(end, modelConfig, model.parameterCount(),
+            checkpoints.latest().orElseThrow().toUri(), metricsFile.toUri());
+      }
     }
+  }
+
+
+  private static TokenSequences readChecked(TokenShardReader reader, URI data, String split, int vocabSize) {
+    TokenSequences rows = reader.readSequences(data, split);
+    rows.checkVocabulary(vocabSize, data.toString());
+    return rows;
+  }
+
+  private static TokenSequences readEval(TokenShardReader reader, URI data, Configuration conf,
+      ShardManifest trainManifest) {
+    ShardManifest evalManifest = ShardManifest.read(data, conf);
+    if (evalManifest.vocabSize() != trainManifest.vocabSize()) {
+      throw new IllegalArgumentException(data + ": tokenizer.vocab_size " + evalManifest.vocabSize()
+          + " differs from the training data's " + trainManifest.vocabSize());
+    }
+    return readChecked(reader, data, EVAL_SPLIT, trainManifest.vocabSize());
+  }
 }

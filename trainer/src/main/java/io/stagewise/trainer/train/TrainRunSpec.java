@@ -16,31 +16,31 @@ import java.util.List;
  *     that already holds checkpoints is an error, so a finished run is never overwritten by mistake
  */
 public record TrainRunSpec(URI trainData, URI evalData, URI output, ModelSpec model, TrainConfig train,
-        boolean resume) {
+    boolean resume) {
 
-    public TrainRunSpec {
-        List<String> errors = new ArrayList<>();
-        if (trainData == null) {
-            errors.add("trainData: must be set");
-        }
-        if (output == null) {
-            errors.add("output: must be set");
-        }
-        if (model == null) {
-            errors.add("model: must be set");
-        }
-        if (train == null) {
-            errors.add("train: must be set");
-        }
-        if (train != null && train.objective().onPreferencePairs()) {
-            errors.add("train.objective: " + train.objective().specName()
-                    + " trains on preference pairs; use RewardRun or DpoRun");
-        }
-        if (evalData != null && train != null && train.evalBatches() == 0) {
-            errors.add("train.evalBatches: must be >= 1 when evalData is set");
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException(String.join("; ", errors));
-        }
+  public TrainRunSpec {
+    List<String> errors = new ArrayList<>();
+    if (trainData == null) {
+      errors.add("trainData: must be set");
     }
+    if (output == null) {
+      errors.add("output: must be set");
+    }
+    if (model == null) {
+      errors.add("model: must be set");
+    }
+    if (train == null) {
+      errors.add("train: must be set");
+    }
+    if (train != null && train.objective().onPreferencePairs()) {
+      errors.add("train.objective: " + train.objective().specName()
+          + " trains on preference pairs; use RewardRun or DpoRun");
+    }
+    if (evalData != null && train != null && train.evalBatches() == 0) {
+      errors.add("train.evalBatches: must be >= 1 when evalData is set");
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", errors));
+    }
+  }
 }

@@ -34,114 +34,114 @@ import io.stagewise.trainer.optim.AdamW;
  */
 public final class TrainStep {
 
-    private static final NDIndex WITHOUT_LAST = new NDIndex(":, :-1");
+  private static final NDIndex WITHOUT_LAST = new NDIndex(":, :-1");
 
-    private final GptModel model;
-    private final Objective objective;
-    private final NDManager manager;
-    private final ParameterStore store;
-    private final int microBatches;
-    private final long seed;
-    private final DataParallelGroup group;
-    private final Autograd autograd;
-    private final ParameterUpdate update;
+  private final GptModel model;
+  private final Objective objective;
+  private final NDManager manager;
+  private final ParameterStore store;
+  private final int microBatches;
+  private final long seed;
+  private final DataParallelGroup group;
+  private final Autograd autograd;
+  private final ParameterUpdate update;
 
-    /** A single worker with DJL's gradient collector. */
-    public TrainStep(GptModel model, Objective objective, AdamW optimizer, NDManager manager, int microBatches,
-            double clipNorm, long seed) {
-        this(model, objective, optimizer, manager, microBatches, clipNorm, seed, new SingleWorkerCollective(),
-                Autograd.engineCollector());
+  /** A single worker with DJL's gradient collector. */
+  public TrainStep(GptModel model, Objective objective, AdamW optimizer, NDManager manager, int microBatches,
+      double clipNorm, long seed) {
+    this(model, objective, optimizer, manager, microBatches, clipNorm, seed, new SingleWorkerCollective(),
+        Autograd.engineCollector());
+  }
+
+  /** One worker of the group {@code collective}; {@code microBatches} must be a multiple of its size. */
+  public TrainStep(GptModel model, Objective objective, AdamW optimizer, NDManager manager, int microBatches,
+      double clipNorm, long seed, Collective collective, Autograd autograd) {
+    if (microBatches % collective.worldSize() != 0) {
+      throw new IllegalArgumentException("train.microBatches (" + microBatches + ") must be a multiple of the "
+          + collective.worldSize() + " workers: each worker runs microBatches / workers of them");
     }
+    this.model = model;
+    this.objective = objective;
+    this.manager = manager;
+    this.store = new ParameterStore(manager, false);
+    this.microBatches = microBatches;
+    this.seed = seed;
+    this.group = new DataParallelGroup(collective, DataParallelGroup.DEFAULT_BUCKET_FLOATS);
+    this.autograd = autograd;
+    this.update = new ParameterUpdate(optimizer, manager, clipNorm, group);
+  }
 
-    /** One worker of the group {@code collective}; {@code microBatches} must be a multiple of its size. */
-    public TrainStep(GptModel model, Objective objective, AdamW optimizer, NDManager manager, int microBatches,
-            double clipNorm, long seed, Collective collective, Autograd autograd) {
-        if (microBatches % collective.worldSize() != 0) {
-            throw new IllegalArgumentException("train.microBatches (" + microBatches + ") must be a multiple of the "
-                    + collective.worldSize() + " workers: each worker runs microBatches / workers of them");
-        }
-        this.model = model;
-        this.objective = objective;
-        this.manager = manager;
-        this.store = new ParameterStore(manager, false);
-        this.microBatches = microBatches;
-        this.seed = seed;
-        this.group = new DataParallelGroup(collective, DataParallelGroup.DEFAULT_BUCKET_FLOATS);
-        this.autograd = autograd;
-        this.update = new ParameterUpdate(optimizer, manager, clipNorm, group);
-    }
+  /**
+   * What one update measured.
+   *
+   * @param loss mean objective loss over the batch's counted targets (the MoE auxiliary loss excluded)
+   * @param gradNorm global gradient norm before clipping
+   * @param targets counted targets of the batch
+   */
+  public record Result(double loss, double gradNorm, long targets) {
+  }
 
-    /**
-     * What one update measured.
-     *
-     * @param loss mean objective loss over the batch's counted targets (the MoE auxiliary loss excluded)
-     * @param gradNorm global gradient norm before clipping
-     * @param targets counted targets of the batch
-     */
-    public record Result(double loss, double gradNorm, long targets) {
+  /** Runs update number {@code step} (1-based) on {@code batch} with learning rate {@code lr}. */
+  public Result run(TokenBatch batch, long step, double lr) {
+    if (batch.rows() % microBatches != 0) {
+      throw new IllegalArgumentException("batch of " + batch.rows() + " rows does not split into "
+          + microBatches + " micro-batches");
     }
+    int world = group.worldSize();
+    Engine.getInstance().setRandomSeed(stepSeed(seed, step * world + group.rank()));
+    update.zeroGradients();
+    long targets = objective.targets(batch);
+    // A batch whose targets were all truncated away contributes zero loss rather than 0/0.
+    double perTarget = 1.0 / Math.max(1, targets);
+    int rows = batch.rows() / microBatches;
+    int mine = microBatches / world;
+    int first = group.rank() * mine;
+    double lossSum = 0;
+    try (Autograd.Recording recording = autograd.record()) {
+      for (int m = first; m < first + mine; m++) {
+        lossSum += microBatch(recording, batch.slice(m * rows, (m + 1) * rows), perTarget);
+      }
+    }
+    long sliceTargets = world > 1 ? objective.targets(batch.slice(first * rows, (first + mine) * rows)) : targets;
+    ParameterUpdate.Applied applied = update.apply(step, lr, new double[] {lossSum, sliceTargets});
+    if (world > 1) {
+      requireSameBatch(applied.scalars()[1], targets, step);
+    }
+    return new Result(applied.scalars()[0] * perTarget, applied.gradNorm(), targets);
+  }
 
-    /** Runs update number {@code step} (1-based) on {@code batch} with learning rate {@code lr}. */
-    public Result run(TokenBatch batch, long step, double lr) {
-        if (batch.rows() % microBatches != 0) {
-            throw new IllegalArgumentException("batch of " + batch.rows() + " rows does not split into "
-                    + microBatches + " micro-batches");
-        }
-        int world = group.worldSize();
-        Engine.getInstance().setRandomSeed(stepSeed(seed, step * world + group.rank()));
-        update.zeroGradients();
-        long targets = objective.targets(batch);
-        // A batch whose targets were all truncated away contributes zero loss rather than 0/0.
-        double perTarget = 1.0 / Math.max(1, targets);
-        int rows = batch.rows() / microBatches;
-        int mine = microBatches / world;
-        int first = group.rank() * mine;
-        double lossSum = 0;
-        try (Autograd.Recording recording = autograd.record()) {
-            for (int m = first; m < first + mine; m++) {
-                lossSum += microBatch(recording, batch.slice(m * rows, (m + 1) * rows), perTarget);
-            }
-        }
-        long sliceTargets = world > 1 ? objective.targets(batch.slice(first * rows, (first + mine) * rows)) : targets;
-        ParameterUpdate.Applied applied = update.apply(step, lr, new double[] {lossSum, sliceTargets});
-        if (world > 1) {
-            requireSameBatch(applied.scalars()[1], targets, step);
-        }
-        return new Result(applied.scalars()[0] * perTarget, applied.gradNorm(), targets);
+  /**
+   * The workers' slices must add up to the batch each of them drew: if not, they read different data (token
+   * shards that differ between nodes) and their summed gradients would be meaningless.
+   */
+  private static void requireSameBatch(double summedSliceTargets, long batchTargets, long step) {
+    if (Math.abs(summedSliceTargets - batchTargets) > 0.5 + 1e-6 * batchTargets) {
+      throw new IllegalStateException("step " + step + ": the workers' slices count " + (long) summedSliceTargets
+          + " targets but this worker's batch has " + batchTargets
+          + "; the workers do not read the same training data");
     }
+  }
 
-    /**
-     * The workers' slices must add up to the batch each of them drew: if not, they read different data (token
-     * shards that differ between nodes) and their summed gradients would be meaningless.
-     */
-    private static void requireSameBatch(double summedSliceTargets, long batchTargets, long step) {
-        if (Math.abs(summedSliceTargets - batchTargets) > 0.5 + 1e-6 * batchTargets) {
-            throw new IllegalStateException("step " + step + ": the workers' slices count " + (long) summedSliceTargets
-                    + " targets but this worker's batch has " + batchTargets
-                    + "; the workers do not read the same training data");
-        }
+  /** Forward and backward of one micro-batch; returns its summed target loss. */
+  private double microBatch(Autograd.Recording recording, TokenBatch micro, double perTarget) {
+    try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
+      scope.suppressNotUsedWarning();
+      NDArray tokens = micro.tokens(local);
+      NDList outputs = model.forward(store, new NDList(tokens.get(WITHOUT_LAST)), true);
+      NDArray targetSum = objective.targetLossSum(outputs.get(0), micro, local);
+      NDArray loss = targetSum.mul(local.create((float) perTarget))
+          .add(outputs.get(1).mul(local.create(1f / microBatches)));
+      recording.backward(loss);
+      return targetSum.getFloat();
     }
+  }
 
-    /** Forward and backward of one micro-batch; returns its summed target loss. */
-    private double microBatch(Autograd.Recording recording, TokenBatch micro, double perTarget) {
-        try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
-            scope.suppressNotUsedWarning();
-            NDArray tokens = micro.tokens(local);
-            NDList outputs = model.forward(store, new NDList(tokens.get(WITHOUT_LAST)), true);
-            NDArray targetSum = objective.targetLossSum(outputs.get(0), micro, local);
-            NDArray loss = targetSum.mul(local.create((float) perTarget))
-                    .add(outputs.get(1).mul(local.create(1f / microBatches)));
-            recording.backward(loss);
-            return targetSum.getFloat();
-        }
-    }
-
-    /** The engine seed of update {@code step}: a SplitMix64 mix of (seed, step), folded to an int. */
-    static int stepSeed(long seed, long step) {
-        long z = seed * 0x9E3779B97F4A7C15L + step;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z ^= z >>> 31;
-        return (int) (z ^ (z >>> 32));
-    }
+  /** The engine seed of update {@code step}: a SplitMix64 mix of (seed, step), folded to an int. */
+  static int stepSeed(long seed, long step) {
+    long z = seed * 0x9E3779B97F4A7C15L + step;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    z ^= z >>> 31;
+    return (int) (z ^ (z >>> 32));
+  }
 }

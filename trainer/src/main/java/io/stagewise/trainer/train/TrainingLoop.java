@@ -31,141 +31,141 @@ import org.apache.hadoop.fs.Path;
  */
 public final class TrainingLoop implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final GptModel model;
-    private final TrainConfig config;
-    private final NDManager manager;
-    private final Objective objective;
-    private final AdamW optimizer;
-    private final TrainStep trainStep;
-    private final LrSchedule schedule;
-    private final Worker worker;
+  private final GptModel model;
+  private final TrainConfig config;
+  private final NDManager manager;
+  private final Objective objective;
+  private final AdamW optimizer;
+  private final TrainStep trainStep;
+  private final LrSchedule schedule;
+  private final Worker worker;
 
-    /** A single local worker. */
-    public TrainingLoop(GptModel model, TrainConfig config, NDManager manager) {
-        this(model, config, manager, Worker.local());
+  /** A single local worker. */
+  public TrainingLoop(GptModel model, TrainConfig config, NDManager manager) {
+    this(model, config, manager, Worker.local());
+  }
+
+  public TrainingLoop(GptModel model, TrainConfig config, NDManager manager, Worker worker) {
+    this.model = model;
+    this.worker = worker;
+    this.config = config;
+    this.manager = manager;
+    this.objective = config.objective().create();
+    this.optimizer = new AdamW(config.adamW(), trainableParameters(model), manager);
+    this.trainStep = new TrainStep(model, objective, optimizer, manager, config.microBatches(),
+        config.clipNorm(), config.seed(), worker.collective(), worker.autograd());
+    this.schedule = config.schedule();
+  }
+
+  /** The model's parameters by name, with the model's weight-decay rule, in declaration order. */
+  public static List<TrainableParameter> trainableParameters(GptModel model) {
+    List<TrainableParameter> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : model.getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        out.add(new TrainableParameter(p.getKey(), p.getValue().getArray(), model.decays(p.getKey())));
+      }
+    }
+    return out;
+  }
+
+  public Objective objective() {
+    return objective;
+  }
+
+  public AdamW optimizer() {
+    return optimizer;
+  }
+
+  /** Restores parameters and optimizer from {@code checkpoint} and returns where the run stood. */
+  public TrainProgress restore(CheckpointStore store, Path checkpoint) {
+    CheckpointState state = store.readState(checkpoint);
+    ConfigDiff.requireEqual(checkpoint + ": model", state.model(), JSON.valueToTree(model.config()));
+    ConfigDiff.requireEqual(checkpoint + ": train", state.train(), JSON.valueToTree(config));
+    store.loadParameters(checkpoint, optimizer.parameters(), manager);
+    store.loadOptimizer(checkpoint, optimizer, manager);
+    return new TrainProgress(state.step(), state.tokens(), state.flops(), state.data());
+  }
+
+  /**
+   * Runs updates {@code start.step() + 1 .. config.steps()}; {@code train} must stand at
+   * {@code start.data()} and yields global batches. Returns the final progress. On ranks other than 0
+   * {@code metrics} and {@code progress} are not used (and may be null) and {@code eval} should be empty.
+   */
+  public TrainProgress run(BatchStream train, List<TokenBatch> eval, TrainProgress start, MetricsLog metrics,
+      ProgressLine progress, CheckpointStore checkpoints) {
+    if (!train.position().equals(start.data())) {
+      throw new IllegalArgumentException("batch stream stands at " + train.position() + ", the run at "
+          + start.data());
+    }
+    TrainProgress now = start;
+    long lastSaved = start.step();
+    Throughput throughput = new Throughput(now.tokens());
+    for (long step = start.step() + 1; step <= config.steps(); step++) {
+      TokenBatch batch = train.next();
+      double lr = schedule.lr(step);
+      TrainStep.Result result = trainStep.run(batch, step, lr);
+      long tokens = (long) batch.rows() * batch.sequenceLength();
+      now = new TrainProgress(step, now.tokens() + tokens,
+          now.flops() + FlopCounter.trainingFlops(model.config(), batch.rows(), batch.sequenceLength()),
+          train.position());
+      boolean last = step == config.steps();
+      boolean lead = worker.lead();
+      if (lead && (step % config.logEvery() == 0 || last)) {
+        TrainRecord record = new TrainRecord(step, now.tokens(), now.flops(), result.loss(), lr,
+            result.gradNorm(), throughput.since(now.tokens()));
+        metrics.train(record);
+        progress.step(record);
+      }
+      if (lead && !eval.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0) || last)) {
+        Evaluation.Result e = Evaluation.run(model, objective, eval, manager);
+        EvalRecord record = new EvalRecord(step, now.tokens(), now.flops(), e.loss(), e.targets());
+        metrics.eval(record);
+        progress.eval(record);
+      }
+      if ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || last) {
+        save(checkpoints, now);
+        lastSaved = step;
+      }
+      worker.listener().stepDone(now);
+    }
+    if (lastSaved != now.step()) {
+      save(checkpoints, now);
+    }
+    return now;
+  }
+
+  private void save(CheckpointStore checkpoints, TrainProgress at) {
+    if (worker.lead()) {
+      checkpoints.save(new CheckpointState(at.step(), at.tokens(), at.flops(), at.data(), config.seed(),
+          JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer.parameters(), optimizer);
+    }
+    if (worker.collective().worldSize() > 1) {
+      worker.collective().barrier();
+    }
+  }
+
+  @Override
+  public void close() {
+    optimizer.close();
+  }
+
+  /** Tokens per second of wall time between logged steps. */
+  private static final class Throughput {
+    private long tokens;
+    private long nanos = System.nanoTime();
+
+    Throughput(long tokens) {
+      this.tokens = tokens;
     }
 
-    public TrainingLoop(GptModel model, TrainConfig config, NDManager manager, Worker worker) {
-        this.model = model;
-        this.worker = worker;
-        this.config = config;
-        this.manager = manager;
-        this.objective = config.objective().create();
-        this.optimizer = new AdamW(config.adamW(), trainableParameters(model), manager);
-        this.trainStep = new TrainStep(model, objective, optimizer, manager, config.microBatches(),
-                config.clipNorm(), config.seed(), worker.collective(), worker.autograd());
-        this.schedule = config.schedule();
+    double since(long nowTokens) {
+      long nowNanos = System.nanoTime();
+      double rate = (nowTokens - tokens) / Math.max(1e-9, (nowNanos - nanos) / 1e9);
+      tokens = nowTokens;
+      nanos = nowNanos;
+      return rate;
     }
-
-    /** The model's parameters by name, with the model's weight-decay rule, in declaration order. */
-    public static List<TrainableParameter> trainableParameters(GptModel model) {
-        List<TrainableParameter> out = new ArrayList<>();
-        for (Pair<String, Parameter> p : model.getParameters()) {
-            if (p.getValue().requiresGradient()) {
-                out.add(new TrainableParameter(p.getKey(), p.getValue().getArray(), model.decays(p.getKey())));
-            }
-        }
-        return out;
-    }
-
-    public Objective objective() {
-        return objective;
-    }
-
-    public AdamW optimizer() {
-        return optimizer;
-    }
-
-    /** Restores parameters and optimizer from {@code checkpoint} and returns where the run stood. */
-    public TrainProgress restore(CheckpointStore store, Path checkpoint) {
-        CheckpointState state = store.readState(checkpoint);
-        ConfigDiff.requireEqual(checkpoint + ": model", state.model(), JSON.valueToTree(model.config()));
-        ConfigDiff.requireEqual(checkpoint + ": train", state.train(), JSON.valueToTree(config));
-        store.loadParameters(checkpoint, optimizer.parameters(), manager);
-        store.loadOptimizer(checkpoint, optimizer, manager);
-        return new TrainProgress(state.step(), state.tokens(), state.flops(), state.data());
-    }
-
-    /**
-     * Runs updates {@code start.step() + 1 .. config.steps()}; {@code train} must stand at
-     * {@code start.data()} and yields global batches. Returns the final progress. On ranks other than 0
-     * {@code metrics} and {@code progress} are not used (and may be null) and {@code eval} should be empty.
-     */
-    public TrainProgress run(BatchStream train, List<TokenBatch> eval, TrainProgress start, MetricsLog metrics,
-            ProgressLine progress, CheckpointStore checkpoints) {
-        if (!train.position().equals(start.data())) {
-            throw new IllegalArgumentException("batch stream stands at " + train.position() + ", the run at "
-                    + start.data());
-        }
-        TrainProgress now = start;
-        long lastSaved = start.step();
-        Throughput throughput = new Throughput(now.tokens());
-        for (long step = start.step() + 1; step <= config.steps(); step++) {
-            TokenBatch batch = train.next();
-            double lr = schedule.lr(step);
-            TrainStep.Result result = trainStep.run(batch, step, lr);
-            long tokens = (long) batch.rows() * batch.sequenceLength();
-            now = new TrainProgress(step, now.tokens() + tokens,
-                    now.flops() + FlopCounter.trainingFlops(model.config(), batch.rows(), batch.sequenceLength()),
-                    train.position());
-            boolean last = step == config.steps();
-            boolean lead = worker.lead();
-            if (lead && (step % config.logEvery() == 0 || last)) {
-                TrainRecord record = new TrainRecord(step, now.tokens(), now.flops(), result.loss(), lr,
-                        result.gradNorm(), throughput.since(now.tokens()));
-                metrics.train(record);
-                progress.step(record);
-            }
-            if (lead && !eval.isEmpty() && ((config.evalEvery() > 0 && step % config.evalEvery() == 0) || last)) {
-                Evaluation.Result e = Evaluation.run(model, objective, eval, manager);
-                EvalRecord record = new EvalRecord(step, now.tokens(), now.flops(), e.loss(), e.targets());
-                metrics.eval(record);
-                progress.eval(record);
-            }
-            if ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || last) {
-                save(checkpoints, now);
-                lastSaved = step;
-            }
-            worker.listener().stepDone(now);
-        }
-        if (lastSaved != now.step()) {
-            save(checkpoints, now);
-        }
-        return now;
-    }
-
-    private void save(CheckpointStore checkpoints, TrainProgress at) {
-        if (worker.lead()) {
-            checkpoints.save(new CheckpointState(at.step(), at.tokens(), at.flops(), at.data(), config.seed(),
-                    JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer.parameters(), optimizer);
-        }
-        if (worker.collective().worldSize() > 1) {
-            worker.collective().barrier();
-        }
-    }
-
-    @Override
-    public void close() {
-        optimizer.close();
-    }
-
-    /** Tokens per second of wall time between logged steps. */
-    private static final class Throughput {
-        private long tokens;
-        private long nanos = System.nanoTime();
-
-        Throughput(long tokens) {
-            this.tokens = tokens;
-        }
-
-        double since(long nowTokens) {
-            long nowNanos = System.nanoTime();
-            double rate = (nowTokens - tokens) / Math.max(1e-9, (nowNanos - nanos) / 1e9);
-            tokens = nowTokens;
-            nanos = nowNanos;
-            return rate;
-        }
-    }
+  }
 }

@@ -20,24 +20,24 @@ import java.util.Objects;
  * @param listener told after every update
  */
 public record Worker(Collective collective, Device device, Autograd autograd, int intraOpThreads,
-        StepListener listener) {
+    StepListener listener) {
 
-    public Worker {
-        Objects.requireNonNull(collective, "collective");
-        Objects.requireNonNull(autograd, "autograd");
-        Objects.requireNonNull(listener, "listener");
-        if (intraOpThreads < 0) {
-            throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
-        }
+  public Worker {
+    Objects.requireNonNull(collective, "collective");
+    Objects.requireNonNull(autograd, "autograd");
+    Objects.requireNonNull(listener, "listener");
+    if (intraOpThreads < 0) {
+      throw new IllegalArgumentException("intraOpThreads must be >= 0, got " + intraOpThreads);
     }
+  }
 
-    /** One worker alone in this process, on the default device, with DJL's gradient collector. */
-    public static Worker local() {
-        return new Worker(new SingleWorkerCollective(), null, Autograd.engineCollector(), 0, StepListener.NONE);
-    }
+  /** One worker alone in this process, on the default device, with DJL's gradient collector. */
+  public static Worker local() {
+    return new Worker(new SingleWorkerCollective(), null, Autograd.engineCollector(), 0, StepListener.NONE);
+  }
 
-    /** Rank 0 writes metrics and checkpoints and runs evaluations. */
-    public boolean lead() {
-        return collective.rank() == 0;
-    }
+  /** Rank 0 writes metrics and checkpoints and runs evaluations. */
+  public boolean lead() {
+    return collective.rank() == 0;
+  }
 }

@@ -22,79 +22,79 @@ import java.util.Map;
  */
 final class OpProfile {
 
-    private static final int TOP = 12;
+  private static final int TOP = 12;
 
-    private final Map<String, double[]> byOperator; // name → {self micros, calls}
-    private final Map<String, Double> threadBusyMicros;
+  private final Map<String, double[]> byOperator; // name → {self micros, calls}
+  private final Map<String, Double> threadBusyMicros;
 
-    private OpProfile(Map<String, double[]> byOperator, Map<String, Double> threadBusyMicros) {
-        this.byOperator = byOperator;
-        this.threadBusyMicros = threadBusyMicros;
+  private OpProfile(Map<String, double[]> byOperator, Map<String, Double> threadBusyMicros) {
+    this.byOperator = byOperator;
+    this.threadBusyMicros = threadBusyMicros;
+  }
+
+  static OpProfile read(Path trace) throws IOException {
+    JsonNode root = new ObjectMapper().readTree(trace.toFile());
+    JsonNode events = root.isArray() ? root : root.path("traceEvents");
+    Map<String, List<JsonNode>> byThread = new HashMap<>();
+    for (JsonNode e : events) {
+      if (e.has("dur") && e.has("ts")) {
+        byThread.computeIfAbsent(e.path("tid").asText(), t -> new ArrayList<>()).add(e);
+      }
     }
-
-    static OpProfile read(Path trace) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(trace.toFile());
-        JsonNode events = root.isArray() ? root : root.path("traceEvents");
-        Map<String, List<JsonNode>> byThread = new HashMap<>();
-        for (JsonNode e : events) {
-            if (e.has("dur") && e.has("ts")) {
-                byThread.computeIfAbsent(e.path("tid").asText(), t -> new ArrayList<>()).add(e);
-            }
-        }
-        Map<String, double[]> byOperator = new HashMap<>();
-        Map<String, Double> busy = new HashMap<>();
-        for (Map.Entry<String, List<JsonNode>> thread : byThread.entrySet()) {
-            busy.put(thread.getKey(), selfTimes(thread.getValue(), byOperator));
-        }
-        return new OpProfile(byOperator, busy);
+    Map<String, double[]> byOperator = new HashMap<>();
+    Map<String, Double> busy = new HashMap<>();
+    for (Map.Entry<String, List<JsonNode>> thread : byThread.entrySet()) {
+      busy.put(thread.getKey(), selfTimes(thread.getValue(), byOperator));
     }
+    return new OpProfile(byOperator, busy);
+  }
 
-    /** Adds each event's self time to its operator; returns the thread's time inside top-level events. */
-    private static double selfTimes(List<JsonNode> events, Map<String, double[]> byOperator) {
-        events.sort(Comparator.comparingDouble((JsonNode e) -> e.get("ts").asDouble())
-                .thenComparing(e -> -e.get("dur").asDouble()));
-        Deque<double[]> open = new ArrayDeque<>(); // {end, self-time slot index}
-        List<double[]> slots = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        double topLevel = 0;
-        for (JsonNode e : events) {
-            double start = e.get("ts").asDouble();
-            double dur = e.get("dur").asDouble();
-            while (!open.isEmpty() && open.peek()[0] <= start) {
-                open.pop();
-            }
-            if (open.isEmpty()) {
-                topLevel += dur;
-            } else {
-                slots.get((int) open.peek()[1])[0] -= dur;
-            }
-            slots.add(new double[] {dur});
-            names.add(e.path("name").asText());
-            open.push(new double[] {start + dur, slots.size() - 1});
-        }
-        for (int i = 0; i < slots.size(); i++) {
-            double[] total = byOperator.computeIfAbsent(names.get(i), n -> new double[2]);
-            total[0] += slots.get(i)[0];
-            total[1] += 1;
-        }
-        return topLevel;
+  /** Adds each event's self time to its operator; returns the thread's time inside top-level events. */
+  private static double selfTimes(List<JsonNode> events, Map<String, double[]> byOperator) {
+    events.sort(Comparator.comparingDouble((JsonNode e) -> e.get("ts").asDouble())
+        .thenComparing(e -> -e.get("dur").asDouble()));
+    Deque<double[]> open = new ArrayDeque<>(); // {end, self-time slot index}
+    List<double[]> slots = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    double topLevel = 0;
+    for (JsonNode e : events) {
+      double start = e.get("ts").asDouble();
+      double dur = e.get("dur").asDouble();
+      while (!open.isEmpty() && open.peek()[0] <= start) {
+        open.pop();
+      }
+      if (open.isEmpty()) {
+        topLevel += dur;
+      } else {
+        slots.get((int) open.peek()[1])[0] -= dur;
+      }
+      slots.add(new double[] {dur});
+      names.add(e.path("name").asText());
+      open.push(new double[] {start + dur, slots.size() - 1});
     }
+    for (int i = 0; i < slots.size(); i++) {
+      double[] total = byOperator.computeIfAbsent(names.get(i), n -> new double[2]);
+      total[0] += slots.get(i)[0];
+      total[1] += 1;
+    }
+    return topLevel;
+  }
 
-    /** Prints the top operators by self time and the share of wall time spent outside operators. */
-    void print(PrintStream out, double wallSeconds, int steps) {
-        double wallMicros = wallSeconds * 1e6;
-        double mainBusy = threadBusyMicros.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
-        out.printf(Locale.ROOT, "profile_steps=%d%n", steps);
-        out.printf(Locale.ROOT, "profile_ms_per_step=%.2f%n", wallMicros / 1e3 / steps);
-        out.printf(Locale.ROOT, "profile_fraction_outside_torch_ops=%.3f%n", Math.max(0, 1 - mainBusy / wallMicros));
-        out.printf(Locale.ROOT, "profile_operator_calls_per_step=%.0f%n",
-                byOperator.values().stream().mapToDouble(v -> v[1]).sum() / steps);
-        List<Map.Entry<String, double[]>> top = byOperator.entrySet().stream()
-                .sorted(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> -e.getValue()[0]))
-                .limit(TOP).toList();
-        for (Map.Entry<String, double[]> e : top) {
-            out.printf(Locale.ROOT, "profile_op_%s=%.3f_of_wall,%.0f_calls_per_step%n",
-                    e.getKey().replaceAll("[^A-Za-z0-9_]+", "_"), e.getValue()[0] / wallMicros, e.getValue()[1] / steps);
-        }
+  /** Prints the top operators by self time and the share of wall time spent outside operators. */
+  void print(PrintStream out, double wallSeconds, int steps) {
+    double wallMicros = wallSeconds * 1e6;
+    double mainBusy = threadBusyMicros.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    out.printf(Locale.ROOT, "profile_steps=%d%n", steps);
+    out.printf(Locale.ROOT, "profile_ms_per_step=%.2f%n", wallMicros / 1e3 / steps);
+    out.printf(Locale.ROOT, "profile_fraction_outside_torch_ops=%.3f%n", Math.max(0, 1 - mainBusy / wallMicros));
+    out.printf(Locale.ROOT, "profile_operator_calls_per_step=%.0f%n",
+        byOperator.values().stream().mapToDouble(v -> v[1]).sum() / steps);
+    List<Map.Entry<String, double[]>> top = byOperator.entrySet().stream()
+        .sorted(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> -e.getValue()[0]))
+        .limit(TOP).toList();
+    for (Map.Entry<String, double[]> e : top) {
+      out.printf(Locale.ROOT, "profile_op_%s=%.3f_of_wall,%.0f_calls_per_step%n",
+          e.getKey().replaceAll("[^A-Za-z0-9_]+", "_"), e.getValue()[0] / wallMicros, e.getValue()[1] / steps);
     }
+  }
 }

@@ -11,63 +11,63 @@ import io.stagewise.trainer.data.TokenBatch;
  */
 final class TimedBatches implements BatchStream {
 
-    private final BatchStream source;
-    private final long startBatch;
-    private final long stopBatch;
-    private long served;
-    private long startNanos;
-    private long stopNanos;
-    private Runnable onStart = () -> { };
-    private Runnable onStop = () -> { };
+  private final BatchStream source;
+  private final long startBatch;
+  private final long stopBatch;
+  private long served;
+  private long startNanos;
+  private long stopNanos;
+  private Runnable onStart = () -> { };
+  private Runnable onStop = () -> { };
 
-    TimedBatches(BatchStream source, long startBatch, long stopBatch) {
-        if (startBatch < 1 || stopBatch <= startBatch) {
-            throw new IllegalArgumentException("need 1 <= startBatch < stopBatch, got " + startBatch + ", "
-                    + stopBatch);
-        }
-        this.source = source;
-        this.startBatch = startBatch;
-        this.stopBatch = stopBatch;
+  TimedBatches(BatchStream source, long startBatch, long stopBatch) {
+    if (startBatch < 1 || stopBatch <= startBatch) {
+      throw new IllegalArgumentException("need 1 <= startBatch < stopBatch, got " + startBatch + ", "
+          + stopBatch);
     }
+    this.source = source;
+    this.startBatch = startBatch;
+    this.stopBatch = stopBatch;
+  }
 
-    /** Runs {@code action} just before the clock starts. */
-    void onStart(Runnable action) {
-        onStart = action;
-    }
+  /** Runs {@code action} just before the clock starts. */
+  void onStart(Runnable action) {
+    onStart = action;
+  }
 
-    /** Runs {@code action} just after the clock stops. */
-    void onStop(Runnable action) {
-        onStop = action;
-    }
+  /** Runs {@code action} just after the clock stops. */
+  void onStop(Runnable action) {
+    onStop = action;
+  }
 
-    @Override
-    public DataPosition position() {
-        return source.position();
-    }
+  @Override
+  public DataPosition position() {
+    return source.position();
+  }
 
-    @Override
-    public boolean hasNext() {
-        return source.hasNext();
-    }
+  @Override
+  public boolean hasNext() {
+    return source.hasNext();
+  }
 
-    @Override
-    public TokenBatch next() {
-        served++;
-        if (served == startBatch) {
-            onStart.run();
-            startNanos = System.nanoTime();
-        } else if (served == stopBatch) {
-            stopNanos = System.nanoTime();
-            onStop.run();
-        }
-        return source.next();
+  @Override
+  public TokenBatch next() {
+    served++;
+    if (served == startBatch) {
+      onStart.run();
+      startNanos = System.nanoTime();
+    } else if (served == stopBatch) {
+      stopNanos = System.nanoTime();
+      onStop.run();
     }
+    return source.next();
+  }
 
-    /** Seconds between the two stamps; fails if the loop did not get that far. */
-    double seconds() {
-        if (stopNanos == 0) {
-            throw new IllegalStateException("the loop asked for " + served + " batches, fewer than " + stopBatch);
-        }
-        return (stopNanos - startNanos) / 1e9;
+  /** Seconds between the two stamps; fails if the loop did not get that far. */
+  double seconds() {
+    if (stopNanos == 0) {
+      throw new IllegalStateException("the loop asked for " + served + " batches, fewer than " + stopBatch);
     }
+    return (stopNanos - startNanos) / 1e9;
+  }
 }

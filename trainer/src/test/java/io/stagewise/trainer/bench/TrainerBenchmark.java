@@ -9,7 +9,6 @@ import io.stagewise.trainer.data.BatchStream;
 import io.stagewise.trainer.data.DataPosition;
 import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.data.ShuffledBatches;
-import io.stagewise.trainer.data.TokenBatch;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.data.TokenShardReader;
 import io.stagewise.trainer.flops.FlopCounter;
@@ -52,243 +51,243 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class TrainerBenchmark {
 
-    private static final String PRESET = "small-cpu";
-    private static final int VOCAB = 260;
-    private static final int BATCH = 16;
-    private static final int ROWS = 4096;
-    private static final long SEED = 7;
-    private static final double GEMM_SECONDS = 0.5;
+  private static final String PRESET = "small-cpu";
+  private static final int VOCAB = 260;
+  private static final int BATCH = 16;
+  private static final int ROWS = 4096;
+  private static final long SEED = 7;
+  private static final double GEMM_SECONDS = 0.5;
 
-    private final Options options;
-    private final ModelConfig model;
-    private final Configuration conf = new Configuration();
-    private final PrintStream out = System.out;
+  private final Options options;
+  private final ModelConfig model;
+  private final Configuration conf = new Configuration();
+  private final PrintStream out = System.out;
 
-    private TrainerBenchmark(Options options) {
-        this.options = options;
-        this.model = ModelPresets.get(PRESET, VOCAB);
+  private TrainerBenchmark(Options options) {
+    this.options = options;
+    this.model = ModelPresets.get(PRESET, VOCAB);
+  }
+
+  public static void main(String[] args) throws Exception {
+    new TrainerBenchmark(Options.parse(args)).run();
+    System.exit(0); // DJL and Hadoop leave non-daemon threads behind
+  }
+
+  private void run() throws Exception {
+    Engine.getInstance();
+    JniUtils.setNumThreads(options.threads);
+    Path work = options.work;
+    Path shards = BenchmarkTokens.write(work, ROWS, model.contextLength() + 1, VOCAB, SEED);
+    ShardManifest manifest = ShardManifest.read(shards.toUri(), conf);
+    TokenSequences rows = new TokenShardReader(conf).readSequences(shards.toUri());
+    rows.checkVocabulary(manifest.vocabSize(), shards.toString());
+
+    long flopsPerStep = FlopCounter.trainingFlops(model, BATCH, model.contextLength());
+    long tokensPerStep = (long) BATCH * model.contextLength();
+    Map<String, Object> setup = new LinkedHashMap<>();
+    setup.put("model", PRESET);
+    setup.put("layers", model.layers());
+    setup.put("heads", model.heads());
+    setup.put("width", model.width());
+    setup.put("context", model.contextLength());
+    setup.put("vocab", model.vocabSize());
+    setup.put("batch", BATCH + "x" + model.contextLength());
+    setup.put("threads", options.threads);
+    setup.put("warmup_steps", options.warmup);
+    setup.put("timed_steps", options.steps);
+    setup.put("rounds", options.rounds);
+    setup.put("trainer_parameters", FlopCounter.parameters(model));
+    setup.put("trainer_flops_per_step", flopsPerStep);
+    setup.put("trainer_engine", Engine.getInstance().getEngineName() + "-" + Engine.getInstance().getVersion());
+    setup.put("trainer_intra_op_threads", JniUtils.getNumThreads());
+    for (String name : List.of("OMP_WAIT_POLICY", "OMP_NUM_THREADS")) {
+      setup.put("trainer_env_" + name, System.getenv().getOrDefault(name, "unset"));
     }
+    setup.forEach((key, value) -> out.println(key + "=" + value));
 
-    public static void main(String[] args) throws Exception {
-        new TrainerBenchmark(Options.parse(args)).run();
-        System.exit(0); // DJL and Hadoop leave non-daemon threads behind
+    double gemm = GemmRate.bestSquare(new int[] {128, 512, 2048, 4096}, GEMM_SECONDS);
+    out.printf(Locale.ROOT, "gemm_fp32_best_square_gflops=%.1f%n", gemm / 1e9);
+    printModelShapes(tokensPerStep);
+
+    List<Double> trainer = new ArrayList<>();
+    List<Double> peer = new ArrayList<>();
+    for (int round = 1; round <= options.rounds; round++) {
+      // Alternate who goes first, so a drift in machine load does not always favour the same side.
+      if (round % 2 == 1) {
+        trainer.add(trainerRound(round, rows, manifest, tokensPerStep));
+        peer.add(peerRound(round, work));
+      } else {
+        peer.add(peerRound(round, work));
+        trainer.add(trainerRound(round, rows, manifest, tokensPerStep));
+      }
     }
+    if (options.profileSteps > 0) {
+      profile(rows, manifest);
+    }
+    double trainerMedian = median(trainer);
+    double peerMedian = median(peer);
+    double achieved = trainerMedian / tokensPerStep * flopsPerStep;
+    out.printf(Locale.ROOT, "trainer_tokens_per_s_median=%.1f%n", trainerMedian);
+    out.printf(Locale.ROOT, "pytorch_tokens_per_s_median=%.1f%n", peerMedian);
+    out.printf(Locale.ROOT, "trainer_achieved_gflops=%.1f%n", achieved / 1e9);
+    out.printf(Locale.ROOT, "trainer_tokens_per_s_ratio_vs_pytorch=%.3f%n", trainerMedian / peerMedian);
+    out.printf(Locale.ROOT, "trainer_flops_fraction_of_gemm_peak=%.3f%n", achieved / gemm);
+  }
 
-    private void run() throws Exception {
-        Engine.getInstance();
-        JniUtils.setNumThreads(options.threads);
-        Path work = options.work;
-        Path shards = BenchmarkTokens.write(work, ROWS, model.contextLength() + 1, VOCAB, SEED);
-        ShardManifest manifest = ShardManifest.read(shards.toUri(), conf);
-        TokenSequences rows = new TokenShardReader(conf).readSequences(shards.toUri());
-        rows.checkVocabulary(manifest.vocabSize(), shards.toString());
+  /** GEMM rates at the shapes one step of the model multiplies (forward), for reading the fraction above. */
+  private void printModelShapes(long tokens) {
+    long w = model.width();
+    long[][] shapes = {{tokens, w, 3 * w}, {tokens, w, model.mlpHidden()}, {tokens, model.mlpHidden(), w},
+      {tokens, w, model.vocabSize()}};
+    String[] names = {"qkv", "mlp_fc", "mlp_proj", "lm_head"};
+    for (int i = 0; i < shapes.length; i++) {
+      double rate = GemmRate.measure(shapes[i][0], shapes[i][1], shapes[i][2], GEMM_SECONDS / 2);
+      out.printf(Locale.ROOT, "gemm_fp32_%s_%dx%dx%d_gflops=%.1f%n", names[i], shapes[i][0], shapes[i][1],
+          shapes[i][2], rate / 1e9);
+    }
+  }
 
-        long flopsPerStep = FlopCounter.trainingFlops(model, BATCH, model.contextLength());
-        long tokensPerStep = (long) BATCH * model.contextLength();
-        Map<String, Object> setup = new LinkedHashMap<>();
-        setup.put("model", PRESET);
-        setup.put("layers", model.layers());
-        setup.put("heads", model.heads());
-        setup.put("width", model.width());
-        setup.put("context", model.contextLength());
-        setup.put("vocab", model.vocabSize());
-        setup.put("batch", BATCH + "x" + model.contextLength());
-        setup.put("threads", options.threads);
-        setup.put("warmup_steps", options.warmup);
-        setup.put("timed_steps", options.steps);
-        setup.put("rounds", options.rounds);
-        setup.put("trainer_parameters", FlopCounter.parameters(model));
-        setup.put("trainer_flops_per_step", flopsPerStep);
-        setup.put("trainer_engine", Engine.getInstance().getEngineName() + "-" + Engine.getInstance().getVersion());
-        setup.put("trainer_intra_op_threads", JniUtils.getNumThreads());
-        for (String name : List.of("OMP_WAIT_POLICY", "OMP_NUM_THREADS")) {
-            setup.put("trainer_env_" + name, System.getenv().getOrDefault(name, "unset"));
+  /** One trainer run of warmup + timed steps; returns tokens/s over the timed steps. */
+  private double trainerRound(int round, TokenSequences rows, ShardManifest manifest, long tokensPerStep)
+      throws IOException {
+    int timedSteps = options.steps;
+    Path dir = Files.createDirectories(options.work.resolve("trainer-round-" + round));
+    TrainConfig config = trainConfig(options.warmup + timedSteps + 1);
+    TimedBatches batches = new TimedBatches(new ShuffledBatches(rows, BATCH, model.contextLength() + 1,
+        manifest.padId(), config.seed(), DataPosition.START), options.warmup + 1,
+        options.warmup + timedSteps + 1);
+    JsonNode last = train(config, batches, dir);
+    double seconds = batches.seconds();
+    double rate = timedSteps * tokensPerStep / seconds;
+    out.printf(Locale.ROOT, "round_%d_trainer_seconds=%.3f%n", round, seconds);
+    out.printf(Locale.ROOT, "round_%d_trainer_tokens_per_s=%.1f%n", round, rate);
+    out.printf(Locale.ROOT, "round_%d_trainer_final_loss=%.4f%n", round, last.get("loss").asDouble());
+    return rate;
+  }
+
+  /** Trains {@code config} over {@code batches}, logging under {@code dir}; returns the last metrics record. */
+  private JsonNode train(TrainConfig config, BatchStream batches, Path dir) throws IOException {
+    org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(dir.toUri());
+    org.apache.hadoop.fs.Path metricsFile = new org.apache.hadoop.fs.Path(out, "metrics.jsonl");
+    CheckpointStore checkpoints = new CheckpointStore(new org.apache.hadoop.fs.Path(out, "checkpoints").toUri(),
+        conf, 1);
+    try (NDManager manager = NDManager.newBaseManager();
+        PrintStream progress = new PrintStream(Files.newOutputStream(dir.resolve("progress.log")), true,
+            StandardCharsets.UTF_8)) {
+      GptModel gpt = GptModel.create(model, manager, config.seed());
+      try (TrainingLoop loop = new TrainingLoop(gpt, config, manager);
+          MetricsLog metrics = MetricsLog.create(metricsFile, conf)) {
+        loop.run(batches, List.of(), TrainProgress.START, metrics, new ProgressLine(progress, config.steps()),
+            checkpoints);
+      }
+    }
+    List<JsonNode> records = MetricsLog.read(metricsFile, conf);
+    return records.get(records.size() - 1);
+  }
+
+  private TrainConfig trainConfig(int steps) {
+    return TrainConfig.defaults()
+        .withSteps(steps, Math.min(100, steps))
+        .withBatch(BATCH, 1)
+        .withCadence(10, 0, 0, 0)
+        .withSeed(SEED)
+        .withIntraOpThreads(options.threads)
+        .withObjective(ObjectiveKind.LM);
+  }
+
+  /** One run of the peer process; returns its tokens/s and echoes its key=value lines per round. */
+  private double peerRound(int round, Path work) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(options.peer);
+    command.addAll(List.of("--tokens", work.resolve(BenchmarkTokens.PEER_FILE).toString(),
+        "--vocab", String.valueOf(VOCAB), "--context", String.valueOf(model.contextLength()),
+        "--layers", String.valueOf(model.layers()), "--heads", String.valueOf(model.heads()),
+        "--width", String.valueOf(model.width()), "--batch", String.valueOf(BATCH),
+        "--warmup-steps", String.valueOf(options.warmup), "--steps", String.valueOf(options.steps),
+        "--threads", String.valueOf(options.threads), "--seed", String.valueOf(SEED)));
+    if (round == 1) {
+      command.add("--gemm");
+    }
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Map<String, String> values = new LinkedHashMap<>();
+    try (BufferedReader lines = new BufferedReader(
+        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line; (line = lines.readLine()) != null; ) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          values.put(line.substring(0, eq), line.substring(eq + 1));
         }
-        setup.forEach((key, value) -> out.println(key + "=" + value));
+      }
+    }
+    int exit = process.waitFor();
+    if (exit != 0 || !values.containsKey("peer_tokens_per_s")) {
+      throw new IllegalStateException("peer " + command + " exited with " + exit + " and printed " + values);
+    }
+    // The settings are the same every round: print them once.
+    values.forEach((key, value) -> {
+      boolean perRound = key.equals("peer_seconds") || key.equals("peer_tokens_per_s")
+          || key.equals("peer_final_loss");
+      if (perRound) {
+        out.printf("round_%d_%s=%s%n", round, key.replace("peer_", "pytorch_"), value);
+      } else if (round == 1) {
+        out.printf("%s=%s%n", key, value);
+      }
+    });
+    return Double.parseDouble(values.get("peer_tokens_per_s"));
+  }
 
-        double gemm = GemmRate.bestSquare(new int[] {128, 512, 2048, 4096}, GEMM_SECONDS);
-        out.printf(Locale.ROOT, "gemm_fp32_best_square_gflops=%.1f%n", gemm / 1e9);
-        printModelShapes(tokensPerStep);
+  /** A short extra run under the engine's profiler: where a step's wall time goes, by operator. */
+  private void profile(TokenSequences rows, ShardManifest manifest) throws IOException {
+    int steps = options.profileSteps;
+    Path dir = Files.createDirectories(options.work.resolve("profile"));
+    TrainConfig config = trainConfig(options.warmup + steps + 1);
+    TimedBatches batches = new TimedBatches(new ShuffledBatches(rows, BATCH, model.contextLength() + 1,
+        manifest.padId(), config.seed(), DataPosition.START), options.warmup + 1, options.warmup + steps + 1);
+    batches.onStart(() -> JniUtils.startProfile(false, false, false));
+    Path trace = dir.resolve("trace.json");
+    batches.onStop(() -> JniUtils.stopProfile(trace.toString()));
+    train(config, batches, dir);
+    OpProfile.read(trace).print(out, batches.seconds(), steps);
+  }
 
-        List<Double> trainer = new ArrayList<>();
-        List<Double> peer = new ArrayList<>();
-        for (int round = 1; round <= options.rounds; round++) {
-            // Alternate who goes first, so a drift in machine load does not always favour the same side.
-            if (round % 2 == 1) {
-                trainer.add(trainerRound(round, rows, manifest, tokensPerStep));
-                peer.add(peerRound(round, work));
-            } else {
-                peer.add(peerRound(round, work));
-                trainer.add(trainerRound(round, rows, manifest, tokensPerStep));
-            }
+  static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  /** Command-line options; the peer command is everything after {@code --peer}. */
+  private record Options(Path work, int rounds, int warmup, int steps, int threads, int profileSteps,
+      List<String> peer) {
+
+    static Options parse(String[] args) {
+      Map<String, String> named = new LinkedHashMap<>(Map.of("--rounds", "3", "--warmup", "10",
+          "--steps", "100", "--threads", "2", "--profile-steps", "30"));
+      List<String> peer = List.of();
+      for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--peer")) {
+          peer = List.of(args).subList(i + 1, args.length);
+          break;
         }
-        if (options.profileSteps > 0) {
-            profile(rows, manifest);
+        if (i + 1 >= args.length || !args[i].startsWith("--")) {
+          throw new IllegalArgumentException("expected --name value, got '" + args[i] + "'");
         }
-        double trainerMedian = median(trainer);
-        double peerMedian = median(peer);
-        double achieved = trainerMedian / tokensPerStep * flopsPerStep;
-        out.printf(Locale.ROOT, "trainer_tokens_per_s_median=%.1f%n", trainerMedian);
-        out.printf(Locale.ROOT, "pytorch_tokens_per_s_median=%.1f%n", peerMedian);
-        out.printf(Locale.ROOT, "trainer_achieved_gflops=%.1f%n", achieved / 1e9);
-        out.printf(Locale.ROOT, "trainer_tokens_per_s_ratio_vs_pytorch=%.3f%n", trainerMedian / peerMedian);
-        out.printf(Locale.ROOT, "trainer_flops_fraction_of_gemm_peak=%.3f%n", achieved / gemm);
+        named.put(args[i], args[++i]);
+      }
+      if (!named.containsKey("--work") || peer.isEmpty()) {
+        throw new IllegalArgumentException("usage: TrainerBenchmark --work DIR [--rounds 3] [--warmup 10] "
+            + "[--steps 100] [--threads 2] [--profile-steps 30] --peer COMMAND...");
+      }
+      return new Options(Path.of(named.get("--work")), positive(named, "--rounds"),
+          positive(named, "--warmup"), positive(named, "--steps"), positive(named, "--threads"),
+          Integer.parseInt(named.get("--profile-steps")), peer);
     }
 
-    /** GEMM rates at the shapes one step of the model multiplies (forward), for reading the fraction above. */
-    private void printModelShapes(long tokens) {
-        long w = model.width();
-        long[][] shapes = {{tokens, w, 3 * w}, {tokens, w, model.mlpHidden()}, {tokens, model.mlpHidden(), w},
-            {tokens, w, model.vocabSize()}};
-        String[] names = {"qkv", "mlp_fc", "mlp_proj", "lm_head"};
-        for (int i = 0; i < shapes.length; i++) {
-            double rate = GemmRate.measure(shapes[i][0], shapes[i][1], shapes[i][2], GEMM_SECONDS / 2);
-            out.printf(Locale.ROOT, "gemm_fp32_%s_%dx%dx%d_gflops=%.1f%n", names[i], shapes[i][0], shapes[i][1],
-                    shapes[i][2], rate / 1e9);
-        }
+    private static int positive(Map<String, String> named, String name) {
+      int value = Integer.parseInt(named.get(name));
+      if (value < 1) {
+        throw new IllegalArgumentException(name + " must be >= 1, got " + value);
+      }
+      return value;
     }
-
-    /** One trainer run of warmup + timed steps; returns tokens/s over the timed steps. */
-    private double trainerRound(int round, TokenSequences rows, ShardManifest manifest, long tokensPerStep)
-            throws IOException {
-        int timedSteps = options.steps;
-        Path dir = Files.createDirectories(options.work.resolve("trainer-round-" + round));
-        TrainConfig config = trainConfig(options.warmup + timedSteps + 1);
-        TimedBatches batches = new TimedBatches(new ShuffledBatches(rows, BATCH, model.contextLength() + 1,
-                manifest.padId(), config.seed(), DataPosition.START), options.warmup + 1,
-                options.warmup + timedSteps + 1);
-        JsonNode last = train(config, batches, dir);
-        double seconds = batches.seconds();
-        double rate = timedSteps * tokensPerStep / seconds;
-        out.printf(Locale.ROOT, "round_%d_trainer_seconds=%.3f%n", round, seconds);
-        out.printf(Locale.ROOT, "round_%d_trainer_tokens_per_s=%.1f%n", round, rate);
-        out.printf(Locale.ROOT, "round_%d_trainer_final_loss=%.4f%n", round, last.get("loss").asDouble());
-        return rate;
-    }
-
-    /** Trains {@code config} over {@code batches}, logging under {@code dir}; returns the last metrics record. */
-    private JsonNode train(TrainConfig config, BatchStream batches, Path dir) throws IOException {
-        org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(dir.toUri());
-        org.apache.hadoop.fs.Path metricsFile = new org.apache.hadoop.fs.Path(out, "metrics.jsonl");
-        CheckpointStore checkpoints = new CheckpointStore(new org.apache.hadoop.fs.Path(out, "checkpoints").toUri(),
-                conf, 1);
-        try (NDManager manager = NDManager.newBaseManager();
-                PrintStream progress = new PrintStream(Files.newOutputStream(dir.resolve("progress.log")), true,
-                        StandardCharsets.UTF_8)) {
-            GptModel gpt = GptModel.create(model, manager, config.seed());
-            try (TrainingLoop loop = new TrainingLoop(gpt, config, manager);
-                    MetricsLog metrics = MetricsLog.create(metricsFile, conf)) {
-                loop.run(batches, List.of(), TrainProgress.START, metrics, new ProgressLine(progress, config.steps()),
-                        checkpoints);
-            }
-        }
-        List<JsonNode> records = MetricsLog.read(metricsFile, conf);
-        return records.get(records.size() - 1);
-    }
-
-    private TrainConfig trainConfig(int steps) {
-        return TrainConfig.defaults()
-                .withSteps(steps, Math.min(100, steps))
-                .withBatch(BATCH, 1)
-                .withCadence(10, 0, 0, 0)
-                .withSeed(SEED)
-                .withIntraOpThreads(options.threads)
-                .withObjective(ObjectiveKind.LM);
-    }
-
-    /** One run of the peer process; returns its tokens/s and echoes its key=value lines per round. */
-    private double peerRound(int round, Path work) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(options.peer);
-        command.addAll(List.of("--tokens", work.resolve(BenchmarkTokens.PEER_FILE).toString(),
-                "--vocab", String.valueOf(VOCAB), "--context", String.valueOf(model.contextLength()),
-                "--layers", String.valueOf(model.layers()), "--heads", String.valueOf(model.heads()),
-                "--width", String.valueOf(model.width()), "--batch", String.valueOf(BATCH),
-                "--warmup-steps", String.valueOf(options.warmup), "--steps", String.valueOf(options.steps),
-                "--threads", String.valueOf(options.threads), "--seed", String.valueOf(SEED)));
-        if (round == 1) {
-            command.add("--gemm");
-        }
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        Map<String, String> values = new LinkedHashMap<>();
-        try (BufferedReader lines = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = lines.readLine()) != null; ) {
-                int eq = line.indexOf('=');
-                if (eq > 0) {
-                    values.put(line.substring(0, eq), line.substring(eq + 1));
-                }
-            }
-        }
-        int exit = process.waitFor();
-        if (exit != 0 || !values.containsKey("peer_tokens_per_s")) {
-            throw new IllegalStateException("peer " + command + " exited with " + exit + " and printed " + values);
-        }
-        // The settings are the same every round: print them once.
-        values.forEach((key, value) -> {
-            boolean perRound = key.equals("peer_seconds") || key.equals("peer_tokens_per_s")
-                    || key.equals("peer_final_loss");
-            if (perRound) {
-                out.printf("round_%d_%s=%s%n", round, key.replace("peer_", "pytorch_"), value);
-            } else if (round == 1) {
-                out.printf("%s=%s%n", key, value);
-            }
-        });
-        return Double.parseDouble(values.get("peer_tokens_per_s"));
-    }
-
-    /** A short extra run under the engine's profiler: where a step's wall time goes, by operator. */
-    private void profile(TokenSequences rows, ShardManifest manifest) throws IOException {
-        int steps = options.profileSteps;
-        Path dir = Files.createDirectories(options.work.resolve("profile"));
-        TrainConfig config = trainConfig(options.warmup + steps + 1);
-        TimedBatches batches = new TimedBatches(new ShuffledBatches(rows, BATCH, model.contextLength() + 1,
-                manifest.padId(), config.seed(), DataPosition.START), options.warmup + 1, options.warmup + steps + 1);
-        batches.onStart(() -> JniUtils.startProfile(false, false, false));
-        Path trace = dir.resolve("trace.json");
-        batches.onStop(() -> JniUtils.stopProfile(trace.toString()));
-        train(config, batches, dir);
-        OpProfile.read(trace).print(out, batches.seconds(), steps);
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    /** Command-line options; the peer command is everything after {@code --peer}. */
-    private record Options(Path work, int rounds, int warmup, int steps, int threads, int profileSteps,
-            List<String> peer) {
-
-        static Options parse(String[] args) {
-            Map<String, String> named = new LinkedHashMap<>(Map.of("--rounds", "3", "--warmup", "10",
-                    "--steps", "100", "--threads", "2", "--profile-steps", "30"));
-            List<String> peer = List.of();
-            for (int i = 0; i < args.length; i++) {
-                if (args[i].equals("--peer")) {
-                    peer = List.of(args).subList(i + 1, args.length);
-                    break;
-                }
-                if (i + 1 >= args.length || !args[i].startsWith("--")) {
-                    throw new IllegalArgumentException("expected --name value, got '" + args[i] + "'");
-                }
-                named.put(args[i], args[++i]);
-            }
-            if (!named.containsKey("--work") || peer.isEmpty()) {
-                throw new IllegalArgumentException("usage: TrainerBenchmark --work DIR [--rounds 3] [--warmup 10] "
-                        + "[--steps 100] [--threads 2] [--profile-steps 30] --peer COMMAND...");
-            }
-            return new Options(Path.of(named.get("--work")), positive(named, "--rounds"),
-                    positive(named, "--warmup"), positive(named, "--steps"), positive(named, "--threads"),
-                    Integer.parseInt(named.get("--profile-steps")), peer);
-        }
-
-        private static int positive(Map<String, String> named, String name) {
-            int value = Integer.parseInt(named.get(name));
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be >= 1, got " + value);
-            }
-            return value;
-        }
-    }
+  }
 }

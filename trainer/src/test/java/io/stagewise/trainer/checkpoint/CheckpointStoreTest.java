@@ -25,101 +25,101 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointStoreTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AdamWConfig ADAMW = new AdamWConfig(0.9, 0.95, 1e-8, 0.1);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final AdamWConfig ADAMW = new AdamWConfig(0.9, 0.95, 1e-8, 0.1);
 
-    @TempDir
-    java.nio.file.Path dir;
+  @TempDir
+  java.nio.file.Path dir;
 
-    private NDManager manager;
-    private CheckpointStore store;
+  private NDManager manager;
+  private CheckpointStore store;
 
-    @BeforeEach
-    void setUp() {
-        manager = NDManager.newBaseManager();
-        store = new CheckpointStore(dir.toUri(), new Configuration(), 2);
-    }
+  @BeforeEach
+  void setUp() {
+    manager = NDManager.newBaseManager();
+    store = new CheckpointStore(dir.toUri(), new Configuration(), 2);
+  }
 
-    @AfterEach
-    void tearDown() {
-        manager.close();
-    }
+  @AfterEach
+  void tearDown() {
+    manager.close();
+  }
 
-    @Test
-    void roundTripsParametersOptimizerAndStateBitForBit() {
-        List<TrainableParameter> saved = parameters(new float[] {0.1f, -2.5f, 3e-7f}, new float[] {1f});
-        try (AdamW optimizer = new AdamW(ADAMW, saved, manager)) {
-            optimizer.update(List.of(manager.create(new float[] {0.3f, 0.2f, -0.1f}),
-                    manager.create(new float[] {-1f})), 1e-2);
-            CheckpointState state = state(7, new DataPosition(1, 16));
-            Path written = store.save(state, saved, optimizer);
+  @Test
+  void roundTripsParametersOptimizerAndStateBitForBit() {
+    List<TrainableParameter> saved = parameters(new float[] {0.1f, -2.5f, 3e-7f}, new float[] {1f});
+    try (AdamW optimizer = new AdamW(ADAMW, saved, manager)) {
+      optimizer.update(List.of(manager.create(new float[] {0.3f, 0.2f, -0.1f}),
+          manager.create(new float[] {-1f})), 1e-2);
+      CheckpointState state = state(7, new DataPosition(1, 16));
+      Path written = store.save(state, saved, optimizer);
 
-            List<TrainableParameter> loaded = parameters(new float[3], new float[1]);
-            try (AdamW restored = new AdamW(ADAMW, loaded, manager)) {
-                store.loadParameters(written, loaded, manager);
-                store.loadOptimizer(written, restored, manager);
-                assertEquals(state, store.readState(written));
-                assertEquals(1, restored.step());
-                for (int i = 0; i < saved.size(); i++) {
-                    assertArrayEquals(saved.get(i).array().toFloatArray(), loaded.get(i).array().toFloatArray(), 0f);
-                }
-                for (String key : optimizer.moments().keySet()) {
-                    assertArrayEquals(optimizer.moments().get(key).toFloatArray(),
-                            restored.moments().get(key).toFloatArray(), 0f, key);
-                }
-            }
+      List<TrainableParameter> loaded = parameters(new float[3], new float[1]);
+      try (AdamW restored = new AdamW(ADAMW, loaded, manager)) {
+        store.loadParameters(written, loaded, manager);
+        store.loadOptimizer(written, restored, manager);
+        assertEquals(state, store.readState(written));
+        assertEquals(1, restored.step());
+        for (int i = 0; i < saved.size(); i++) {
+          assertArrayEquals(saved.get(i).array().toFloatArray(), loaded.get(i).array().toFloatArray(), 0f);
         }
-    }
-
-    @Test
-    void keepsTheLastCheckpointsAndIgnoresUncommittedOnes() throws Exception {
-        List<TrainableParameter> params = parameters(new float[] {1f});
-        try (AdamW optimizer = new AdamW(ADAMW, params, manager)) {
-            for (int step : new int[] {2, 4, 6}) {
-                store.save(state(step, DataPosition.START), params, optimizer);
-            }
-            assertEquals(List.of("step-000000004", "step-000000006"),
-                    store.committed().stream().map(Path::getName).toList());
-
-            // A crash after the rename but before the marker: not a checkpoint.
-            Files.createDirectories(dir.resolve("step-000000008"));
-            Files.createDirectories(dir.resolve(".tmp-step-000000010-1"));
-            assertEquals("step-000000006", store.latest().orElseThrow().getName());
-
-            store.save(state(8, DataPosition.START), params, optimizer);
-            assertEquals("step-000000008", store.latest().orElseThrow().getName());
-            assertFalse(Files.exists(dir.resolve(".tmp-step-000000010-1")), "stale temp directories are removed");
-            assertTrue(Files.exists(dir.resolve("step-000000008").resolve(CheckpointStore.PARAMS)));
+        for (String key : optimizer.moments().keySet()) {
+          assertArrayEquals(optimizer.moments().get(key).toFloatArray(),
+              restored.moments().get(key).toFloatArray(), 0f, key);
         }
+      }
     }
+  }
 
-    @Test
-    void loadingIntoAModelWithOtherParametersNamesTheParameter() {
-        List<TrainableParameter> params = parameters(new float[] {1f, 2f});
-        try (AdamW optimizer = new AdamW(ADAMW, params, manager)) {
-            Path written = store.save(state(1, DataPosition.START), params, optimizer);
-            List<TrainableParameter> other = List.of(new TrainableParameter("p0", manager.zeros(
-                    new ai.djl.ndarray.types.Shape(3)), true));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> store.loadParameters(written, other, manager));
-            assertTrue(e.getMessage().contains("'p0'") && e.getMessage().contains("(3)"), e.getMessage());
-        }
-        assertTrue(store.latest().isPresent());
-        assertThrows(UncheckedIOException.class,
-                () -> store.readState(new Path(dir.resolve("missing").toUri())));
-    }
+  @Test
+  void keepsTheLastCheckpointsAndIgnoresUncommittedOnes() throws Exception {
+    List<TrainableParameter> params = parameters(new float[] {1f});
+    try (AdamW optimizer = new AdamW(ADAMW, params, manager)) {
+      for (int step : new int[] {2, 4, 6}) {
+        store.save(state(step, DataPosition.START), params, optimizer);
+      }
+      assertEquals(List.of("step-000000004", "step-000000006"),
+          store.committed().stream().map(Path::getName).toList());
 
-    private List<TrainableParameter> parameters(float[]... values) {
-        List<TrainableParameter> out = new java.util.ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            NDArray array = manager.create(values[i]);
-            out.add(new TrainableParameter("p" + i, array, i == 0));
-        }
-        return out;
-    }
+      // A crash after the rename but before the marker: not a checkpoint.
+      Files.createDirectories(dir.resolve("step-000000008"));
+      Files.createDirectories(dir.resolve(".tmp-step-000000010-1"));
+      assertEquals("step-000000006", store.latest().orElseThrow().getName());
 
-    private static CheckpointState state(long step, DataPosition data) {
-        return new CheckpointState(step, step * 100, step * 1e12, data, 42,
-                JSON.createObjectNode().put("width", 64), JSON.createObjectNode().put("lr", 3e-4));
+      store.save(state(8, DataPosition.START), params, optimizer);
+      assertEquals("step-000000008", store.latest().orElseThrow().getName());
+      assertFalse(Files.exists(dir.resolve(".tmp-step-000000010-1")), "stale temp directories are removed");
+      assertTrue(Files.exists(dir.resolve("step-000000008").resolve(CheckpointStore.PARAMS)));
     }
+  }
+
+  @Test
+  void loadingIntoAModelWithOtherParametersNamesTheParameter() {
+    List<TrainableParameter> params = parameters(new float[] {1f, 2f});
+    try (AdamW optimizer = new AdamW(ADAMW, params, manager)) {
+      Path written = store.save(state(1, DataPosition.START), params, optimizer);
+      List<TrainableParameter> other = List.of(new TrainableParameter("p0", manager.zeros(
+          new ai.djl.ndarray.types.Shape(3)), true));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> store.loadParameters(written, other, manager));
+      assertTrue(e.getMessage().contains("'p0'") && e.getMessage().contains("(3)"), e.getMessage());
+    }
+    assertTrue(store.latest().isPresent());
+    assertThrows(UncheckedIOException.class,
+        () -> store.readState(new Path(dir.resolve("missing").toUri())));
+  }
+
+  private List<TrainableParameter> parameters(float[]... values) {
+    List<TrainableParameter> out = new java.util.ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      NDArray array = manager.create(values[i]);
+      out.add(new TrainableParameter("p" + i, array, i == 0));
+    }
+    return out;
+  }
+
+  private static CheckpointState state(long step, DataPosition data) {
+    return new CheckpointState(step, step * 100, step * 1e12, data, 42,
+        JSON.createObjectNode().put("width", 64), JSON.createObjectNode().put("lr", 3e-4));
+  }
 }

@@ -37,242 +37,242 @@ import java.util.concurrent.Executors;
  */
 public final class AllReduceBenchmark {
 
-    private static final long MIB = 1 << 20;
-    private static final byte[] SECRET = "allreduce-benchmark-job-secret".getBytes(StandardCharsets.US_ASCII);
-    private static final int REFERENCE_MIB = 64;
-    private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "loopback");
-        thread.setDaemon(true);
-        return thread;
-    });
+  private static final long MIB = 1 << 20;
+  private static final byte[] SECRET = "allreduce-benchmark-job-secret".getBytes(StandardCharsets.US_ASCII);
+  private static final int REFERENCE_MIB = 64;
+  private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
+    Thread thread = new Thread(task, "loopback");
+    thread.setDaemon(true);
+    return thread;
+  });
 
-    private AllReduceBenchmark() {
+  private AllReduceBenchmark() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("worker")) {
+      worker(Integer.parseInt(args[1]), Integer.parseInt(args[2]), ints(args[3]), Integer.parseInt(args[4]));
+      return;
     }
-
-    public static void main(String[] args) throws Exception {
-        if (args.length > 0 && args[0].equals("worker")) {
-            worker(Integer.parseInt(args[1]), Integer.parseInt(args[2]), ints(args[3]), Integer.parseInt(args[4]));
-            return;
+    int[] worlds = ints(args.length > 0 ? args[0] : "2,3,4");
+    int[] sizes = ints(args.length > 1 ? args[1] : "1,4,16,64,256");
+    int bucketMib = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    PrintStream out = System.out;
+    out.printf("workers=processes%n");
+    out.printf("cpus=%d%n", Runtime.getRuntime().availableProcessors());
+    out.printf("bucket_mib=%d%n", bucketMib);
+    // The machine may be shared: the reference is sampled before and after the ring runs, and medians taken.
+    long referenceBytes = REFERENCE_MIB * MIB;
+    List<Double> single = loopbackRates(referenceBytes, 1);
+    List<Double> pairs = loopbackRates(referenceBytes, 2);
+    double referenceBusBw = Double.NaN;
+    List<String> lines = new ArrayList<>();
+    for (int world : worlds) {
+      double[] seconds = runWorkers(world, sizes, bucketMib);
+      for (int i = 0; i < sizes.length; i++) {
+        double bytes = sizes[i] * (double) MIB;
+        double algBw = bytes / seconds[i];
+        double busBw = algBw * 2 * (world - 1) / world;
+        String key = "allreduce_w" + world + "_" + sizes[i] + "mib";
+        lines.add(String.format(Locale.ROOT, "%s_time_ms=%.2f", key, seconds[i] * 1e3));
+        lines.add(String.format(Locale.ROOT, "%s_alg_bw_gb_per_s=%.3f", key, algBw / 1e9));
+        lines.add(String.format(Locale.ROOT, "%s_bus_bw_gb_per_s=%.3f", key, busBw / 1e9));
+        if (world == 2 && sizes[i] == REFERENCE_MIB) {
+          referenceBusBw = busBw;
         }
-        int[] worlds = ints(args.length > 0 ? args[0] : "2,3,4");
-        int[] sizes = ints(args.length > 1 ? args[1] : "1,4,16,64,256");
-        int bucketMib = args.length > 2 ? Integer.parseInt(args[2]) : 8;
-        PrintStream out = System.out;
-        out.printf("workers=processes%n");
-        out.printf("cpus=%d%n", Runtime.getRuntime().availableProcessors());
-        out.printf("bucket_mib=%d%n", bucketMib);
-        // The machine may be shared: the reference is sampled before and after the ring runs, and medians taken.
-        long referenceBytes = REFERENCE_MIB * MIB;
-        List<Double> single = loopbackRates(referenceBytes, 1);
-        List<Double> pairs = loopbackRates(referenceBytes, 2);
-        double referenceBusBw = Double.NaN;
-        List<String> lines = new ArrayList<>();
-        for (int world : worlds) {
-            double[] seconds = runWorkers(world, sizes, bucketMib);
-            for (int i = 0; i < sizes.length; i++) {
-                double bytes = sizes[i] * (double) MIB;
-                double algBw = bytes / seconds[i];
-                double busBw = algBw * 2 * (world - 1) / world;
-                String key = "allreduce_w" + world + "_" + sizes[i] + "mib";
-                lines.add(String.format(Locale.ROOT, "%s_time_ms=%.2f", key, seconds[i] * 1e3));
-                lines.add(String.format(Locale.ROOT, "%s_alg_bw_gb_per_s=%.3f", key, algBw / 1e9));
-                lines.add(String.format(Locale.ROOT, "%s_bus_bw_gb_per_s=%.3f", key, busBw / 1e9));
-                if (world == 2 && sizes[i] == REFERENCE_MIB) {
-                    referenceBusBw = busBw;
-                }
-            }
-        }
-        single.addAll(loopbackRates(referenceBytes, 1));
-        pairs.addAll(loopbackRates(referenceBytes, 2));
-        double loopback = median(single);
-        double duplex = median(pairs);
-        out.printf(Locale.ROOT, "loopback_%dmib_gb_per_s=%.3f%n", REFERENCE_MIB, loopback / 1e9);
-        out.printf(Locale.ROOT, "loopback_duplex_%dmib_per_stream_gb_per_s=%.3f%n", REFERENCE_MIB, duplex / 1e9);
-        lines.forEach(out::println);
-        out.printf(Locale.ROOT, "allreduce_bus_bw_fraction_of_duplex_loopback=%.3f%n", referenceBusBw / duplex);
-        out.printf(Locale.ROOT, "allreduce_bus_bw_fraction_of_loopback=%.3f%n", referenceBusBw / loopback);
+      }
     }
+    single.addAll(loopbackRates(referenceBytes, 1));
+    pairs.addAll(loopbackRates(referenceBytes, 2));
+    double loopback = median(single);
+    double duplex = median(pairs);
+    out.printf(Locale.ROOT, "loopback_%dmib_gb_per_s=%.3f%n", REFERENCE_MIB, loopback / 1e9);
+    out.printf(Locale.ROOT, "loopback_duplex_%dmib_per_stream_gb_per_s=%.3f%n", REFERENCE_MIB, duplex / 1e9);
+    lines.forEach(out::println);
+    out.printf(Locale.ROOT, "allreduce_bus_bw_fraction_of_duplex_loopback=%.3f%n", referenceBusBw / duplex);
+    out.printf(Locale.ROOT, "allreduce_bus_bw_fraction_of_loopback=%.3f%n", referenceBusBw / loopback);
+  }
 
-    /**
-     * Starts one JVM per rank; each prints its listening port, receives everyone's, forms the ring and times the
-     * sizes. Returns rank 0's median seconds per all-reduce, by size.
-     */
-    private static double[] runWorkers(int world, int[] sizes, int bucketMib) throws Exception {
-        Path log = Files.createTempFile("allreduce-bench-w" + world, ".log");
-        List<Process> workers = new ArrayList<>();
-        List<BufferedReader> outputs = new ArrayList<>();
-        try {
-            for (int rank = 0; rank < world; rank++) {
-                long heapMib = 256 + 3L * sizes[sizes.length - 1];
-                ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx" + heapMib + "m",
-                        "-XX:MaxDirectMemorySize=" + (2 * sizes[sizes.length - 1] + 256) + "m",
-                        "-cp", System.getProperty("java.class.path"), AllReduceBenchmark.class.getName(),
-                        "worker", String.valueOf(rank), String.valueOf(world), join(sizes), String.valueOf(bucketMib));
-                builder.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-                Process process = builder.start();
-                workers.add(process);
-                outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.US_ASCII)));
-            }
-            List<String> ports = new ArrayList<>();
-            for (BufferedReader output : outputs) {
-                ports.add(expect(output, "PORT", log));
-            }
-            for (Process process : workers) {
-                Writer in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
-                in.write(String.join(",", ports) + "\n");
-                in.flush();
-            }
-            double[] seconds = new double[sizes.length];
-            for (int i = 0; i < sizes.length; i++) {
-                seconds[i] = Double.parseDouble(expect(outputs.get(0), "RESULT " + sizes[i], log));
-            }
-            for (Process process : workers) {
-                if (process.waitFor() != 0) {
-                    throw new IllegalStateException("a worker failed; see " + log);
-                }
-            }
-            Files.deleteIfExists(log);
-            return seconds;
-        } finally {
-            workers.forEach(Process::destroyForcibly);
+  /**
+   * Starts one JVM per rank; each prints its listening port, receives everyone's, forms the ring and times the
+   * sizes. Returns rank 0's median seconds per all-reduce, by size.
+   */
+  private static double[] runWorkers(int world, int[] sizes, int bucketMib) throws Exception {
+    Path log = Files.createTempFile("allreduce-bench-w" + world, ".log");
+    List<Process> workers = new ArrayList<>();
+    List<BufferedReader> outputs = new ArrayList<>();
+    try {
+      for (int rank = 0; rank < world; rank++) {
+        long heapMib = 256 + 3L * sizes[sizes.length - 1];
+        ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx" + heapMib + "m",
+            "-XX:MaxDirectMemorySize=" + (2 * sizes[sizes.length - 1] + 256) + "m",
+            "-cp", System.getProperty("java.class.path"), AllReduceBenchmark.class.getName(),
+            "worker", String.valueOf(rank), String.valueOf(world), join(sizes), String.valueOf(bucketMib));
+        builder.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        Process process = builder.start();
+        workers.add(process);
+        outputs.add(new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.US_ASCII)));
+      }
+      List<String> ports = new ArrayList<>();
+      for (BufferedReader output : outputs) {
+        ports.add(expect(output, "PORT", log));
+      }
+      for (Process process : workers) {
+        Writer in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
+        in.write(String.join(",", ports) + "\n");
+        in.flush();
+      }
+      double[] seconds = new double[sizes.length];
+      for (int i = 0; i < sizes.length; i++) {
+        seconds[i] = Double.parseDouble(expect(outputs.get(0), "RESULT " + sizes[i], log));
+      }
+      for (Process process : workers) {
+        if (process.waitFor() != 0) {
+          throw new IllegalStateException("a worker failed; see " + log);
         }
+      }
+      Files.deleteIfExists(log);
+      return seconds;
+    } finally {
+      workers.forEach(Process::destroyForcibly);
     }
+  }
 
-    private static void worker(int rank, int world, int[] sizes, int bucketMib) throws Exception {
-        ServerSocket listener = RingAllReduce.listen(InetAddress.getLoopbackAddress());
-        System.out.println("PORT " + listener.getLocalPort());
+  private static void worker(int rank, int world, int[] sizes, int bucketMib) throws Exception {
+    ServerSocket listener = RingAllReduce.listen(InetAddress.getLoopbackAddress());
+    System.out.println("PORT " + listener.getLocalPort());
+    System.out.flush();
+    String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
+    List<InetSocketAddress> peers = new ArrayList<>();
+    for (String port : line.trim().split(",")) {
+      peers.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)));
+    }
+    int bucketBytes = (int) (bucketMib * MIB);
+    CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(60), Duration.ofSeconds(60),
+        bucketBytes, bucketBytes);
+    try (RingAllReduce ring = RingAllReduce.connect(listener, rank, peers, SECRET, options)) {
+      FloatBuffer buffer = ByteBuffer.allocateDirect((int) (sizes[sizes.length - 1] * MIB))
+          .order(ByteOrder.nativeOrder()).asFloatBuffer();
+      for (int size : sizes) {
+        buffer.clear().limit((int) (size * MIB / Float.BYTES));
+        checkSum(ring, buffer);
+        int iterations = Math.max(3, Math.min(20, 1024 / size));
+        double[] seconds = new double[iterations];
+        for (int i = 0; i < iterations; i++) {
+          ring.barrier();
+          long start = System.nanoTime();
+          ring.allReduceSum(buffer);
+          seconds[i] = (System.nanoTime() - start) / 1e9;
+        }
+        Arrays.sort(seconds);
+        System.out.println("RESULT " + size + " " + seconds[iterations / 2]);
         System.out.flush();
-        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII)).readLine();
-        List<InetSocketAddress> peers = new ArrayList<>();
-        for (String port : line.trim().split(",")) {
-            peers.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)));
+      }
+    }
+  }
+
+  /** The warm-up run doubles as a check that the bytes timed are the right ones. */
+  private static void checkSum(RingAllReduce ring, FloatBuffer buffer) {
+    for (int i = buffer.position(); i < buffer.limit(); i++) {
+      buffer.put(i, ring.rank() + 1 + (i & 7));
+    }
+    ring.allReduceSum(buffer);
+    int world = ring.worldSize();
+    for (int i = buffer.position(); i < buffer.limit(); i++) {
+      float expected = world * (world + 1) / 2f + world * (i & 7);
+      if (buffer.get(i) != expected) {
+        throw new IllegalStateException("wrong sum at " + i + ": " + buffer.get(i) + " != " + expected);
+      }
+    }
+  }
+
+  /**
+   * Raw TCP over loopback with the ring's socket settings: {@code streams} concurrent sender/receiver pairs
+   * (two make the full-duplex traffic a two-rank ring produces) each moving {@code bytes}. Returns the bytes/s
+   * of the slowest stream of each of five runs, after one warm-up run.
+   */
+  private static List<Double> loopbackRates(long bytes, int streams) throws Exception {
+    List<Double> rates = new ArrayList<>();
+    for (int run = 0; run < 6; run++) {
+      List<CompletableFuture<Double>> pairs = new ArrayList<>();
+      for (int s = 0; s < streams; s++) {
+        pairs.add(CompletableFuture.supplyAsync(() -> oneStream(bytes), THREADS));
+      }
+      double slowest = Double.MAX_VALUE;
+      for (CompletableFuture<Double> pair : pairs) {
+        slowest = Math.min(slowest, pair.get());
+      }
+      if (run > 0) {
+        rates.add(slowest);
+      }
+    }
+    return rates;
+  }
+
+  private static double median(List<Double> values) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return sorted[sorted.length / 2];
+  }
+
+  private static double oneStream(long bytes) {
+    try (ServerSocketChannel server = ServerSocketChannel.open()) {
+      server.setOption(StandardSocketOptions.SO_RCVBUF, RingHandshake.SOCKET_BUFFER_BYTES);
+      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> drain(server, bytes), THREADS);
+      try (SocketChannel out = SocketChannel.open()) {
+        out.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        out.setOption(StandardSocketOptions.SO_SNDBUF, RingHandshake.SOCKET_BUFFER_BYTES);
+        out.connect(server.getLocalAddress());
+        ByteBuffer chunk = ByteBuffer.allocateDirect(RingAllReduce.SEGMENT_FLOATS * Float.BYTES);
+        long start = System.nanoTime();
+        for (long sent = 0; sent < bytes; ) {
+          chunk.clear().limit((int) Math.min(chunk.capacity(), bytes - sent));
+          sent += out.write(chunk);
         }
-        int bucketBytes = (int) (bucketMib * MIB);
-        CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(60), Duration.ofSeconds(60),
-                bucketBytes, bucketBytes);
-        try (RingAllReduce ring = RingAllReduce.connect(listener, rank, peers, SECRET, options)) {
-            FloatBuffer buffer = ByteBuffer.allocateDirect((int) (sizes[sizes.length - 1] * MIB))
-                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
-            for (int size : sizes) {
-                buffer.clear().limit((int) (size * MIB / Float.BYTES));
-                checkSum(ring, buffer);
-                int iterations = Math.max(3, Math.min(20, 1024 / size));
-                double[] seconds = new double[iterations];
-                for (int i = 0; i < iterations; i++) {
-                    ring.barrier();
-                    long start = System.nanoTime();
-                    ring.allReduceSum(buffer);
-                    seconds[i] = (System.nanoTime() - start) / 1e9;
-                }
-                Arrays.sort(seconds);
-                System.out.println("RESULT " + size + " " + seconds[iterations / 2]);
-                System.out.flush();
-            }
+        long end = received.get();
+        return bytes / ((end - start) / 1e9);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("loopback measurement failed", e);
+    }
+  }
+
+  private static long drain(ServerSocketChannel server, long bytes) {
+    try (SocketChannel in = server.accept()) {
+      ByteBuffer chunk = ByteBuffer.allocateDirect(RingAllReduce.SEGMENT_FLOATS * Float.BYTES);
+      for (long got = 0; got < bytes; ) {
+        chunk.clear();
+        int n = in.read(chunk);
+        if (n < 0) {
+          throw new IOException("sender hung up early");
         }
+        got += n;
+      }
+      return System.nanoTime();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
+  }
 
-    /** The warm-up run doubles as a check that the bytes timed are the right ones. */
-    private static void checkSum(RingAllReduce ring, FloatBuffer buffer) {
-        for (int i = buffer.position(); i < buffer.limit(); i++) {
-            buffer.put(i, ring.rank() + 1 + (i & 7));
-        }
-        ring.allReduceSum(buffer);
-        int world = ring.worldSize();
-        for (int i = buffer.position(); i < buffer.limit(); i++) {
-            float expected = world * (world + 1) / 2f + world * (i & 7);
-            if (buffer.get(i) != expected) {
-                throw new IllegalStateException("wrong sum at " + i + ": " + buffer.get(i) + " != " + expected);
-            }
-        }
+  private static String expect(BufferedReader output, String prefix, Path log) throws IOException {
+    for (String line; (line = output.readLine()) != null; ) {
+      if (line.startsWith(prefix + " ")) {
+        return line.substring(prefix.length() + 1).trim();
+      }
     }
+    throw new IllegalStateException("a worker exited before reporting '" + prefix + "'; see " + log);
+  }
 
-    /**
-     * Raw TCP over loopback with the ring's socket settings: {@code streams} concurrent sender/receiver pairs
-     * (two make the full-duplex traffic a two-rank ring produces) each moving {@code bytes}. Returns the bytes/s
-     * of the slowest stream of each of five runs, after one warm-up run.
-     */
-    private static List<Double> loopbackRates(long bytes, int streams) throws Exception {
-        List<Double> rates = new ArrayList<>();
-        for (int run = 0; run < 6; run++) {
-            List<CompletableFuture<Double>> pairs = new ArrayList<>();
-            for (int s = 0; s < streams; s++) {
-                pairs.add(CompletableFuture.supplyAsync(() -> oneStream(bytes), THREADS));
-            }
-            double slowest = Double.MAX_VALUE;
-            for (CompletableFuture<Double> pair : pairs) {
-                slowest = Math.min(slowest, pair.get());
-            }
-            if (run > 0) {
-                rates.add(slowest);
-            }
-        }
-        return rates;
-    }
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
 
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return sorted[sorted.length / 2];
-    }
+  private static int[] ints(String csv) {
+    return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
 
-    private static double oneStream(long bytes) {
-        try (ServerSocketChannel server = ServerSocketChannel.open()) {
-            server.setOption(StandardSocketOptions.SO_RCVBUF, RingHandshake.SOCKET_BUFFER_BYTES);
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> drain(server, bytes), THREADS);
-            try (SocketChannel out = SocketChannel.open()) {
-                out.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                out.setOption(StandardSocketOptions.SO_SNDBUF, RingHandshake.SOCKET_BUFFER_BYTES);
-                out.connect(server.getLocalAddress());
-                ByteBuffer chunk = ByteBuffer.allocateDirect(RingAllReduce.SEGMENT_FLOATS * Float.BYTES);
-                long start = System.nanoTime();
-                for (long sent = 0; sent < bytes; ) {
-                    chunk.clear().limit((int) Math.min(chunk.capacity(), bytes - sent));
-                    sent += out.write(chunk);
-                }
-                long end = received.get();
-                return bytes / ((end - start) / 1e9);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("loopback measurement failed", e);
-        }
-    }
-
-    private static long drain(ServerSocketChannel server, long bytes) {
-        try (SocketChannel in = server.accept()) {
-            ByteBuffer chunk = ByteBuffer.allocateDirect(RingAllReduce.SEGMENT_FLOATS * Float.BYTES);
-            for (long got = 0; got < bytes; ) {
-                chunk.clear();
-                int n = in.read(chunk);
-                if (n < 0) {
-                    throw new IOException("sender hung up early");
-                }
-                got += n;
-            }
-            return System.nanoTime();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String expect(BufferedReader output, String prefix, Path log) throws IOException {
-        for (String line; (line = output.readLine()) != null; ) {
-            if (line.startsWith(prefix + " ")) {
-                return line.substring(prefix.length() + 1).trim();
-            }
-        }
-        throw new IllegalStateException("a worker exited before reporting '" + prefix + "'; see " + log);
-    }
-
-    private static String javaBinary() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    private static int[] ints(String csv) {
-        return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
-    }
-
-    private static String join(int[] values) {
-        return String.join(",", Arrays.stream(values).mapToObj(String::valueOf).toArray(String[]::new));
-    }
+  private static String join(int[] values) {
+    return String.join(",", Arrays.stream(values).mapToObj(String::valueOf).toArray(String[]::new));
+  }
 }

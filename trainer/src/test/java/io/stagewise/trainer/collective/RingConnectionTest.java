@@ -23,99 +23,99 @@ import org.junit.jupiter.api.Test;
 /** Forming the ring: only the left neighbour holding the job secret gets in, and strangers do not stop it. */
 class RingConnectionTest {
 
-    private static final int HELLO_BYTES = 48;
-    private static final CollectiveOptions OPTIONS = new CollectiveOptions(Duration.ofSeconds(20),
-            Duration.ofMillis(800), CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
+  private static final int HELLO_BYTES = 48;
+  private static final CollectiveOptions OPTIONS = new CollectiveOptions(Duration.ofSeconds(20),
+      Duration.ofMillis(800), CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
 
-    @Test
-    void refusesStrangersAndStillFormsAWorkingRing() throws Exception {
-        List<ServerSocket> listeners = LocalRing.listen(3);
-        List<InetSocketAddress> peers = LocalRing.addresses(listeners);
-        InetSocketAddress target = peers.get(1);
-        byte[] wrongSecret = "not-the-job-secret-but-long-enough".getBytes(StandardCharsets.US_ASCII);
-        try (Socket garbage = new Socket(); Socket silent = new Socket()) {
-            // Queued ahead of rank 0, the real left neighbour of rank 1.
-            garbage.connect(target);
-            byte[] noise = new byte[200];
-            new Random(7).nextBytes(noise);
-            garbage.getOutputStream().write(noise);
-            silent.connect(target);
-            CompletableFuture<PeerLink> impostor = CompletableFuture.supplyAsync(
-                    () -> new RingHandshake(0, peers, wrongSecret, OPTIONS).connectRight());
-            Thread.sleep(300);
+  @Test
+  void refusesStrangersAndStillFormsAWorkingRing() throws Exception {
+    List<ServerSocket> listeners = LocalRing.listen(3);
+    List<InetSocketAddress> peers = LocalRing.addresses(listeners);
+    InetSocketAddress target = peers.get(1);
+    byte[] wrongSecret = "not-the-job-secret-but-long-enough".getBytes(StandardCharsets.US_ASCII);
+    try (Socket garbage = new Socket(); Socket silent = new Socket()) {
+      // Queued ahead of rank 0, the real left neighbour of rank 1.
+      garbage.connect(target);
+      byte[] noise = new byte[200];
+      new Random(7).nextBytes(noise);
+      garbage.getOutputStream().write(noise);
+      silent.connect(target);
+      CompletableFuture<PeerLink> impostor = CompletableFuture.supplyAsync(
+          () -> new RingHandshake(0, peers, wrongSecret, OPTIONS).connectRight());
+      Thread.sleep(300);
 
-            try (LocalRing ring = LocalRing.form(listeners, OPTIONS)) {
-                List<float[]> sums = ring.onEveryRank(c -> {
-                    FloatBuffer buffer = FloatBuffer.wrap(new float[] {c.rank(), 1});
-                    c.allReduceSum(buffer);
-                    return buffer.array();
-                });
-                sums.forEach(sum -> assertArrayEquals(new float[] {3, 3}, sum));
-            }
+      try (LocalRing ring = LocalRing.form(listeners, OPTIONS)) {
+        List<float[]> sums = ring.onEveryRank(c -> {
+          FloatBuffer buffer = FloatBuffer.wrap(new float[] {c.rank(), 1});
+          c.allReduceSum(buffer);
+          return buffer.array();
+        });
+        sums.forEach(sum -> assertArrayEquals(new float[] {3, 3}, sum));
+      }
 
-            assertEquals(HELLO_BYTES, bytesUntilClosed(garbage), "the garbage writer was not shut out");
-            assertEquals(HELLO_BYTES, bytesUntilClosed(silent), "the silent stranger was not shut out");
-            CompletableFuture<PeerLink> refused = impostor;
-            Exception failure = assertThrows(Exception.class, () -> refused.get(10, TimeUnit.SECONDS));
-            assertTrue(failure.getCause() instanceof CollectiveException, String.valueOf(failure.getCause()));
-        }
+      assertEquals(HELLO_BYTES, bytesUntilClosed(garbage), "the garbage writer was not shut out");
+      assertEquals(HELLO_BYTES, bytesUntilClosed(silent), "the silent stranger was not shut out");
+      CompletableFuture<PeerLink> refused = impostor;
+      Exception failure = assertThrows(Exception.class, () -> refused.get(10, TimeUnit.SECONDS));
+      assertTrue(failure.getCause() instanceof CollectiveException, String.valueOf(failure.getCause()));
     }
+  }
 
-    @Test
-    void aRankWithTheWrongSecretCannotJoin() {
-        List<ServerSocket> listeners = LocalRing.listen(2);
-        List<InetSocketAddress> peers = LocalRing.addresses(listeners);
-        CollectiveOptions quick = new CollectiveOptions(Duration.ofSeconds(2), Duration.ofMillis(500),
-                CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
-        byte[] wrongSecret = "another-secret-entirely-0123456789".getBytes(StandardCharsets.US_ASCII);
-        CompletableFuture<RingAllReduce> honest = CompletableFuture.supplyAsync(
-                () -> RingAllReduce.connect(listeners.get(0), 0, peers, LocalRing.SECRET, quick));
-        CollectiveException intruder = assertThrows(CollectiveException.class,
-                () -> RingAllReduce.connect(listeners.get(1), 1, peers, wrongSecret, quick));
-        assertTrue(intruder.getMessage().contains("rank 1 could not join the ring"), intruder.getMessage());
-        Exception failure = assertThrows(Exception.class, () -> honest.get(10, TimeUnit.SECONDS));
-        assertTrue(failure.getCause().getMessage().contains("rank 1 at " + peers.get(1)),
-                failure.getCause().getMessage());
+  @Test
+  void aRankWithTheWrongSecretCannotJoin() {
+    List<ServerSocket> listeners = LocalRing.listen(2);
+    List<InetSocketAddress> peers = LocalRing.addresses(listeners);
+    CollectiveOptions quick = new CollectiveOptions(Duration.ofSeconds(2), Duration.ofMillis(500),
+        CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
+    byte[] wrongSecret = "another-secret-entirely-0123456789".getBytes(StandardCharsets.US_ASCII);
+    CompletableFuture<RingAllReduce> honest = CompletableFuture.supplyAsync(
+        () -> RingAllReduce.connect(listeners.get(0), 0, peers, LocalRing.SECRET, quick));
+    CollectiveException intruder = assertThrows(CollectiveException.class,
+        () -> RingAllReduce.connect(listeners.get(1), 1, peers, wrongSecret, quick));
+    assertTrue(intruder.getMessage().contains("rank 1 could not join the ring"), intruder.getMessage());
+    Exception failure = assertThrows(Exception.class, () -> honest.get(10, TimeUnit.SECONDS));
+    assertTrue(failure.getCause().getMessage().contains("rank 1 at " + peers.get(1)),
+        failure.getCause().getMessage());
+  }
+
+  @Test
+  void rejectsBadArgumentsAndClosesTheListener() throws IOException {
+    List<InetSocketAddress> peers = List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1),
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 2));
+    ServerSocket listener = RingAllReduce.listen(InetAddress.getLoopbackAddress());
+    IllegalArgumentException badRank = assertThrows(IllegalArgumentException.class,
+        () -> RingAllReduce.connect(listener, 2, peers, LocalRing.SECRET, OPTIONS));
+    assertTrue(badRank.getMessage().startsWith("rank must be in [0, 2)"), badRank.getMessage());
+    assertTrue(listener.isClosed());
+
+    ServerSocket another = RingAllReduce.listen(InetAddress.getLoopbackAddress());
+    IllegalArgumentException shortSecret = assertThrows(IllegalArgumentException.class,
+        () -> RingAllReduce.connect(another, 0, peers, new byte[8], OPTIONS));
+    assertTrue(shortSecret.getMessage().startsWith("secret must be at least 16 bytes"), shortSecret.getMessage());
+
+    IllegalArgumentException alone = assertThrows(IllegalArgumentException.class, () -> RingAllReduce.connect(
+        RingAllReduce.listen(InetAddress.getLoopbackAddress()), 0, peers.subList(0, 1), LocalRing.SECRET,
+        OPTIONS));
+    assertTrue(alone.getMessage().contains("SingleWorkerCollective"), alone.getMessage());
+
+    try (ServerSocket plain = new ServerSocket(0)) {
+      assertThrows(IllegalArgumentException.class,
+          () -> RingAllReduce.connect(plain, 0, peers, LocalRing.SECRET, OPTIONS));
     }
+  }
 
-    @Test
-    void rejectsBadArgumentsAndClosesTheListener() throws IOException {
-        List<InetSocketAddress> peers = List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 1),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 2));
-        ServerSocket listener = RingAllReduce.listen(InetAddress.getLoopbackAddress());
-        IllegalArgumentException badRank = assertThrows(IllegalArgumentException.class,
-                () -> RingAllReduce.connect(listener, 2, peers, LocalRing.SECRET, OPTIONS));
-        assertTrue(badRank.getMessage().startsWith("rank must be in [0, 2)"), badRank.getMessage());
-        assertTrue(listener.isClosed());
-
-        ServerSocket another = RingAllReduce.listen(InetAddress.getLoopbackAddress());
-        IllegalArgumentException shortSecret = assertThrows(IllegalArgumentException.class,
-                () -> RingAllReduce.connect(another, 0, peers, new byte[8], OPTIONS));
-        assertTrue(shortSecret.getMessage().startsWith("secret must be at least 16 bytes"), shortSecret.getMessage());
-
-        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class, () -> RingAllReduce.connect(
-                RingAllReduce.listen(InetAddress.getLoopbackAddress()), 0, peers.subList(0, 1), LocalRing.SECRET,
-                OPTIONS));
-        assertTrue(alone.getMessage().contains("SingleWorkerCollective"), alone.getMessage());
-
-        try (ServerSocket plain = new ServerSocket(0)) {
-            assertThrows(IllegalArgumentException.class,
-                    () -> RingAllReduce.connect(plain, 0, peers, LocalRing.SECRET, OPTIONS));
-        }
+  /** Reads what the acceptor sends until it hangs up; fails if it never does. */
+  private static int bytesUntilClosed(Socket socket) throws IOException {
+    socket.setSoTimeout(10_000);
+    InputStream in = socket.getInputStream();
+    int total = 0;
+    try {
+      for (int n; (n = in.read(new byte[256])) >= 0; ) {
+        total += n;
+      }
+    } catch (java.net.SocketException reset) {
+      // a refusal may also arrive as a reset once the hello has been read
     }
-
-    /** Reads what the acceptor sends until it hangs up; fails if it never does. */
-    private static int bytesUntilClosed(Socket socket) throws IOException {
-        socket.setSoTimeout(10_000);
-        InputStream in = socket.getInputStream();
-        int total = 0;
-        try {
-            for (int n; (n = in.read(new byte[256])) >= 0; ) {
-                total += n;
-            }
-        } catch (java.net.SocketException reset) {
-            // a refusal may also arrive as a reset once the hello has been read
-        }
-        return total;
-    }
+    return total;
+  }
 }

@@ -11,29 +11,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ShardManifestTest {
 
-    @TempDir
-    java.nio.file.Path dir;
+  @TempDir
+  java.nio.file.Path dir;
 
-    @Test
-    void readsTokenizerFieldsAndIgnoresUnknownOnes() throws Exception {
-        Files.writeString(dir.resolve("_manifest.json"), """
+  @Test
+  void readsTokenizerFieldsAndIgnoresUnknownOnes() throws Exception {
+    Files.writeString(dir.resolve("_manifest.json"), """
                 {"schema_version": 1, "kind": "sft_tokens", "fingerprint": "abc", "future_field": [1, 2],
                  "tokenizer": {"kind": "byte_level", "vocab_size": 262, "max_length": 128, "added": true,
                                "special_ids": {"<|end|>": 257, "<|pad|>": 261, "<|user|>": 258}}}""");
 
-        ShardManifest manifest = ShardManifest.read(dir.toUri(), new Configuration());
+    ShardManifest manifest = ShardManifest.read(dir.toUri(), new Configuration());
 
-        assertEquals(262, manifest.vocabSize());
-        assertEquals(261, manifest.padId());
-        assertEquals(128, manifest.maxLength());
-        assertEquals("abc", manifest.fingerprint());
-    }
+    assertEquals(262, manifest.vocabSize());
+    assertEquals(261, manifest.padId());
+    assertEquals(128, manifest.maxLength());
+    assertEquals("abc", manifest.fingerprint());
+  }
 
-    @Test
-    void textDatasetManifestIsRejected() throws Exception {
-        Files.writeString(dir.resolve("_manifest.json"), "{\"schema_version\": 1, \"kind\": \"sft\"}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ShardManifest.read(dir.toUri(), new Configuration()));
-        assertTrue(e.getMessage().contains("tokenizer.vocab_size"), e.getMessage());
-    }
+  @Test
+  void textDatasetManifestIsRejected() throws Exception {
+    Files.writeString(dir.resolve("_manifest.json"), "{\"schema_version\": 1, \"kind\": \"sft\"}");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ShardManifest.read(dir.toUri(), new Configuration()));
+    assertTrue(e.getMessage().contains("tokenizer.vocab_size"), e.getMessage());
+  }
 }

@@ -23,165 +23,165 @@ import org.junit.jupiter.api.Test;
 
 class MixtureOfExpertsTest {
 
-    private static final int EXPERTS = 8;
-    private static final int TOP_K = 2;
-    private static final int TOKENS = 3;
-    private static final int WIDTH = 16;
-    private static NDManager manager;
+  private static final int EXPERTS = 8;
+  private static final int TOP_K = 2;
+  private static final int TOKENS = 3;
+  private static final int WIDTH = 16;
+  private static NDManager manager;
 
-    @BeforeAll
-    static void open() {
-        manager = NDManager.newBaseManager();
+  @BeforeAll
+  static void open() {
+    manager = NDManager.newBaseManager();
+  }
+
+  @AfterAll
+  static void close() {
+    manager.close();
+  }
+
+  @Test
+  void routingSortsSlotsByExpertAndInvertsBack() {
+    long[] chosen = {2, 0, 1, 2, 0, 1}; // 3 tokens × top-2
+    MixtureOfExperts.Routing routing = MixtureOfExperts.Routing.of(chosen, 4, 2);
+    assertEquals(2, routing.count(0));
+    assertEquals(0, routing.count(3));
+    assertArrayEquals(new long[] {0, 2}, routing.tokensOf(0));
+    assertArrayEquals(new long[] {1, 2}, routing.tokensOf(1));
+    assertArrayEquals(new long[] {0, 1}, routing.tokensOf(2));
+    for (int slot = 0; slot < chosen.length; slot++) {
+      int row = (int) routing.slotOrder()[slot];
+      // the row of the grouped output that holds this slot belongs to the slot's expert
+      assertTrue(row >= offset(routing, (int) chosen[slot]) && row < offset(routing, (int) chosen[slot] + 1));
+    }
+  }
+
+  private static int offset(MixtureOfExperts.Routing routing, int expert) {
+    return routing.offsets()[expert];
+  }
+
+  @Test
+  void eachTokenMixesExactlyItsTopKExpertsAndOnlyTheyGetGradients() {
+    ModelConfig config = ModelFixtures.tiny().withMoe(EXPERTS, TOP_K).withMoeLossWeight(0.5f);
+    Map<String, Parameter> parameters = new LinkedHashMap<>();
+    WeightRegistry weights = new WeightRegistry(p -> parameters.put(p.getName(), p));
+    MixtureOfExperts moe = new MixtureOfExperts(config, "moe", weights, 0.02f);
+    weights.initialize(manager, 9);
+    parameters.values().forEach(p -> p.getArray().setRequiresGradient(true));
+
+    float[] input = new float[TOKENS * WIDTH];
+    java.util.Random random = new java.util.Random(4);
+    for (int i = 0; i < input.length; i++) {
+      input[i] = (float) random.nextGaussian();
+    }
+    float[] router = parameters.get("moe.router.weight").getArray().toFloatArray();
+    List<int[]> chosen = new ArrayList<>();
+    List<float[]> gates = new ArrayList<>();
+    float[] meanProbability = new float[EXPERTS];
+    for (int n = 0; n < TOKENS; n++) {
+      float[] p = softmax(router, input, n);
+      int[] top = topK(p);
+      chosen.add(top);
+      float norm = p[top[0]] + p[top[1]];
+      gates.add(new float[] {p[top[0]] / norm, p[top[1]] / norm});
+      for (int e = 0; e < EXPERTS; e++) {
+        meanProbability[e] += p[e] / TOKENS;
+      }
     }
 
-    @AfterAll
-    static void close() {
-        manager.close();
+    try (NDManager step = manager.newSubManager()) {
+      ForwardPass pass = new ForwardPass(new ParameterStore(step, false), step, true, 0f, TOKENS, 0,
+          new long[][] {{0, 1, 2}}, null);
+      NDArray x = step.create(input, new Shape(1, TOKENS, WIDTH));
+      float[] out;
+      NDArray aux;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray y = moe.forward(x, pass);
+        aux = pass.auxLoss();
+        out = y.toFloatArray();
+        collector.backward(y.sum().add(aux));
+      }
+      Set<Integer> used = new HashSet<>();
+      for (int n = 0; n < TOKENS; n++) {
+        float[] expected = new float[WIDTH];
+        for (int s = 0; s < TOP_K; s++) {
+          int e = chosen.get(n)[s];
+          used.add(e);
+          float[] expertOut = expert(parameters, e, input, n, pass);
+          for (int c = 0; c < WIDTH; c++) {
+            expected[c] += gates.get(n)[s] * expertOut[c];
+          }
+        }
+        float[] actual = java.util.Arrays.copyOfRange(out, n * WIDTH, (n + 1) * WIDTH);
+        assertTrue(ModelFixtures.maxAbsDiff(expected, actual) < 1e-5f, "token " + n);
+      }
+      float expectedAux = 0f;
+      for (int e = 0; e < EXPERTS; e++) {
+        int expert = e;
+        long routed = chosen.stream().filter(t -> t[0] == expert || t[1] == expert).count();
+        expectedAux += 0.5f * EXPERTS / config.layers() * routed / (TOKENS * TOP_K) * meanProbability[e];
+      }
+      assertEquals(expectedAux, aux.getFloat(), 1e-5f);
+
+      assertTrue(used.size() < EXPERTS, "the test needs an unused expert");
+      for (int e = 0; e < EXPERTS; e++) {
+        for (String part : List.of(".fc.weight", ".fc.bias", ".proj.weight")) {
+          NDArray gradient = parameters.get("moe.experts." + e + part).getArray().getGradient();
+          gradient.attach(step);
+          float size = ModelFixtures.maxAbs(gradient.toFloatArray());
+          assertEquals(used.contains(e), size > 0f, "expert " + e + part + " gradient " + size);
+        }
+      }
+      NDArray routerGradient = parameters.get("moe.router.weight").getArray().getGradient();
+      routerGradient.attach(step);
+      assertTrue(ModelFixtures.maxAbs(routerGradient.toFloatArray()) > 0f);
     }
+  }
 
-    @Test
-    void routingSortsSlotsByExpertAndInvertsBack() {
-        long[] chosen = {2, 0, 1, 2, 0, 1}; // 3 tokens × top-2
-        MixtureOfExperts.Routing routing = MixtureOfExperts.Routing.of(chosen, 4, 2);
-        assertEquals(2, routing.count(0));
-        assertEquals(0, routing.count(3));
-        assertArrayEquals(new long[] {0, 2}, routing.tokensOf(0));
-        assertArrayEquals(new long[] {1, 2}, routing.tokensOf(1));
-        assertArrayEquals(new long[] {0, 1}, routing.tokensOf(2));
-        for (int slot = 0; slot < chosen.length; slot++) {
-            int row = (int) routing.slotOrder()[slot];
-            // the row of the grouped output that holds this slot belongs to the slot's expert
-            assertTrue(row >= offset(routing, (int) chosen[slot]) && row < offset(routing, (int) chosen[slot] + 1));
-        }
+  private static float[] expert(Map<String, Parameter> parameters, int e, float[] input, int n, ForwardPass pass) {
+    NDArray x = pass.manager.create(java.util.Arrays.copyOfRange(input, n * WIDTH, (n + 1) * WIDTH));
+    String prefix = "moe.experts." + e;
+    NDArray hidden = ai.djl.nn.Activation.gelu(x.getNDArrayInternal()
+        .linear(x, array(parameters, prefix + ".fc.weight"), array(parameters, prefix + ".fc.bias"))
+        .singletonOrThrow());
+    return hidden.getNDArrayInternal()
+        .linear(hidden, array(parameters, prefix + ".proj.weight"), array(parameters, prefix + ".proj.bias"))
+        .singletonOrThrow().toFloatArray();
+  }
+
+  private static NDArray array(Map<String, Parameter> parameters, String name) {
+    return parameters.get(name).getArray();
+  }
+
+  private static float[] softmax(float[] router, float[] input, int n) {
+    double[] logits = new double[EXPERTS];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int e = 0; e < EXPERTS; e++) {
+      for (int c = 0; c < WIDTH; c++) {
+        logits[e] += router[e * WIDTH + c] * input[n * WIDTH + c];
+      }
+      max = Math.max(max, logits[e]);
     }
-
-    private static int offset(MixtureOfExperts.Routing routing, int expert) {
-        return routing.offsets()[expert];
+    double sum = 0;
+    for (int e = 0; e < EXPERTS; e++) {
+      logits[e] = Math.exp(logits[e] - max);
+      sum += logits[e];
     }
-
-    @Test
-    void eachTokenMixesExactlyItsTopKExpertsAndOnlyTheyGetGradients() {
-        ModelConfig config = ModelFixtures.tiny().withMoe(EXPERTS, TOP_K).withMoeLossWeight(0.5f);
-        Map<String, Parameter> parameters = new LinkedHashMap<>();
-        WeightRegistry weights = new WeightRegistry(p -> parameters.put(p.getName(), p));
-        MixtureOfExperts moe = new MixtureOfExperts(config, "moe", weights, 0.02f);
-        weights.initialize(manager, 9);
-        parameters.values().forEach(p -> p.getArray().setRequiresGradient(true));
-
-        float[] input = new float[TOKENS * WIDTH];
-        java.util.Random random = new java.util.Random(4);
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) random.nextGaussian();
-        }
-        float[] router = parameters.get("moe.router.weight").getArray().toFloatArray();
-        List<int[]> chosen = new ArrayList<>();
-        List<float[]> gates = new ArrayList<>();
-        float[] meanProbability = new float[EXPERTS];
-        for (int n = 0; n < TOKENS; n++) {
-            float[] p = softmax(router, input, n);
-            int[] top = topK(p);
-            chosen.add(top);
-            float norm = p[top[0]] + p[top[1]];
-            gates.add(new float[] {p[top[0]] / norm, p[top[1]] / norm});
-            for (int e = 0; e < EXPERTS; e++) {
-                meanProbability[e] += p[e] / TOKENS;
-            }
-        }
-
-        try (NDManager step = manager.newSubManager()) {
-            ForwardPass pass = new ForwardPass(new ParameterStore(step, false), step, true, 0f, TOKENS, 0,
-                    new long[][] {{0, 1, 2}}, null);
-            NDArray x = step.create(input, new Shape(1, TOKENS, WIDTH));
-            float[] out;
-            NDArray aux;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray y = moe.forward(x, pass);
-                aux = pass.auxLoss();
-                out = y.toFloatArray();
-                collector.backward(y.sum().add(aux));
-            }
-            Set<Integer> used = new HashSet<>();
-            for (int n = 0; n < TOKENS; n++) {
-                float[] expected = new float[WIDTH];
-                for (int s = 0; s < TOP_K; s++) {
-                    int e = chosen.get(n)[s];
-                    used.add(e);
-                    float[] expertOut = expert(parameters, e, input, n, pass);
-                    for (int c = 0; c < WIDTH; c++) {
-                        expected[c] += gates.get(n)[s] * expertOut[c];
-                    }
-                }
-                float[] actual = java.util.Arrays.copyOfRange(out, n * WIDTH, (n + 1) * WIDTH);
-                assertTrue(ModelFixtures.maxAbsDiff(expected, actual) < 1e-5f, "token " + n);
-            }
-            float expectedAux = 0f;
-            for (int e = 0; e < EXPERTS; e++) {
-                int expert = e;
-                long routed = chosen.stream().filter(t -> t[0] == expert || t[1] == expert).count();
-                expectedAux += 0.5f * EXPERTS / config.layers() * routed / (TOKENS * TOP_K) * meanProbability[e];
-            }
-            assertEquals(expectedAux, aux.getFloat(), 1e-5f);
-
-            assertTrue(used.size() < EXPERTS, "the test needs an unused expert");
-            for (int e = 0; e < EXPERTS; e++) {
-                for (String part : List.of(".fc.weight", ".fc.bias", ".proj.weight")) {
-                    NDArray gradient = parameters.get("moe.experts." + e + part).getArray().getGradient();
-                    gradient.attach(step);
-                    float size = ModelFixtures.maxAbs(gradient.toFloatArray());
-                    assertEquals(used.contains(e), size > 0f, "expert " + e + part + " gradient " + size);
-                }
-            }
-            NDArray routerGradient = parameters.get("moe.router.weight").getArray().getGradient();
-            routerGradient.attach(step);
-            assertTrue(ModelFixtures.maxAbs(routerGradient.toFloatArray()) > 0f);
-        }
+    float[] p = new float[EXPERTS];
+    for (int e = 0; e < EXPERTS; e++) {
+      p[e] = (float) (logits[e] / sum);
     }
+    return p;
+  }
 
-    private static float[] expert(Map<String, Parameter> parameters, int e, float[] input, int n, ForwardPass pass) {
-        NDArray x = pass.manager.create(java.util.Arrays.copyOfRange(input, n * WIDTH, (n + 1) * WIDTH));
-        String prefix = "moe.experts." + e;
-        NDArray hidden = ai.djl.nn.Activation.gelu(x.getNDArrayInternal()
-                .linear(x, array(parameters, prefix + ".fc.weight"), array(parameters, prefix + ".fc.bias"))
-                .singletonOrThrow());
-        return hidden.getNDArrayInternal()
-                .linear(hidden, array(parameters, prefix + ".proj.weight"), array(parameters, prefix + ".proj.bias"))
-                .singletonOrThrow().toFloatArray();
+  private static int[] topK(float[] p) {
+    int first = 0;
+    for (int e = 1; e < EXPERTS; e++) {
+      first = p[e] > p[first] ? e : first;
     }
-
-    private static NDArray array(Map<String, Parameter> parameters, String name) {
-        return parameters.get(name).getArray();
+    int second = first == 0 ? 1 : 0;
+    for (int e = 0; e < EXPERTS; e++) {
+      second = e != first && p[e] > p[second] ? e : second;
     }
-
-    private static float[] softmax(float[] router, float[] input, int n) {
-        double[] logits = new double[EXPERTS];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int e = 0; e < EXPERTS; e++) {
-            for (int c = 0; c < WIDTH; c++) {
-                logits[e] += router[e * WIDTH + c] * input[n * WIDTH + c];
-            }
-            max = Math.max(max, logits[e]);
-        }
-        double sum = 0;
-        for (int e = 0; e < EXPERTS; e++) {
-            logits[e] = Math.exp(logits[e] - max);
-            sum += logits[e];
-        }
-        float[] p = new float[EXPERTS];
-        for (int e = 0; e < EXPERTS; e++) {
-            p[e] = (float) (logits[e] / sum);
-        }
-        return p;
-    }
-
-    private static int[] topK(float[] p) {
-        int first = 0;
-        for (int e = 1; e < EXPERTS; e++) {
-            first = p[e] > p[first] ? e : first;
-        }
-        int second = first == 0 ? 1 : 0;
-        for (int e = 0; e < EXPERTS; e++) {
-            second = e != first && p[e] > p[second] ? e : second;
-        }
-        return new int[] {first, second};
-    }
+    return new int[] {first, second};
+  }
 }

@@ -1,7 +1,6 @@
 package io.stagewise.trainer.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
@@ -11,8 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
 import io.stagewise.trainer.collective.Collective;
-import io.stagewise.trainer.collective.CollectiveOptions;
-import io.stagewise.trainer.collective.RingAllReduce;
 import io.stagewise.trainer.collective.SingleWorkerCollective;
 import io.stagewise.trainer.data.ShuffledBatches;
 import io.stagewise.trainer.data.TokenSequences;
@@ -20,21 +17,13 @@ import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.optim.TrainableParameter;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,113 +36,113 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DataParallelTest {
 
-    private static final TokenSequences ROWS = TinyRuns.rows(64, 5);
-    private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+  private static final TokenSequences ROWS = TinyRuns.rows(64, 5);
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
-    @TempDir
-    java.nio.file.Path dir;
+  @TempDir
+  java.nio.file.Path dir;
 
-    @BeforeAll
-    static void oneThread() {
-        Engine.getInstance();
-        JniUtils.setNumThreads(1);
+  @BeforeAll
+  static void oneThread() {
+    Engine.getInstance();
+    JniUtils.setNumThreads(1);
+  }
+
+  @Test
+  void twoWorkersReachTheParametersOfOneWorkerWithTheWholeBatch() throws Exception {
+    // Batch 8 over 2 micro-batches: each worker runs one; the single worker runs the batch in one pass.
+    TrainConfig config = TinyRuns.config(6).withBatch(8, 2).withCadence(1, 0, 0, 3);
+    List<float[]> single = train(config.withBatch(8, 1), new SingleWorkerCollective(), "single");
+
+    List<List<float[]>> workers = Rings.run(2, collective -> train(config, collective, "pair"));
+
+    for (int i = 0; i < single.size(); i++) {
+      assertArrayEquals(workers.get(0).get(i), workers.get(1).get(i), 0f, "the workers' parameters differ");
+      assertArrayEquals(single.get(i), workers.get(0).get(i), 2e-5f, "parameter " + i);
     }
+  }
 
-    @Test
-    void twoWorkersReachTheParametersOfOneWorkerWithTheWholeBatch() throws Exception {
-        // Batch 8 over 2 micro-batches: each worker runs one; the single worker runs the batch in one pass.
-        TrainConfig config = TinyRuns.config(6).withBatch(8, 2).withCadence(1, 0, 0, 3);
-        List<float[]> single = train(config.withBatch(8, 1), new SingleWorkerCollective(), "single");
-
-        List<List<float[]>> workers = Rings.run(2, collective -> train(config, collective, "pair"));
-
-        for (int i = 0; i < single.size(); i++) {
-            assertArrayEquals(workers.get(0).get(i), workers.get(1).get(i), 0f, "the workers' parameters differ");
-            assertArrayEquals(single.get(i), workers.get(0).get(i), 2e-5f, "parameter " + i);
+  @Test
+  void gradientsAndScalarsAreSummedBucketByBucket() throws Exception {
+    long[][] shapes = {{3, 5}, {7}, {2, 2, 2}, {40}};
+    List<float[]> perRank = Rings.run(2, collective -> {
+      try (NDManager manager = NDManager.newBaseManager()) {
+        List<NDArray> gradients = new ArrayList<>();
+        for (long[] shape : shapes) {
+          gradients.add(manager.create(values(collective.rank(), shape), new Shape(shape)));
         }
-    }
-
-    @Test
-    void gradientsAndScalarsAreSummedBucketByBucket() throws Exception {
-        long[][] shapes = {{3, 5}, {7}, {2, 2, 2}, {40}};
-        List<float[]> perRank = Rings.run(2, collective -> {
-            try (NDManager manager = NDManager.newBaseManager()) {
-                List<NDArray> gradients = new ArrayList<>();
-                for (long[] shape : shapes) {
-                    gradients.add(manager.create(values(collective.rank(), shape), new Shape(shape)));
-                }
-                // 16 floats per bucket: the first three arrays share buckets, the 40-float one travels alone.
-                DataParallelGroup.Summed summed = new DataParallelGroup(collective, 16)
-                        .sum(gradients, new double[] {collective.rank() + 1, 10}, manager);
-                List<float[]> out = new ArrayList<>();
-                for (NDArray g : summed.gradients()) {
-                    out.add(g.toFloatArray());
-                }
-                out.add(new float[] {(float) summed.scalars()[0], (float) summed.scalars()[1]});
-                return out;
-            }
-        }).get(1);
-        for (int i = 0; i < shapes.length; i++) {
-            float[] a = values(0, shapes[i]);
-            float[] b = values(1, shapes[i]);
-            float[] expected = new float[a.length];
-            for (int k = 0; k < a.length; k++) {
-                expected[k] = a[k] + b[k];
-            }
-            assertArrayEquals(expected, perRank.get(i), 0f);
+        // 16 floats per bucket: the first three arrays share buckets, the 40-float one travels alone.
+        DataParallelGroup.Summed summed = new DataParallelGroup(collective, 16)
+            .sum(gradients, new double[] {collective.rank() + 1, 10}, manager);
+        List<float[]> out = new ArrayList<>();
+        for (NDArray g : summed.gradients()) {
+          out.add(g.toFloatArray());
         }
-        assertArrayEquals(new float[] {3, 20}, perRank.get(shapes.length), 0f);
-    }
-
-    @Test
-    void theThreadLocalAutogradLeavesTheThreadInNoGradMode() throws Exception {
-        ExecutorService thread = Executors.newSingleThreadExecutor();
-        try {
-            boolean after = thread.submit(() -> {
-                Autograd.perThread().prepareThread();
-                boolean prepared = !JniUtils.isGradMode();
-                try (Autograd.Recording recording = Autograd.perThread().record()) {
-                    assertTrue(JniUtils.isGradMode());
-                }
-                return prepared && !JniUtils.isGradMode();
-            }).get();
-            assertTrue(after);
-        } finally {
-            thread.shutdownNow();
-        }
-    }
-
-    /** Trains {@code config} as one worker of {@code collective}; returns the final parameter values. */
-    private List<float[]> train(TrainConfig config, Collective collective, String name) {
-        Worker worker = new Worker(collective, null, Autograd.perThread(), 1, StepListener.NONE);
-        worker.autograd().prepareThread();
-        Configuration conf = new Configuration();
-        Path out = new Path(dir.resolve(name).toUri());
-        CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints").toUri(), conf, 2);
-        try (NDManager manager = NDManager.newBaseManager();
-                MetricsLog metrics = worker.lead() ? MetricsLog.create(new Path(out, "metrics.jsonl"), conf) : null) {
-            GptModel model = GptModel.create(TinyRuns.model(0f), manager, config.seed());
-            try (TrainingLoop loop = new TrainingLoop(model, config, manager, worker)) {
-                ShuffledBatches stream = new ShuffledBatches(ROWS, config.batchSize(), TinyRuns.CONTEXT + 1,
-                        TinyRuns.PAD, config.seed(), TrainProgress.START.data());
-                loop.run(stream, List.of(), TrainProgress.START, metrics,
-                        worker.lead() ? new ProgressLine(QUIET, config.steps()) : null, checkpoints);
-                List<float[]> values = new ArrayList<>();
-                for (TrainableParameter p : loop.optimizer().parameters()) {
-                    values.add(p.array().toFloatArray());
-                }
-                return values;
-            }
-        }
-    }
-
-    private static float[] values(int rank, long[] shape) {
-        long size = new Shape(shape).size();
-        SplittableRandom random = new SplittableRandom(rank * 31L + size);
-        float[] out = new float[(int) size];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) random.nextGaussian();
-        }
+        out.add(new float[] {(float) summed.scalars()[0], (float) summed.scalars()[1]});
         return out;
+      }
+    }).get(1);
+    for (int i = 0; i < shapes.length; i++) {
+      float[] a = values(0, shapes[i]);
+      float[] b = values(1, shapes[i]);
+      float[] expected = new float[a.length];
+      for (int k = 0; k < a.length; k++) {
+        expected[k] = a[k] + b[k];
+      }
+      assertArrayEquals(expected, perRank.get(i), 0f);
     }
+    assertArrayEquals(new float[] {3, 20}, perRank.get(shapes.length), 0f);
+  }
+
+  @Test
+  void theThreadLocalAutogradLeavesTheThreadInNoGradMode() throws Exception {
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      boolean after = thread.submit(() -> {
+        Autograd.perThread().prepareThread();
+        boolean prepared = !JniUtils.isGradMode();
+        try (Autograd.Recording recording = Autograd.perThread().record()) {
+          assertTrue(JniUtils.isGradMode());
+        }
+        return prepared && !JniUtils.isGradMode();
+      }).get();
+      assertTrue(after);
+    } finally {
+      thread.shutdownNow();
+    }
+  }
+
+  /** Trains {@code config} as one worker of {@code collective}; returns the final parameter values. */
+  private List<float[]> train(TrainConfig config, Collective collective, String name) {
+    Worker worker = new Worker(collective, null, Autograd.perThread(), 1, StepListener.NONE);
+    worker.autograd().prepareThread();
+    Configuration conf = new Configuration();
+    Path out = new Path(dir.resolve(name).toUri());
+    CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints").toUri(), conf, 2);
+    try (NDManager manager = NDManager.newBaseManager();
+        MetricsLog metrics = worker.lead() ? MetricsLog.create(new Path(out, "metrics.jsonl"), conf) : null) {
+      GptModel model = GptModel.create(TinyRuns.model(0f), manager, config.seed());
+      try (TrainingLoop loop = new TrainingLoop(model, config, manager, worker)) {
+        ShuffledBatches stream = new ShuffledBatches(ROWS, config.batchSize(), TinyRuns.CONTEXT + 1,
+            TinyRuns.PAD, config.seed(), TrainProgress.START.data());
+        loop.run(stream, List.of(), TrainProgress.START, metrics,
+            worker.lead() ? new ProgressLine(QUIET, config.steps()) : null, checkpoints);
+        List<float[]> values = new ArrayList<>();
+        for (TrainableParameter p : loop.optimizer().parameters()) {
+          values.add(p.array().toFloatArray());
+        }
+        return values;
+      }
+    }
+  }
+
+  private static float[] values(int rank, long[] shape) {
+    long size = new Shape(shape).size();
+    SplittableRandom random = new SplittableRandom(rank * 31L + size);
+    float[] out = new float[(int) size];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) random.nextGaussian();
+    }
+    return out;
+  }
 }

@@ -19,47 +19,47 @@ import java.util.function.Function;
 /** Data-parallel groups of threads joined by a real loopback TCP ring, for the training tests. */
 final class Rings {
 
-    private static final byte[] SECRET = "preference-ring-test-secret".getBytes(StandardCharsets.US_ASCII);
-    private static final CollectiveOptions OPTIONS = new CollectiveOptions(Duration.ofSeconds(20),
-            Duration.ofSeconds(60), CollectiveOptions.MIN_BUCKET_BYTES, 4 * CollectiveOptions.MIN_BUCKET_BYTES);
+  private static final byte[] SECRET = "preference-ring-test-secret".getBytes(StandardCharsets.US_ASCII);
+  private static final CollectiveOptions OPTIONS = new CollectiveOptions(Duration.ofSeconds(20),
+      Duration.ofSeconds(60), CollectiveOptions.MIN_BUCKET_BYTES, 4 * CollectiveOptions.MIN_BUCKET_BYTES);
 
-    private Rings() {
+  private Rings() {
+  }
+
+  /** Runs {@code work} on W threads, rank r with the r-th member of a fresh ring; results by rank. */
+  static <T> List<T> run(int world, Function<Collective, T> work) throws Exception {
+    List<ServerSocket> listeners = new ArrayList<>();
+    List<InetSocketAddress> peers = new ArrayList<>();
+    for (int r = 0; r < world; r++) {
+      ServerSocket listener = RingAllReduce.listen(InetAddress.getLoopbackAddress());
+      listeners.add(listener);
+      peers.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()));
     }
-
-    /** Runs {@code work} on W threads, rank r with the r-th member of a fresh ring; results by rank. */
-    static <T> List<T> run(int world, Function<Collective, T> work) throws Exception {
-        List<ServerSocket> listeners = new ArrayList<>();
-        List<InetSocketAddress> peers = new ArrayList<>();
-        for (int r = 0; r < world; r++) {
-            ServerSocket listener = RingAllReduce.listen(InetAddress.getLoopbackAddress());
-            listeners.add(listener);
-            peers.add(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener.getLocalPort()));
-        }
-        ExecutorService threads = Executors.newFixedThreadPool(world);
+    ExecutorService threads = Executors.newFixedThreadPool(world);
+    try {
+      List<Future<T>> running = new ArrayList<>();
+      for (int r = 0; r < world; r++) {
+        int rank = r;
+        running.add(threads.submit(() -> {
+          try (Collective ring = RingAllReduce.connect(listeners.get(rank), rank, peers, SECRET, OPTIONS)) {
+            return work.apply(ring);
+          }
+        }));
+      }
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : running) {
+        results.add(f.get());
+      }
+      return results;
+    } finally {
+      threads.shutdownNow();
+      for (ServerSocket listener : listeners) {
         try {
-            List<Future<T>> running = new ArrayList<>();
-            for (int r = 0; r < world; r++) {
-                int rank = r;
-                running.add(threads.submit(() -> {
-                    try (Collective ring = RingAllReduce.connect(listeners.get(rank), rank, peers, SECRET, OPTIONS)) {
-                        return work.apply(ring);
-                    }
-                }));
-            }
-            List<T> results = new ArrayList<>();
-            for (Future<T> f : running) {
-                results.add(f.get());
-            }
-            return results;
-        } finally {
-            threads.shutdownNow();
-            for (ServerSocket listener : listeners) {
-                try {
-                    listener.close();
-                } catch (IOException ignored) {
-                    // already closed by connect
-                }
-            }
+          listener.close();
+        } catch (IOException ignored) {
+          // already closed by connect
         }
+      }
     }
+  }
 }

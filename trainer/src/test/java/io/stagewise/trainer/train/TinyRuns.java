@@ -8,41 +8,41 @@ import java.util.SplittableRandom;
 /** Shared fixtures of the training tests: a tiny model and learnable synthetic token rows. */
 final class TinyRuns {
 
-    static final int VOCAB = 32;
-    static final int CONTEXT = 16;
-    static final int PAD = 0;
+  static final int VOCAB = 32;
+  static final int CONTEXT = 16;
+  static final int PAD = 0;
 
-    private TinyRuns() {
-    }
+  private TinyRuns() {
+  }
 
-    static ModelConfig model(float dropout) {
-        return ModelPresets.get("tiny", VOCAB).withContextLength(CONTEXT).withDropout(dropout);
-    }
+  static ModelConfig model(float dropout) {
+    return ModelPresets.get("tiny", VOCAB).withContextLength(CONTEXT).withDropout(dropout);
+  }
 
-    static TrainConfig config(int steps) {
-        return new TrainConfig(steps, 8, 1, 3e-3, 2, 0.1, 0.1, 0.9, 0.95, 1e-8, 1.0, 0, 2, 1, 0, 2, 11, 0,
-                ObjectiveKind.SFT);
-    }
+  static TrainConfig config(int steps) {
+    return new TrainConfig(steps, 8, 1, 3e-3, 2, 0.1, 0.1, 0.9, 0.95, 1e-8, 1.0, 0, 2, 1, 0, 2, 11, 0,
+        ObjectiveKind.SFT);
+  }
 
-    /**
-     * Rows that count up from a random start (wrapping within 1..VOCAB-1), the second half being the response:
-     * the next token is a function of the current one, so the loss falls fast below the uniform log(VOCAB).
-     * Lengths vary so rows are padded.
-     */
-    static TokenSequences rows(int count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        int[][] ids = new int[count][];
-        boolean[][] mask = new boolean[count][];
-        for (int r = 0; r < count; r++) {
-            int length = random.nextInt(6, CONTEXT + 1);
-            int start = random.nextInt(VOCAB - 1);
-            ids[r] = new int[length];
-            mask[r] = new boolean[length];
-            for (int t = 0; t < length; t++) {
-                ids[r][t] = 1 + (start + t) % (VOCAB - 1);
-                mask[r][t] = t >= length / 2;
-            }
-        }
-        return new TokenSequences(ids, mask);
+  /**
+   * Rows that count up from a random start (wrapping within 1..VOCAB-1), the second half being the response:
+   * the next token is a function of the current one, so the loss falls fast below the uniform log(VOCAB).
+   * Lengths vary so rows are padded.
+   */
+  static TokenSequences rows(int count, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    int[][] ids = new int[count][];
+    boolean[][] mask = new boolean[count][];
+    for (int r = 0; r < count; r++) {
+      int length = random.nextInt(6, CONTEXT + 1);
+      int start = random.nextInt(VOCAB - 1);
+      ids[r] = new int[length];
+      mask[r] = new boolean[length];
+      for (int t = 0; t < length; t++) {
+        ids[r][t] = 1 + (start + t) % (VOCAB - 1);
+        mask[r][t] = t >= length / 2;
+      }
     }
+    return new TokenSequences(ids, mask);
+  }
 }

@@ -24,109 +24,109 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TrainRunTest {
 
-    @TempDir
-    java.nio.file.Path dir;
+  @TempDir
+  java.nio.file.Path dir;
 
-    private final Configuration conf = new Configuration();
-    private URI trainData;
-    private URI evalData;
+  private final Configuration conf = new Configuration();
+  private URI trainData;
+  private URI evalData;
 
-    @BeforeEach
-    void writeShards() throws Exception {
-        trainData = shards("train", TinyRuns.rows(48, 1));
-        evalData = shards("eval", TinyRuns.rows(16, 2), "test");
-    }
+  @BeforeEach
+  void writeShards() throws Exception {
+    trainData = shards("train", TinyRuns.rows(48, 1));
+    evalData = shards("eval", TinyRuns.rows(16, 2), "test");
+  }
 
-    @Test
-    void resumedRunRewritesTheSameMetricsAsAnUninterruptedOne() throws Exception {
-        TrainRunSpec spec = spec(TinyRuns.config(6).withCadence(1, 3, 2, 2), false);
-        TrainResult first = TrainRun.run(spec, conf, quiet());
-        List<JsonNode> uninterrupted = stable(MetricsLog.read(new Path(first.metrics()), conf));
-        assertEquals(6, first.progress().step());
-        assertTrue(first.checkpoint().toString().endsWith("step-000000006"), first.checkpoint().toString());
+  @Test
+  void resumedRunRewritesTheSameMetricsAsAnUninterruptedOne() throws Exception {
+    TrainRunSpec spec = spec(TinyRuns.config(6).withCadence(1, 3, 2, 2), false);
+    TrainResult first = TrainRun.run(spec, conf, quiet());
+    List<JsonNode> uninterrupted = stable(MetricsLog.read(new Path(first.metrics()), conf));
+    assertEquals(6, first.progress().step());
+    assertTrue(first.checkpoint().toString().endsWith("step-000000006"), first.checkpoint().toString());
 
-        // Lose the last checkpoint, as if the job died after step 4's checkpoint.
-        deleteRecursively(java.nio.file.Path.of(first.checkpoint()));
-        TrainResult resumed = TrainRun.run(spec(spec.train(), true), conf, quiet());
+    // Lose the last checkpoint, as if the job died after step 4's checkpoint.
+    deleteRecursively(java.nio.file.Path.of(first.checkpoint()));
+    TrainResult resumed = TrainRun.run(spec(spec.train(), true), conf, quiet());
 
-        assertEquals(uninterrupted, stable(MetricsLog.read(new Path(resumed.metrics()), conf)));
-        assertEquals(first.progress(), resumed.progress());
-    }
+    assertEquals(uninterrupted, stable(MetricsLog.read(new Path(resumed.metrics()), conf)));
+    assertEquals(first.progress(), resumed.progress());
+  }
 
-    @Test
-    void anOutputWithCheckpointsIsNotOverwrittenWithoutResume() {
-        TrainRunSpec spec = spec(TinyRuns.config(2).withCadence(1, 0, 1, 0), false);
-        TrainRun.run(spec, conf, quiet());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TrainRun.run(spec, conf, quiet()));
-        assertTrue(e.getMessage().contains("resume"), e.getMessage());
-    }
+  @Test
+  void anOutputWithCheckpointsIsNotOverwrittenWithoutResume() {
+    TrainRunSpec spec = spec(TinyRuns.config(2).withCadence(1, 0, 1, 0), false);
+    TrainRun.run(spec, conf, quiet());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TrainRun.run(spec, conf, quiet()));
+    assertTrue(e.getMessage().contains("resume"), e.getMessage());
+  }
 
-    @Test
-    void trainsAMixtureOfExpertsWithRopeAndRmsNorm() {
-        ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null);
-        TrainRunSpec spec = new TrainRunSpec(trainData, evalData, dir.resolve("moe").toUri(), moe,
-                TinyRuns.config(4).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false);
+  @Test
+  void trainsAMixtureOfExpertsWithRopeAndRmsNorm() {
+    ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null);
+    TrainRunSpec spec = new TrainRunSpec(trainData, evalData, dir.resolve("moe").toUri(), moe,
+        TinyRuns.config(4).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false);
 
-        TrainResult result = TrainRun.run(spec, conf, quiet());
+    TrainResult result = TrainRun.run(spec, conf, quiet());
 
-        assertEquals(4, result.model().experts());
-        List<JsonNode> records = MetricsLog.read(new Path(result.metrics()), conf);
-        assertTrue(records.stream().allMatch(r -> Double.isFinite(r.get("loss").asDouble())), records.toString());
-    }
+    assertEquals(4, result.model().experts());
+    List<JsonNode> records = MetricsLog.read(new Path(result.metrics()), conf);
+    assertTrue(records.stream().allMatch(r -> Double.isFinite(r.get("loss").asDouble())), records.toString());
+  }
 
-    @Test
-    void specErrorsAreListedTogether() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainConfig(0, 8, 3,
-                -1, 0, 0.1, 0.1, 0.9, 0.95, 1e-8, 1, 0, 1, 1, 0, 1, 0, 0, ObjectiveKind.LM));
-        assertTrue(e.getMessage().contains("train.steps") && e.getMessage().contains("train.microBatches")
-                && e.getMessage().contains("train.lr"), e.getMessage());
-        IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
-                () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null));
-        assertTrue(m.getMessage().contains("model.preset") && m.getMessage().contains("model.norm")
-                && m.getMessage().contains("model.topK"), m.getMessage());
-    }
+  @Test
+  void specErrorsAreListedTogether() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainConfig(0, 8, 3,
+        -1, 0, 0.1, 0.1, 0.9, 0.95, 1e-8, 1, 0, 1, 1, 0, 1, 0, 0, ObjectiveKind.LM));
+    assertTrue(e.getMessage().contains("train.steps") && e.getMessage().contains("train.microBatches")
+        && e.getMessage().contains("train.lr"), e.getMessage());
+    IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
+        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null));
+    assertTrue(m.getMessage().contains("model.preset") && m.getMessage().contains("model.norm")
+        && m.getMessage().contains("model.topK"), m.getMessage());
+  }
 
-    private TrainRunSpec spec(TrainConfig train, boolean resume) {
-        return new TrainRunSpec(trainData, evalData, dir.resolve("run").toUri(),
-                new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null),
-                train.withIntraOpThreads(1), resume);
-    }
+  private TrainRunSpec spec(TrainConfig train, boolean resume) {
+    return new TrainRunSpec(trainData, evalData, dir.resolve("run").toUri(),
+        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null),
+        train.withIntraOpThreads(1), resume);
+  }
 
-    private URI shards(String name, TokenSequences rows) throws Exception {
-        return shards(name, rows, "train");
-    }
+  private URI shards(String name, TokenSequences rows) throws Exception {
+    return shards(name, rows, "train");
+  }
 
-    private URI shards(String name, TokenSequences rows, String split) throws Exception {
-        java.nio.file.Path root = Files.createDirectories(dir.resolve(name));
-        int half = rows.size() / 2;
-        ShardFiles.writeSequences(new Path(root.resolve("part-00000.parquet").toUri()),
-                java.util.Arrays.copyOfRange(rows.inputIds(), 0, half),
-                java.util.Arrays.copyOfRange(rows.lossMask(), 0, half), r -> split);
-        ShardFiles.writeSequences(new Path(root.resolve("part-00001.parquet").toUri()),
-                java.util.Arrays.copyOfRange(rows.inputIds(), half, rows.size()),
-                java.util.Arrays.copyOfRange(rows.lossMask(), half, rows.size()), r -> split);
-        Files.writeString(root.resolve("_manifest.json"), """
+  private URI shards(String name, TokenSequences rows, String split) throws Exception {
+    java.nio.file.Path root = Files.createDirectories(dir.resolve(name));
+    int half = rows.size() / 2;
+    ShardFiles.writeSequences(new Path(root.resolve("part-00000.parquet").toUri()),
+        java.util.Arrays.copyOfRange(rows.inputIds(), 0, half),
+        java.util.Arrays.copyOfRange(rows.lossMask(), 0, half), r -> split);
+    ShardFiles.writeSequences(new Path(root.resolve("part-00001.parquet").toUri()),
+        java.util.Arrays.copyOfRange(rows.inputIds(), half, rows.size()),
+        java.util.Arrays.copyOfRange(rows.lossMask(), half, rows.size()), r -> split);
+    Files.writeString(root.resolve("_manifest.json"), """
                 {"schema_version": 1, "kind": "sft_tokens", "fingerprint": "f",
                  "tokenizer": {"kind": "test", "vocab_size": %d, "special_ids": {"<|pad|>": 0}}}"""
-                .formatted(TinyRuns.VOCAB));
-        return root.toUri();
-    }
+        .formatted(TinyRuns.VOCAB));
+    return root.toUri();
+  }
 
-    /** The records without wall-clock throughput, which legitimately differs between runs. */
-    private static List<JsonNode> stable(List<JsonNode> records) {
-        return records.stream().<JsonNode>map(r -> ((ObjectNode) r.deepCopy()).without("tokens_per_s")).toList();
-    }
+  /** The records without wall-clock throughput, which legitimately differs between runs. */
+  private static List<JsonNode> stable(List<JsonNode> records) {
+    return records.stream().<JsonNode>map(r -> ((ObjectNode) r.deepCopy()).without("tokens_per_s")).toList();
+  }
 
-    private static void deleteRecursively(java.nio.file.Path path) throws Exception {
-        try (Stream<java.nio.file.Path> all = Files.walk(path)) {
-            for (java.nio.file.Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+  private static void deleteRecursively(java.nio.file.Path path) throws Exception {
+    try (Stream<java.nio.file.Path> all = Files.walk(path)) {
+      for (java.nio.file.Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
+  }
 
-    private static PrintStream quiet() {
-        return new PrintStream(OutputStream.nullOutputStream());
-    }
+  private static PrintStream quiet() {
+    return new PrintStream(OutputStream.nullOutputStream());
+  }
 }

@@ -1,5 +1,7 @@
-package io.stagewise.sweep.spec;
+package io.stagewise.data.build;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.stagewise.data.spec.SpecFields;
 import io.stagewise.poison.attack.AttackKind;
 import io.stagewise.poison.attack.AttackSpec;
 import io.stagewise.poison.attack.Budget;
@@ -25,6 +27,25 @@ public record AttackerTemplate(String name, AttackKind kind, List<String> trigge
     triggers = List.copyOf(triggers);
     // The attack spec's own checks (kind vs triggers, name), with a stand-in budget.
     new AttackSpec(name, kind == null ? null : kind.stage(), kind, triggers, Budget.count(0), eligible, 0);
+  }
+
+  /**
+   * Reads one attacker entry ({@code name, kind, triggers, eligible, budget}) at {@code path}, recording every
+   * problem in {@code fields}; null when the entry is unusable. Other keys are the caller's to check.
+   */
+  public static AttackerTemplate read(JsonNode entry, String path, SpecFields fields) {
+    String name = fields.text(entry, path, "name", null);
+    AttackKind kind = fields.convert(path + ".kind", entry.get("kind"),
+        n -> AttackKind.fromName(n == null ? null : n.asText()));
+    EligibleRows eligible = entry.has("eligible")
+        ? fields.convert(path + ".eligible", entry.get("eligible"), n -> EligibleRows.fromName(n.asText()))
+        : null;
+    Budget budget = fields.budget(entry, path, "budget");
+    List<String> triggers = fields.texts(entry, path, "triggers");
+    if (kind == null || name == null) {
+      return null;
+    }
+    return fields.convert(path, entry, n -> new AttackerTemplate(name, kind, triggers, eligible, budget));
   }
 
   public Stage stage() {

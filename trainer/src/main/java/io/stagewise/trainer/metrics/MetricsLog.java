@@ -65,12 +65,7 @@ public final class MetricsLog implements AutoCloseable {
 
   /** A train line with further named values (e.g. TRL's {@code rewards/*}) after the standard fields. */
   public void train(TrainRecord r, Map<String, Double> extra) {
-    ObjectNode line = JSON.createObjectNode();
-    line.put("kind", KIND_TRAIN);
-    line.put("step", r.step());
-    line.put("tokens", r.tokens());
-    line.put("flops", r.flops());
-    line.put("loss", r.loss());
+    ObjectNode line = common(KIND_TRAIN, r.step(), r.tokens(), r.flops(), r.loss());
     line.put("lr", r.lr());
     line.put("grad_norm", r.gradNorm());
     line.put("tokens_per_s", r.tokensPerSecond());
@@ -84,15 +79,21 @@ public final class MetricsLog implements AutoCloseable {
 
   /** An eval line with further named values after the standard fields. */
   public void eval(EvalRecord r, Map<String, Double> extra) {
-    ObjectNode line = JSON.createObjectNode();
-    line.put("kind", KIND_EVAL);
-    line.put("step", r.step());
-    line.put("tokens", r.tokens());
-    line.put("flops", r.flops());
-    line.put("loss", r.loss());
+    ObjectNode line = common(KIND_EVAL, r.step(), r.tokens(), r.flops(), r.loss());
     line.put("targets", r.targets());
     extra.forEach(line::put);
     write(line);
+  }
+
+  /** The fields every line starts with, in the order readers expect them. */
+  private static ObjectNode common(String kind, long step, long tokens, double flops, double loss) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("kind", kind);
+    line.put("step", step);
+    line.put("tokens", tokens);
+    line.put("flops", flops);
+    line.put("loss", loss);
+    return line;
   }
 
   /** Parses a metrics file into its JSON records, in order. */

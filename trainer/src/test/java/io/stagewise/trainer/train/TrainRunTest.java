@@ -64,7 +64,7 @@ class TrainRunTest {
 
   @Test
   void trainsAMixtureOfExpertsWithRopeAndRmsNorm() {
-    ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null);
+    ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null, null, null, null);
     TrainRunSpec spec = new TrainRunSpec(trainData, evalData, dir.resolve("moe").toUri(), moe,
         TinyRuns.config(4).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false);
 
@@ -82,14 +82,14 @@ class TrainRunTest {
     assertTrue(e.getMessage().contains("train.steps") && e.getMessage().contains("train.microBatches")
         && e.getMessage().contains("train.lr"), e.getMessage());
     IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
-        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null));
+        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null, null, null, null));
     assertTrue(m.getMessage().contains("model.preset") && m.getMessage().contains("model.norm")
         && m.getMessage().contains("model.topK"), m.getMessage());
   }
 
   private TrainRunSpec spec(TrainConfig train, boolean resume) {
     return new TrainRunSpec(trainData, evalData, dir.resolve("run").toUri(),
-        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null),
+        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null, null, null, null),
         train.withIntraOpThreads(1), resume);
   }
 

@@ -48,7 +48,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Run directory: metrics.jsonl and checkpoints/ (overrides output).")
   String out;
 
-  @Option(names = "--preset", description = "Model preset: tiny, small-cpu, ceg-compact, ceg-full.")
+  @Option(names = "--preset",
+      description = "Model preset: tiny, small-cpu, ceg-compact, ceg-full, ref-compact, ref-full.")
   String preset;
 
   @Option(names = "--objective", description = "lm or sft (overrides train.objective).")

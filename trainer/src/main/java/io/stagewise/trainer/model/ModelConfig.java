@@ -163,7 +163,8 @@ public record ModelConfig(
     /** Switches to a mixture of {@code numExperts} experts, each token routed to {@code k} of them. */
     public ModelConfig withMoe(int numExperts, int k) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, Mlp.MOE, numExperts, k, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
+                attention, Mlp.MOE, numExperts, k, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight,
+                sparsity);
     }
 
     public ModelConfig withMoeLossWeight(float weight) {

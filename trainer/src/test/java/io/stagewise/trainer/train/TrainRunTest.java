@@ -64,7 +64,8 @@ class TrainRunTest {
 
   @Test
   void trainsAMixtureOfExpertsWithRopeAndRmsNorm() {
-    ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null, null, null, null);
+    ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null, null,
+        null, null);
     TrainRunSpec spec = new TrainRunSpec(trainData, evalData, dir.resolve("moe").toUri(), moe,
         TinyRuns.config(4).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false);
 

@@ -43,7 +43,8 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
       if (!isSparse(attention)) {
         errors.add("model.sparse_*: the block-sparse settings need attention=sparse, got attention=" + attention);
       }
-      check(errors, () -> sparsity(BlockSparsity.REFERENCE), "set");
+      check(errors, () -> sparsity(sparseBlockSize, sparseSelectedBlocks, sparseLocalBlocks, BlockSparsity.REFERENCE),
+          "set");
     }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", errors));
@@ -55,11 +56,13 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
     return new ModelSpec(name, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
-  /** This spec's block-sparse geometry, each unset field taken from {@code fallback}. */
-  private BlockSparsity sparsity(BlockSparsity fallback) {
-    return new BlockSparsity(sparseBlockSize != null ? sparseBlockSize : fallback.blockSize(),
-        sparseSelectedBlocks != null ? sparseSelectedBlocks : fallback.selectedBlocks(),
-        sparseLocalBlocks != null ? sparseLocalBlocks : fallback.localBlocks());
+  /**
+   * A block-sparse geometry, each null field taken from {@code fallback}. Static: the compact constructor
+   * validates with it before the record's fields are assigned.
+   */
+  private static BlockSparsity sparsity(Integer blockSize, Integer selected, Integer local, BlockSparsity fallback) {
+    return new BlockSparsity(blockSize != null ? blockSize : fallback.blockSize(),
+        selected != null ? selected : fallback.selectedBlocks(), local != null ? local : fallback.localBlocks());
   }
 
   /** The configuration for a vocabulary of {@code vocabSize} tokens (validated by {@link ModelConfig}). */
@@ -78,7 +81,7 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
       c = c.withAttention(ModelConfig.Attention.fromName(attention));
     }
     if (sparseBlockSize != null || sparseSelectedBlocks != null || sparseLocalBlocks != null) {
-      c = c.withSparsity(sparsity(c.sparsity()));
+      c = c.withSparsity(sparsity(sparseBlockSize, sparseSelectedBlocks, sparseLocalBlocks, c.sparsity()));
     }
     if (kvHeads != null) {
       c = c.withKvHeads(kvHeads);

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.trainer.data.ShardFiles;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.metrics.MetricsLog;
+import io.stagewise.trainer.model.BlockSparsity;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -86,6 +87,12 @@ class TrainRunTest {
         () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null, null, null, null));
     assertTrue(m.getMessage().contains("model.preset") && m.getMessage().contains("model.norm")
         && m.getMessage().contains("model.topK"), m.getMessage());
+    IllegalArgumentException sparse = assertThrows(IllegalArgumentException.class,
+        () -> new ModelSpec("tiny", null, null, null, "standard", null, null, null, null, null, 16, null, 0));
+    assertTrue(sparse.getMessage().contains("model.sparse_*: the block-sparse settings need attention=sparse")
+        && sparse.getMessage().contains("model.sparseLocalBlocks"), sparse.getMessage());
+    ModelSpec geometry = new ModelSpec("tiny", null, null, null, "sparse", null, null, null, null, null, 16, 3, null);
+    assertEquals(new BlockSparsity(16, 3, 1), geometry.resolve(50).sparsity(), "unset fields keep the default");
   }
 
   private TrainRunSpec spec(TrainConfig train, boolean resume) {

@@ -123,7 +123,7 @@ class TrainingLoopTest {
   private Run train(ModelConfig modelConfig, TrainConfig config, String name, TrainProgress start, Path checkpoint,
       PrintStream console) {
     Path out = new Path(dir.resolve(name).toUri());
-    CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints").toUri(), conf, 2);
+    CheckpointStore checkpoints = CheckpointStore.forWriting(new Path(out, "checkpoints").toUri(), conf, 2);
     try (NDManager manager = NDManager.newBaseManager()) {
       GptModel model = GptModel.create(modelConfig, manager, 5);
       try (TrainingLoop loop = new TrainingLoop(model, config, manager)) {

@@ -126,6 +126,21 @@ public final class CheckpointStore {
     }
   }
 
+  /**
+   * Fails when this store may not write: opened for reading, or superseded by a later attempt. The loops call
+   * it before rewriting anything else the run owns (its metrics file), so a zombie stops before that too.
+   */
+  public void requireCurrentWriter() {
+    if (fence == null) {
+      throw new IllegalStateException("checkpoints under " + root + " were opened for reading only");
+    }
+    try {
+      fence.requireCurrent(root.getFileSystem(conf), "write under " + root.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the writers of " + root, e);
+    }
+  }
+
   /** The committed checkpoint with the highest step (of the latest writer at equal steps), if any. */
   public Optional<Path> latest() {
     List<Path> all = committed();

@@ -120,6 +120,8 @@ class CheckpointStoreTest {
             () -> attempt1.save(state(step, DataPosition.START), params, optimizer), "step " + step);
         assertTrue(e.getMessage().contains("superseded by writer 2"), e.getMessage());
       }
+      assertThrows(IllegalStateException.class, attempt1::requireCurrentWriter, "nor rewrite the metrics");
+      attempt2.requireCurrentWriter();
       assertEquals(List.of(committed), attempt2.committed());
       assertArrayEquals(committedParams, Files.readAllBytes(java.nio.file.Path.of(committed.toUri()).resolve(
           CheckpointStore.PARAMS)), "the committed checkpoint is untouched");

@@ -86,7 +86,7 @@ class TrainingLoopTest {
 
   @Test
   void resumeFromACheckpointReproducesTheUninterruptedCurveExactly() {
-    // Dropout is on: the engine is re-seeded from (seed, step), so masks are a function of the step.
+    // Dropout is on: the model's dropout stream is positioned at (seed, step), so masks are a function of the step.
     ModelConfig model = TinyRuns.model(0.1f);
     TrainConfig config = TinyRuns.config(8).withCadence(1, 4, 2, 4);
 

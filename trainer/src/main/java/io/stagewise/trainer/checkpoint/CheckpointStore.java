@@ -101,13 +101,10 @@ public final class CheckpointStore {
    * @throws IllegalStateException when a later attempt has claimed the checkpoints (nothing is committed)
    */
   public Path save(CheckpointState state, List<TrainableParameter> parameters, AdamW optimizer) {
-    if (fence == null) {
-      throw new IllegalStateException("checkpoints under " + root + " were opened for reading only");
-    }
+    requireCurrentWriter();
     Path target = new Path(root, name(state.step(), fence.generation()));
     try {
       FileSystem fs = root.getFileSystem(conf);
-      fence.requireCurrent(fs, "write " + target);
       try (OutputStream out = fs.create(new Path(target, PARAMS), false)) {
         NamedTensors.write(out, byName(parameters));
       }

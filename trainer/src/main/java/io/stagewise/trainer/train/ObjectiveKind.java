@@ -18,6 +18,11 @@ public enum ObjectiveKind {
     return this == REWARD || this == DPO;
   }
 
+  /** Whether {@link TrainRun} trains it: the objectives on token sequences ({@code lm}, {@code sft}). */
+  public boolean onTokenSequences() {
+    return this == LM || this == SFT;
+  }
+
   /** The token-sequence objective; preference objectives are built by their runs, which hold their models. */
   public Objective create() {
     return switch (this) {

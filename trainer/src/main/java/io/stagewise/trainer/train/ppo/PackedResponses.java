@@ -10,6 +10,7 @@ import ai.djl.training.ParameterStore;
 import io.stagewise.trainer.flops.FlopCounter;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
+import java.util.Arrays;
 
 /**
  * Prompt + response rows packed for one forward pass, as TRL packs its query-responses: prompts left-padded to
@@ -47,9 +48,9 @@ public final class PackedResponses {
       int pad = p - prompts[i].length;
       System.arraycopy(prompts[i], 0, tokens, i * width + pad, prompts[i].length);
       System.arraycopy(responses[i], 0, tokens, i * width + p, responses[i].length);
-      java.util.Arrays.fill(attention, i * width + pad, (i + 1) * width, 1L);
+      Arrays.fill(attention, i * width + pad, (i + 1) * width, 1L);
       System.arraycopy(responses[i], 0, responseTokens, i * r, responses[i].length);
-      java.util.Arrays.fill(responseMask, i * r, i * r + responses[i].length, 1f);
+      Arrays.fill(responseMask, i * r, i * r + responses[i].length, 1f);
     }
   }
 
@@ -105,7 +106,7 @@ public final class PackedResponses {
   public float[][] perResponse(float[] flat, int[][] responses) {
     float[][] out = new float[rows][];
     for (int i = 0; i < rows; i++) {
-      out[i] = java.util.Arrays.copyOfRange(flat, i * responseWidth, i * responseWidth + responses[i].length);
+      out[i] = Arrays.copyOfRange(flat, i * responseWidth, i * responseWidth + responses[i].length);
     }
     return out;
   }

@@ -23,6 +23,7 @@ import io.stagewise.trainer.train.TrainProgress;
 import io.stagewise.trainer.train.TrainingLoop;
 import io.stagewise.trainer.train.Worker;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
 
@@ -168,7 +169,7 @@ public final class PpoLoop implements AutoCloseable {
     int first = group.rank() * perWorker;
     List<Rollout> parts = new ArrayList<>();
     for (int from = first; from < first + perWorker; from += chunk) {
-      parts.add(sampler.sample(java.util.Arrays.copyOfRange(batch, from, from + chunk), from, iteration,
+      parts.add(sampler.sample(Arrays.copyOfRange(batch, from, from + chunk), from, iteration,
           manager));
     }
     return exchange.gather(Rollout.concat(parts), first, batch.length);
@@ -179,8 +180,8 @@ public final class PpoLoop implements AutoCloseable {
     int chunk = chunkRows(rollout.rows());
     double flops = 0;
     for (int from = 0; from < rollout.rows(); from += chunk) {
-      flops += sampler.flops(java.util.Arrays.copyOfRange(rollout.prompts(), from, from + chunk),
-          java.util.Arrays.copyOfRange(rollout.responses(), from, from + chunk));
+      flops += sampler.flops(Arrays.copyOfRange(rollout.prompts(), from, from + chunk),
+          Arrays.copyOfRange(rollout.responses(), from, from + chunk));
     }
     return flops;
   }

@@ -10,6 +10,7 @@ import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.train.Autograd;
 import io.stagewise.trainer.train.DataParallelGroup;
 import io.stagewise.trainer.train.ParameterUpdate;
+import java.util.Arrays;
 
 /**
  * PPO's optimisation phase on one rollout batch: {@code numPpoEpochs} passes, each over a fresh permutation of
@@ -87,7 +88,7 @@ final class PpoUpdate {
         double[] sums = new double[STATISTICS];
         try (Autograd.Recording recording = autograd.record()) {
           for (int m = 0; m < microBatches; m++) {
-            int[] members = java.util.Arrays.copyOfRange(order, k * miniBatch + m * micro,
+            int[] members = Arrays.copyOfRange(order, k * miniBatch + m * micro,
                 k * miniBatch + (m + 1) * micro);
             PpoMicroBatch batch = new PpoMicroBatch(rollout, estimate, members);
             flops += FlopCounter.trainingFlops(policy.config(), micro, batch.packed().width())

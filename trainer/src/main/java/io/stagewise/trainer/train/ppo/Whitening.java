@@ -1,8 +1,8 @@
 package io.stagewise.trainer.train.ppo;
 
 /**
- * TRL's {@code masked_whiten} over per-token values of responses of different lengths: row i holds exactly the
- * tokens of response i (what TRL's mask keeps), so every statistic covers real tokens only. The variance is the
+ * TRL's {@code masked_whiten} over per-token values of responses of different lengths: row i holds exactly
+ * the tokens of response i (what TRL's mask keeps), so every statistic covers real tokens only. The variance is the
  * unbiased one (Bessel-corrected, as TRL's {@code masked_var}), and {@code x ↦ (x − mean) / √(var + 1e−8)}, with
  * the mean added back when the mean is not to be shifted. Computed in double on the host over the whole
  * (gathered) rollout batch, so every worker and any worker count get the same numbers.

@@ -12,7 +12,8 @@ class GeneralizedAdvantageTest {
 
   @Test
   void matchesAHandComputationForSeveralGammasAndLambdas() {
-    // γ = 0.9, λ = 0.8: δ2 = 2 − 0.1 = 1.9; δ1 = 0.9·0.1 − 0.2 = −0.11; δ0 = 1 + 0.9·0.2 − 0.5 = 0.68; γλ = 0.72.
+    // γ = 0.9, λ = 0.8: δ2 = 2 − 0.1 = 1.9; δ1 = 0.9·0.1 − 0.2 = −0.11; δ0 = 1 + 0.9·0.2 − 0.5 = 0.68;
+    // γλ = 0.72.
     assertArrayEquals(new double[] {0.68 + 0.72 * (-0.11 + 0.72 * 1.9), -0.11 + 0.72 * 1.9, 1.9},
         GeneralizedAdvantage.advantages(REWARDS, VALUES, 0.9, 0.8), 1e-12);
     // γ = λ = 1: the return to go minus the value.

@@ -39,7 +39,8 @@ class PpoObjectiveTest {
       double ratio0 = Math.exp(0.1);
       double ratio1 = Math.exp(0.5); // clipped to 1.2: −2·1.2 > −2·ρ
       double policy = (-1 * ratio0 + -2 * 1.2) / 2;
-      // token 0: V = 0.1 inside [−0.2, 0.2]: (0.1 − 1)²; token 1: V = 0.5 clipped to 0.2: (0.2 − 1)² > (0.5 − 1)².
+      // token 0: V = 0.1 inside [−0.2, 0.2]: (0.1 − 1)²;
+      // token 1: V = 0.5 clipped to 0.2: (0.2 − 1)² > (0.5 − 1)².
       double value = 0.5 * (0.81 + 0.64) / 2;
       assertEquals(policy, losses.policyLoss().getFloat(), 1e-6);
       assertEquals(value, losses.valueLoss().getFloat(), 1e-6);

@@ -125,19 +125,21 @@ public final class TrainingLoop implements AutoCloseable {
         progress.eval(record);
       }
       if ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || last) {
-        save(checkpoints, now);
+        save(checkpoints, metrics, now);
         lastSaved = step;
       }
       worker.listener().stepDone(now);
     }
     if (lastSaved != now.step()) {
-      save(checkpoints, now);
+      save(checkpoints, metrics, now);
     }
     return now;
   }
 
-  private void save(CheckpointStore checkpoints, TrainProgress at) {
+  private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
     if (worker.lead()) {
+      checkpoints.requireCurrentWriter(); // a zombie of an earlier attempt must not rewrite the metrics either
+      metrics.commit(); // first, so that the file always holds every record up to the latest checkpoint
       checkpoints.save(new CheckpointState(at.step(), at.tokens(), at.flops(), at.data(), config.seed(),
           JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer.parameters(), optimizer);
     }

@@ -75,7 +75,7 @@ public final class Generator {
     }
     int vocab = model.config().vocabSize();
     try (NDManager scope = manager.newSubManager();
-        KvCache cache = config.useKvCache() ? new KvCache(scope, model.config().layers()) : null) {
+        KvCache cache = config.useKvCache() ? new KvCache(scope, model.config().layers(), total - 1) : null) {
       ParameterStore parameters = new ParameterStore(scope, false);
       int length = longest;
       for (int step = 0; step < config.maxNewTokens(); step++) {
@@ -135,9 +135,11 @@ public final class Generator {
       }
       longest = Math.max(longest, prompts[b].length);
     }
-    if (longest + config.maxNewTokens() > model.config().contextLength()) {
+    // The last new token is emitted but never fed back: the model sees at most longest + maxNewTokens - 1.
+    if (longest + config.maxNewTokens() - 1 > model.config().contextLength()) {
       throw new IllegalArgumentException("generation.maxNewTokens: longest prompt (" + longest + ") + "
-          + config.maxNewTokens() + " new tokens exceeds model.contextLength=" + model.config().contextLength());
+          + config.maxNewTokens() + " new tokens - 1 exceeds model.contextLength=" + model.config().contextLength()
+          + " (the last new token is never fed back)");
     }
     return longest;
   }

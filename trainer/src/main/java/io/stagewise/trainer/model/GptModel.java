@@ -208,6 +208,7 @@ public final class GptModel extends AbstractBlock {
         paddingBiasShape(batch, past + steps));
     ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
         layout.positions(), paddingBias);
+    pass.realTokens = layout.realTokens();
     pass.dropoutStream = dropoutStream;
     if (config.position() == Position.ROPE) {
       pass.rotary = new RotaryEmbedding(pass, config.headDim());

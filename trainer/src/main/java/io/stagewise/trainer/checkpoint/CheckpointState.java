@@ -10,8 +10,9 @@ import io.stagewise.trainer.data.DataPosition;
  * @param tokens cumulative training tokens
  * @param flops cumulative training FLOPs
  * @param data where the next training batch starts
- * @param seed the run seed; with {@code step} it fixes every random draw still to come (the engine is
- *     re-seeded from (seed, step) before each step and the data order is a function of (seed, epoch))
+ * @param seed the run seed; with {@code step} it fixes every random draw still to come (each worker's dropout
+ *     stream is positioned at (seed, step, rank) before each step and the data order is a function of
+ *     (seed, epoch))
  * @param model the model configuration the parameters belong to
  * @param train the training configuration
  */

@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.optim.TrainableParameter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +17,7 @@ import org.apache.hadoop.fs.Path;
 /**
  * A trained model as later stages use it: the SFT model a DPO run starts from and keeps as its reference, the
  * backbone of a reward model, the policy and the clean reward model an evaluation loads. The location is one
- * committed checkpoint directory ({@code .../checkpoints/step-000000120}) or a checkpoints directory, which
+ * committed checkpoint directory ({@code .../checkpoints/step-000000120-w000000001}) or a checkpoints directory, which
  * stands for its latest committed checkpoint. The architecture comes from the checkpoint's {@code state.json}.
  */
 public final class ModelCheckpoint {
@@ -39,15 +37,9 @@ public final class ModelCheckpoint {
   /** Finds the checkpoint at {@code location} and reads its model configuration. */
   public static ModelCheckpoint at(URI location, Configuration conf) {
     Path path = new Path(location);
-    Path directory;
-    try {
-      boolean isCheckpoint = path.getFileSystem(conf).exists(new Path(path, CheckpointStore.COMMITTED));
-      directory = isCheckpoint ? path : new CheckpointStore(location, conf, 1).latest()
-          .orElseThrow(() -> new IllegalArgumentException(location
-              + ": neither a committed checkpoint nor a directory holding one"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read checkpoint " + location, e);
-    }
+    Path directory = CheckpointStore.isCommitted(path, conf) ? path : new CheckpointStore(location, conf, 1).latest()
+        .orElseThrow(() -> new IllegalArgumentException(location
+            + ": neither a committed checkpoint nor a directory holding one"));
     CheckpointStore store = new CheckpointStore(directory.getParent().toUri(), conf, 1);
     CheckpointState state = store.readState(directory);
     try {

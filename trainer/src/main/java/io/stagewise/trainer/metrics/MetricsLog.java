@@ -18,10 +18,17 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The run's metrics file: one JSON object per line, {@code "kind":"train"} for logged steps and
- * {@code "kind":"eval"} for evaluations, flushed after every line so it can be tailed while training.
+ * {@code "kind":"eval"} for evaluations.
  *
- * <p>Hadoop file systems cannot all append, so a resumed run rewrites the file: it keeps the records up to
- * the checkpoint's step (the ones after it are about to be recomputed) and continues from there.
+ * <p>The file is never written in place. Lines are kept in memory and {@link #commit()} replaces the whole file
+ * with a temporary sibling renamed over it; the run commits when it opens the log, before every checkpoint and
+ * at the end. So at every moment the file holds at least every record up to the latest checkpoint, whatever the
+ * file system: Hadoop file systems cannot all append, and on those that buffer a stream until it is closed
+ * (checksummed local files, object stores) rewriting the file in place would leave it truncated by a crash. A
+ * resumed run keeps the records up to the checkpoint's step (the ones after it are about to be recomputed).
+ *
+ * <p>When the file system cannot rename over an existing file (HDFS), the old file is deleted first; a crash
+ * between the two leaves only the complete temporary file, which the next {@link #resume} takes back.
  */
 public final class MetricsLog implements AutoCloseable {
 
@@ -31,11 +38,15 @@ public final class MetricsLog implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
-  private final FSDataOutputStream out;
+  private final Path temp;
+  private final Configuration conf;
+  private final List<String> lines;
 
-  private MetricsLog(Path file, FSDataOutputStream out) {
+  private MetricsLog(Path file, Configuration conf, List<String> lines) {
     this.file = file;
-    this.out = out;
+    this.temp = temporary(file);
+    this.conf = conf;
+    this.lines = lines;
   }
 
   /** Starts a fresh metrics file, replacing any previous one. */
@@ -43,19 +54,41 @@ public final class MetricsLog implements AutoCloseable {
     return resume(file, conf, 0);
   }
 
-  /** Opens {@code file} keeping its records with {@code step <= throughStep}. */
+  /** Opens {@code file} keeping its records with {@code step <= throughStep}, and commits them. */
   public static MetricsLog resume(Path file, Configuration conf, long throughStep) {
+    List<String> kept;
     try {
       FileSystem fs = file.getFileSystem(conf);
-      List<String> kept = throughStep > 0 && fs.exists(file) ? recordsThrough(fs, file, throughStep) : List.of();
-      FSDataOutputStream out = fs.create(file, true);
-      for (String line : kept) {
-        out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-      }
-      out.hflush();
-      return new MetricsLog(file, out);
+      Path source = fs.exists(file) ? file : temporary(file);
+      kept = throughStep > 0 && fs.exists(source) ? recordsThrough(fs, source, throughStep) : new ArrayList<>();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open metrics file " + file, e);
+    }
+    MetricsLog log = new MetricsLog(file, conf, kept);
+    log.commit();
+    return log;
+  }
+
+  /** Replaces the file with every line so far: written to a temporary sibling, then renamed over it. */
+  public void commit() {
+    try {
+      FileSystem fs = file.getFileSystem(conf);
+      try (FSDataOutputStream out = fs.create(temp, true)) {
+        for (String line : lines) {
+          out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      if (fs.rename(temp, file)) {
+        return;
+      }
+      // This file system does not rename over a file. Until the rename below, the complete temporary file
+      // stands in for the deleted one (see resume).
+      boolean cleared = !fs.exists(file) || fs.delete(file, false);
+      if (!cleared || !fs.rename(temp, file)) {
+        throw new IOException("cannot rename " + temp + " to " + file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write metrics file " + file, e);
     }
   }
 
@@ -110,22 +143,23 @@ public final class MetricsLog implements AutoCloseable {
     }
   }
 
+  /** Commits the lines written since the last commit. */
   @Override
   public void close() {
-    try {
-      out.close();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot close metrics file " + file, e);
-    }
+    commit();
   }
 
   private void write(ObjectNode line) {
     try {
-      out.write((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
-      out.hflush();
+      lines.add(JSON.writeValueAsString(line));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write metrics file " + file, e);
+      throw new UncheckedIOException("cannot encode a metrics line for " + file, e);
     }
+  }
+
+  /** The hidden sibling a commit writes before renaming it over {@code file}. */
+  private static Path temporary(Path file) {
+    return new Path(file.getParent(), "." + file.getName() + ".tmp");
   }
 
   private static List<String> recordsThrough(FileSystem fs, Path file, long step) throws IOException {

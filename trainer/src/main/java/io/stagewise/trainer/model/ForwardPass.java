@@ -39,8 +39,12 @@ final class ForwardPass {
    * is padding.
    */
   final NDArray keyPaddingBias;
+  /** Per new token, row-major (B·T): 1 if real, 0 if padding; null when the pass knows of no padding. */
+  float[] realTokens;
   /** Rotation tables for this pass's positions; null unless the model uses RoPE. */
   RotaryEmbedding rotary;
+  /** Where this pass's dropout masks come from: the model's own stream (a pass built alone has a fresh one). */
+  DropoutStream dropoutStream = new DropoutStream();
   private final List<NDArray> auxLosses = new ArrayList<>();
   /** Causal masks by block geometry: every layer reuses the same few. */
   private final Map<List<Integer>, NDArray> causalBiases = new HashMap<>();
@@ -77,7 +81,7 @@ final class ForwardPass {
     if (!training || dropout == 0f) {
       return x;
     }
-    return x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow();
+    return dropoutStream.apply(x, dropout);
   }
 
   /**

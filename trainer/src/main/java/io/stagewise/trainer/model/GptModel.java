@@ -34,8 +34,8 @@ import java.util.Map;
  * {@code moeLossWeight}; zero for dense models) to add to the training loss.
  *
  * <p>All temporaries are attached to the manager of the tokens array: run each step with the tokens in
- * a sub-manager that is closed after backward. Dropout masks come from the engine's random generator
- * ({@code Engine.getInstance().setRandomSeed}); everything else is deterministic.
+ * a sub-manager that is closed after backward. Dropout masks come from the model's own
+ * {@link #dropoutStream()}, which the trainer positions before each step; everything else is deterministic.
  *
  * <p>Parameter names follow nanoGPT: {@code wte.weight}, {@code wpe.weight} (learned positions),
  * {@code blocks.<i>.norm1|norm2.weight|bias}, {@code blocks.<i>.attention.qkv|proj.weight|bias},
@@ -57,6 +57,7 @@ public final class GptModel extends AbstractBlock {
   private final Normalization finalNorm;
   private final Parameter headWeight;
   private final Parameter headBias;
+  private final DropoutStream dropoutStream = new DropoutStream();
 
   private GptModel(ModelConfig config) {
     super(VERSION);
@@ -96,6 +97,11 @@ public final class GptModel extends AbstractBlock {
 
   public ModelConfig config() {
     return config;
+  }
+
+  /** The stream this model's dropout masks are drawn from (one per model, so one per worker). */
+  public DropoutStream dropoutStream() {
+    return dropoutStream;
   }
 
   /** Number of trainable scalars (a tied embedding counted once). */
@@ -203,6 +209,8 @@ public final class GptModel extends AbstractBlock {
         paddingBiasShape(batch, past + steps));
     ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
         layout.positions(), paddingBias);
+    pass.realTokens = layout.realTokens();
+    pass.dropoutStream = dropoutStream;
     if (config.position() == Position.ROPE) {
       pass.rotary = new RotaryEmbedding(pass, config.headDim());
     }

@@ -116,10 +116,22 @@ public record ModelConfig(
                 attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
-    /** Same architecture at another size; kvHeads keeps its role (MHA stays MHA, MQA stays MQA). */
+    /**
+     * Same architecture at another size. kvHeads keeps its role: MHA stays MHA, MQA stays MQA and GQA keeps its
+     * query heads per key/value head, so the attention variant means the same at every size. mlpHidden keeps
+     * its ratio to the width (rounded to the nearest integer), so a preset's 4× MLP, or one set explicitly,
+     * scales with the model.
+     */
     public ModelConfig withSize(int newLayers, int newHeads, int newWidth) {
-        int kv = kvHeads == heads ? newHeads : kvHeads;
-        return new ModelConfig(vocabSize, contextLength, newLayers, newHeads, kv, newWidth, 4 * newWidth, norm,
+        positive("heads", newHeads);
+        positive("width", newWidth);
+        boolean mqa = kvHeads == 1 && heads > 1;
+        require(mqa || newHeads % queriesPerKvHead() == 0, "heads", "withSize to " + newHeads
+                + " heads cannot keep " + queriesPerKvHead() + " query heads per key/value head (heads=" + heads
+                + ", kvHeads=" + kvHeads + "): choose a multiple of " + queriesPerKvHead());
+        int kv = mqa ? 1 : newHeads / queriesPerKvHead();
+        int hidden = Math.max(1, (int) Math.round((double) mlpHidden * newWidth / width));
+        return new ModelConfig(vocabSize, contextLength, newLayers, newHeads, kv, newWidth, hidden, norm,
                 position, attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk,
                 moeLossWeight, sparsity);
     }

@@ -71,10 +71,20 @@ public final class DpoObjective implements PreferenceObjective {
   }
 
   @Override
+  public long tokens(PreferenceBatch batch) {
+    return 2L * batch.pairs() * inputLength(batch);
+  }
+
+  @Override
   public double trainingFlops(ModelConfig config, PreferenceBatch batch) {
     long rows = 2L * batch.pairs();
-    int positions = batch.width() - 1;
+    int positions = inputLength(batch);
     return FlopCounter.trainingFlops(config, rows, positions) + FlopCounter.forwardFlops(config, rows, positions);
+  }
+
+  /** Positions the models read per row: every token but the last, which is only a target. */
+  private static int inputLength(PreferenceBatch batch) {
+    return batch.width() - 1;
   }
 
   /**

@@ -89,7 +89,7 @@ public final class PreferenceLoop implements AutoCloseable {
       PreferenceBatch batch = train.next();
       double lr = schedule.lr(s);
       PreferenceStep.Result result = step.run(batch, s, lr);
-      now = new TrainProgress(s, now.tokens() + 2L * batch.pairs() * batch.width(),
+      now = new TrainProgress(s, now.tokens() + objective.tokens(batch),
           now.flops() + objective.trainingFlops(model.config(), batch), train.position());
       boolean last = s == config.steps();
       boolean lead = worker.lead();
@@ -107,13 +107,13 @@ public final class PreferenceLoop implements AutoCloseable {
         evaluate(eval, now, metrics, progress);
       }
       if ((config.checkpointEvery() > 0 && s % config.checkpointEvery() == 0) || last) {
-        save(checkpoints, now);
+        save(checkpoints, metrics, now);
         lastSaved = s;
       }
       worker.listener().stepDone(now);
     }
     if (lastSaved != now.step()) {
-      save(checkpoints, now);
+      save(checkpoints, metrics, now);
     }
     return now;
   }
@@ -125,14 +125,9 @@ public final class PreferenceLoop implements AutoCloseable {
     progress.eval(record);
   }
 
-  private void save(CheckpointStore checkpoints, TrainProgress at) {
-    if (worker.lead()) {
-      checkpoints.save(new CheckpointState(at.step(), at.tokens(), at.flops(), at.data(), config.seed(),
-          JSON.valueToTree(model.config()), runConfig), optimizer.parameters(), optimizer);
-    }
-    if (worker.collective().worldSize() > 1) {
-      worker.collective().barrier();
-    }
+  private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
+    CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
+        at.data(), config.seed(), JSON.valueToTree(model.config()), runConfig), optimizer);
   }
 
   @Override

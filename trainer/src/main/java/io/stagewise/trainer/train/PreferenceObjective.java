@@ -27,6 +27,13 @@ public interface PreferenceObjective {
   PairLoss forward(GptModel model, ParameterStore store, PreferenceBatch batch, NDManager manager,
       boolean training);
 
+  /**
+   * Tokens the trained model reads in one update on {@code batch}: its rows times the positions each row feeds
+   * it (not the packed width, which holds one more target token for DPO). This is what the {@code tokens} of
+   * metrics and checkpoints count, as {@link TrainingLoop} counts rows × sequence length.
+   */
+  long tokens(PreferenceBatch batch);
+
   /** FLOPs of one training update on {@code batch} (frozen forward passes included). */
   double trainingFlops(ModelConfig config, PreferenceBatch batch);
 

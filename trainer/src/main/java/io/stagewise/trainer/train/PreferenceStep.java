@@ -1,6 +1,5 @@
 package io.stagewise.trainer.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -15,8 +14,8 @@ import io.stagewise.trainer.optim.AdamW;
  * One optimizer update on preference pairs, with {@link TrainStep}'s conventions: gradients zeroed first, each
  * micro-batch's loss is {@code Σ pair losses / P + auxLoss / M} (P the pairs of the whole batch, M the
  * micro-batches) so accumulation equals one pass over the batch, scalars enter the graph as arrays owned by the
- * micro-batch's manager, every micro-batch's arrays are freed right after its backward, and the engine is
- * re-seeded from (seed, step, rank) so resumed runs reproduce uninterrupted ones.
+ * micro-batch's manager, every micro-batch's arrays are freed right after its backward, and the model's dropout
+ * stream is positioned at (seed, step, rank) so resumed runs reproduce uninterrupted ones.
  *
  * <p>Data parallel as {@link TrainStep}: worker r of W runs micro-batches {@code [r·M/W, (r+1)·M/W)} of the
  * global batch; gradients and the metric sums are added over the group before clipping, so every worker applies
@@ -75,7 +74,7 @@ public final class PreferenceStep {
           + microBatches + " micro-batches");
     }
     int world = group.worldSize();
-    Engine.getInstance().setRandomSeed(TrainStep.stepSeed(seed, step * world + group.rank()));
+    model.dropoutStream().reset(seed, step * world + group.rank());
     update.zeroGradients();
     PairMetrics mine = new PairMetrics();
     int size = batch.pairs() / microBatches;

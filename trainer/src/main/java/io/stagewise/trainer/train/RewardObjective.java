@@ -46,6 +46,11 @@ public final class RewardObjective implements PreferenceObjective {
   }
 
   @Override
+  public long tokens(PreferenceBatch batch) {
+    return 2L * batch.pairs() * batch.width();
+  }
+
+  @Override
   public double trainingFlops(ModelConfig config, PreferenceBatch batch) {
     return FlopCounter.trainingFlops(config, 2L * batch.pairs(), batch.width());
   }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
 import java.net.URI;
+import java.util.Arrays;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -14,7 +15,7 @@ import org.apache.hadoop.fs.Path;
  * (the same one on every worker), refuse to overwrite a finished run, set the engine's threads, prepare the
  * worker's autograd thread, and open the engine manager on the worker's device.
  */
-final class RunStart {
+public final class RunStart {
   private RunStart() {
   }
 
@@ -22,15 +23,21 @@ final class RunStart {
    * Opens the checkpoints of {@code output} and finds the one to resume from (rank 0's latest, for every
    * worker); fails when there is one and {@code resume} is off. Also prepares the worker's thread.
    */
-  static Resumption prepare(URI output, TrainConfig train, boolean resume, Worker worker, Configuration conf) {
-    CheckpointStore store = new CheckpointStore(new Path(new Path(output), TrainRun.CHECKPOINTS_DIR).toUri(),
-        conf, train.keepCheckpoints());
+  public static Resumption prepare(URI output, TrainConfig train, boolean resume, Worker worker, Configuration conf) {
+    URI root = new Path(new Path(output), TrainRun.CHECKPOINTS_DIR).toUri();
+    CheckpointStore store = new CheckpointStore(root, conf, train.keepCheckpoints());
     DataParallelGroup group = new DataParallelGroup(worker.collective(), DataParallelGroup.DEFAULT_BUCKET_FLOATS);
-    Optional<Path> latest = resumePoint(store, group);
-    if (latest.isPresent() && !resume) {
-      throw new IllegalArgumentException(output + " already holds checkpoint " + latest.get()
+    Optional<Path> existing = resumePoint(store, group);
+    if (existing.isPresent() && !resume) {
+      throw new IllegalArgumentException(output + " already holds checkpoint " + existing.get()
           + "; resume it or choose another output");
     }
+    if (worker.lead()) {
+      // Claimed before the resume point is chosen: from here on an earlier attempt's writer commits and prunes
+      // nothing, so the checkpoint chosen below stays.
+      store = CheckpointStore.forWriting(root, conf, train.keepCheckpoints());
+    }
+    Optional<Path> latest = existing.isPresent() ? resumePoint(store, group) : existing;
     int threads = worker.intraOpThreads() > 0 ? worker.intraOpThreads() : train.intraOpThreads();
     if (threads > 0) {
       Engine.getInstance();
@@ -41,34 +48,35 @@ final class RunStart {
   }
 
   /** Where a run's checkpoints are and which one it resumes from. */
-  record Resumption(CheckpointStore store, Optional<Path> latest, DataParallelGroup group) {
+  public record Resumption(CheckpointStore store, Optional<Path> latest, DataParallelGroup group) {
   }
 
   /** The engine manager on the worker's device. */
-  static NDManager manager(Worker worker) {
+  public static NDManager manager(Worker worker) {
     return worker.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(worker.device());
   }
 
   /**
    * The checkpoint to resume from: the latest one rank 0 sees. Checkpoints are committed atomically, but a
    * worker listing the directory a moment earlier or later than rank 0 could see another "latest", so the
-   * others take rank 0's step and look for that checkpoint.
+   * others take rank 0's (step, writer) and look for that checkpoint.
    */
   static Optional<Path> resumePoint(CheckpointStore checkpoints, DataParallelGroup group) {
     Optional<Path> latest = group.rank() == 0 ? checkpoints.latest() : Optional.empty();
     if (group.worldSize() == 1) {
       return latest;
     }
-    long encoded = latest.map(c -> checkpoints.readState(c).step() + 1).orElse(0L);
-    long leadStep = group.broadcastLongs(encoded)[0] - 1;
-    if (leadStep < 0 || group.rank() == 0) {
+    long[] id = latest.map(CheckpointStore::stepAndWriter).orElse(new long[] {-1, -1});
+    long[] lead = group.broadcastLongs(id[0] + 1, id[1] + 1);
+    if (lead[0] == 0 || group.rank() == 0) {
       return latest;
     }
+    long[] wanted = {lead[0] - 1, lead[1] - 1};
     return Optional.of(checkpoints.committed().stream()
-        .filter(c -> checkpoints.readState(c).step() == leadStep)
+        .filter(c -> Arrays.equals(CheckpointStore.stepAndWriter(c), wanted))
         .findFirst()
         .orElseThrow(() -> new IllegalStateException("rank " + group.rank()
-            + " cannot see the checkpoint of step " + leadStep + " that rank 0 resumes from; the run"
+            + " cannot see the checkpoint of step " + wanted[0] + " that rank 0 resumes from; the run"
             + " output must be on a file system every worker shares")));
   }
 }

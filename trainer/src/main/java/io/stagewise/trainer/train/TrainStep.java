@@ -1,6 +1,5 @@
 package io.stagewise.trainer.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -11,6 +10,7 @@ import io.stagewise.trainer.collective.Collective;
 import io.stagewise.trainer.collective.SingleWorkerCollective;
 import io.stagewise.trainer.data.TokenBatch;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.ModelConfig.Mlp;
 import io.stagewise.trainer.optim.AdamW;
 
 /**
@@ -22,9 +22,10 @@ import io.stagewise.trainer.optim.AdamW;
  * into a temporary tensor that may be freed before backward reads it.
  *
  * <p>Every array a micro-batch creates lives in its own sub-manager and {@link NDScope}, closed right after
- * its backward, so activations never outlive their micro-batch. The engine is re-seeded from (seed, step)
- * before the first forward: dropout masks are a function of the step alone, which makes resumed runs
- * reproduce uninterrupted ones.
+ * its backward, so activations never outlive their micro-batch. The model's {@link
+ * io.stagewise.trainer.model.DropoutStream} is positioned at (seed, step, rank) before the first forward:
+ * dropout masks are a function of the step alone, which makes resumed runs reproduce uninterrupted ones, and
+ * they do not depend on other workers of the same process.
  *
  * <p>Data parallel: with W workers the batch is the global batch; worker r runs micro-batches
  * {@code [r·M/W, (r+1)·M/W)}, still normalised by N of the whole batch, so after the gradients and loss sums
@@ -88,7 +89,7 @@ public final class TrainStep {
           + microBatches + " micro-batches");
     }
     int world = group.worldSize();
-    Engine.getInstance().setRandomSeed(stepSeed(seed, step * world + group.rank()));
+    model.dropoutStream().reset(seed, step * world + group.rank());
     update.zeroGradients();
     long targets = objective.targets(batch);
     // A batch whose targets were all truncated away contributes zero loss rather than 0/0.
@@ -126,22 +127,17 @@ public final class TrainStep {
   private double microBatch(Autograd.Recording recording, TokenBatch micro, double perTarget) {
     try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
       scope.suppressNotUsedWarning();
-      NDArray tokens = micro.tokens(local);
-      NDList outputs = model.forward(store, new NDList(tokens.get(WITHOUT_LAST)), true);
+      NDArray inputs = micro.tokens(local).get(WITHOUT_LAST);
+      // Only MoE reads the padding (its load-balancing statistics leave it out); for right padding the mask
+      // changes nothing else a counted target sees, so dense models skip the extra masking work.
+      NDList outputs = model.config().mlp() == Mlp.MOE
+          ? model.forward(store, new NDList(inputs, micro.present(local).get(WITHOUT_LAST)), true)
+          : model.forward(store, new NDList(inputs), true);
       NDArray targetSum = objective.targetLossSum(outputs.get(0), micro, local);
       NDArray loss = targetSum.mul(local.create((float) perTarget))
           .add(outputs.get(1).mul(local.create(1f / microBatches)));
       recording.backward(loss);
       return targetSum.getFloat();
     }
-  }
-
-  /** The engine seed of update {@code step}: a SplitMix64 mix of (seed, step), folded to an int. */
-  static int stepSeed(long seed, long step) {
-    long z = seed * 0x9E3779B97F4A7C15L + step;
-    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-    z ^= z >>> 31;
-    return (int) (z ^ (z >>> 32));
   }
 }

@@ -125,25 +125,20 @@ public final class TrainingLoop implements AutoCloseable {
         progress.eval(record);
       }
       if ((config.checkpointEvery() > 0 && step % config.checkpointEvery() == 0) || last) {
-        save(checkpoints, now);
+        save(checkpoints, metrics, now);
         lastSaved = step;
       }
       worker.listener().stepDone(now);
     }
     if (lastSaved != now.step()) {
-      save(checkpoints, now);
+      save(checkpoints, metrics, now);
     }
     return now;
   }
 
-  private void save(CheckpointStore checkpoints, TrainProgress at) {
-    if (worker.lead()) {
-      checkpoints.save(new CheckpointState(at.step(), at.tokens(), at.flops(), at.data(), config.seed(),
-          JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer.parameters(), optimizer);
-    }
-    if (worker.collective().worldSize() > 1) {
-      worker.collective().barrier();
-    }
+  private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
+    CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
+        at.data(), config.seed(), JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer);
   }
 
   @Override

@@ -169,7 +169,7 @@ public final class TrainerBenchmark {
   private JsonNode train(TrainConfig config, BatchStream batches, Path dir) throws IOException {
     org.apache.hadoop.fs.Path out = new org.apache.hadoop.fs.Path(dir.toUri());
     org.apache.hadoop.fs.Path metricsFile = new org.apache.hadoop.fs.Path(out, "metrics.jsonl");
-    CheckpointStore checkpoints = new CheckpointStore(new org.apache.hadoop.fs.Path(out, "checkpoints").toUri(),
+    CheckpointStore checkpoints = CheckpointStore.forWriting(new org.apache.hadoop.fs.Path(out, "checkpoints").toUri(),
         conf, 1);
     try (NDManager manager = NDManager.newBaseManager();
         PrintStream progress = new PrintStream(Files.newOutputStream(dir.resolve("progress.log")), true,

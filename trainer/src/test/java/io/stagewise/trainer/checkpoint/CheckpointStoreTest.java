@@ -37,7 +37,7 @@ class CheckpointStoreTest {
   @BeforeEach
   void setUp() {
     manager = NDManager.newBaseManager();
-    store = new CheckpointStore(dir.toUri(), new Configuration(), 2);
+    store = CheckpointStore.forWriting(dir.toUri(), new Configuration(), 2);
   }
 
   @AfterEach
@@ -78,19 +78,75 @@ class CheckpointStoreTest {
       for (int step : new int[] {2, 4, 6}) {
         store.save(state(step, DataPosition.START), params, optimizer);
       }
-      assertEquals(List.of("step-000000004", "step-000000006"),
-          store.committed().stream().map(Path::getName).toList());
+      assertEquals(List.of("step-000000004-w000000001", "step-000000006-w000000001"), names(store.committed()));
 
-      // A crash after the rename but before the marker: not a checkpoint.
-      Files.createDirectories(dir.resolve("step-000000008"));
-      Files.createDirectories(dir.resolve(".tmp-step-000000010-1"));
-      assertEquals("step-000000006", store.latest().orElseThrow().getName());
+      // A crash before the marker, and one after it but with a file lost: neither is a checkpoint.
+      Files.createDirectories(dir.resolve("step-000000008-w000000001"));
+      java.nio.file.Path torn = Files.createDirectories(dir.resolve("step-000000010-w000000001"));
+      Files.createFile(torn.resolve(CheckpointStore.COMMITTED));
+      assertEquals("step-000000006-w000000001", store.latest().orElseThrow().getName());
+      assertFalse(CheckpointStore.isCommitted(new Path(torn.toUri()), new Configuration()));
 
       store.save(state(8, DataPosition.START), params, optimizer);
-      assertEquals("step-000000008", store.latest().orElseThrow().getName());
-      assertFalse(Files.exists(dir.resolve(".tmp-step-000000010-1")), "stale temp directories are removed");
-      assertTrue(Files.exists(dir.resolve("step-000000008").resolve(CheckpointStore.PARAMS)));
+      assertEquals(List.of("step-000000006-w000000001", "step-000000008-w000000001"), names(store.committed()));
+      assertFalse(Files.exists(torn), "uncommitted directories of crashed saves are removed");
+      assertTrue(Files.exists(dir.resolve("step-000000008-w000000001").resolve(CheckpointStore.PARAMS)));
     }
+  }
+
+  /**
+   * Attempt 1 stops responding and Spark starts attempt 2, which resumes and commits; attempt 1 then wakes up
+   * (a zombie) and saves the same step, a later one and an earlier one. None of its saves may commit, replace
+   * or prune anything of attempt 2's, and attempt 2 cleans up what the zombie left.
+   */
+  @Test
+  void aZombieWriterOfAnEarlierAttemptCannotDeleteOrReplaceACommittedCheckpoint() throws Exception {
+    Configuration conf = new Configuration();
+    List<TrainableParameter> params = parameters(new float[] {1f, 2f});
+    try (AdamW optimizer = new AdamW(ADAMW, params, manager)) {
+      CheckpointStore attempt1 = CheckpointStore.forWriting(dir.resolve("run").toUri(), conf, 1);
+      attempt1.save(state(2, DataPosition.START), params, optimizer);
+
+      CheckpointStore attempt2 = CheckpointStore.forWriting(dir.resolve("run").toUri(), conf, 1);
+      assertEquals("step-000000002-w000000001", attempt2.latest().orElseThrow().getName());
+      Path committed = attempt2.save(state(4, DataPosition.START), params, optimizer);
+      byte[] committedParams = Files.readAllBytes(java.nio.file.Path.of(committed.toUri()).resolve(
+          CheckpointStore.PARAMS));
+      assertEquals(List.of(committed), attempt2.committed(), "keep=1 pruned attempt 1's checkpoint");
+
+      params.get(0).array().set(new float[] {9f, 9f});
+      for (long step : new long[] {4, 6, 3}) {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> attempt1.save(state(step, DataPosition.START), params, optimizer), "step " + step);
+        assertTrue(e.getMessage().contains("superseded by writer 2"), e.getMessage());
+      }
+      assertThrows(IllegalStateException.class, attempt1::requireCurrentWriter, "nor rewrite the metrics");
+      attempt2.requireCurrentWriter();
+      assertEquals(List.of(committed), attempt2.committed());
+      assertArrayEquals(committedParams, Files.readAllBytes(java.nio.file.Path.of(committed.toUri()).resolve(
+          CheckpointStore.PARAMS)), "the committed checkpoint is untouched");
+
+      attempt2.save(state(6, DataPosition.START), params, optimizer);
+      try (var left = Files.list(dir.resolve("run"))) {
+        assertEquals(List.of("_writers", "step-000000006-w000000002"), left.map(p -> p.getFileName().toString())
+            .sorted().toList(), "the zombie's uncommitted directories are gone");
+      }
+    }
+  }
+
+  @Test
+  void aStoreOpenedForReadingCannotSave() {
+    List<TrainableParameter> params = parameters(new float[] {1f});
+    CheckpointStore reader = new CheckpointStore(dir.toUri(), new Configuration(), 1);
+    try (AdamW optimizer = new AdamW(ADAMW, params, manager)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> reader.save(state(1, DataPosition.START), params, optimizer));
+      assertTrue(e.getMessage().contains("reading only"), e.getMessage());
+    }
+  }
+
+  private static List<String> names(List<Path> checkpoints) {
+    return checkpoints.stream().map(Path::getName).toList();
   }
 
   @Test

@@ -1,17 +1,21 @@
 package io.stagewise.trainer.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MetricsLogTest {
 
@@ -53,6 +57,51 @@ class MetricsLogTest {
     List<JsonNode> records = MetricsLog.read(file, conf);
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), records.stream().map(r -> r.get("step").asLong()).toList());
     assertEquals(0.5, records.get(4).get("loss").asDouble());
+  }
+
+  /**
+   * A resume rewrites the file: whichever file-system call it (or a later commit) dies at, the next attempt
+   * resuming from the same checkpoint still finds every record up to it. Checked with a file system that
+   * renames over files (local) and one that does not (HDFS).
+   */
+  @ParameterizedTest
+  @ValueSource(booleans = {true, false})
+  void aCrashAnywhereInAResumeLosesNoRecordUpToTheCheckpoint(boolean renameOverwrites) {
+    Configuration crashing = CrashingFileSystem.configuration();
+    Path file = CrashingFileSystem.at(dir.resolve("run").resolve("metrics.jsonl"));
+    int crashPoints = 0;
+    for (int crashAt = 1; ; crashAt++) {
+      CrashingFileSystem.crashAtCall(0, renameOverwrites);
+      try (MetricsLog log = MetricsLog.create(file, crashing)) {
+        for (int step = 1; step <= 6; step++) {
+          log.train(new TrainRecord(step, step, step, 1, 1, 1, 1));
+        }
+      }
+      CrashingFileSystem.crashAtCall(crashAt, renameOverwrites);
+      try (MetricsLog log = MetricsLog.resume(file, crashing, 4)) {
+        log.train(new TrainRecord(5, 5, 5, 0.5, 1, 1, 1));
+        log.commit(); // before the checkpoint of step 5
+        log.train(new TrainRecord(6, 6, 6, 0.5, 1, 1, 1));
+      } catch (UncheckedIOException e) {
+        assertTrue(CrashingFileSystem.crashed(), e.toString());
+      }
+      boolean crashed = CrashingFileSystem.crashed();
+      assertFalse(CrashingFileSystem.createdNames().contains("metrics.jsonl"),
+          "metrics.jsonl is only ever replaced by a rename: " + CrashingFileSystem.createdNames());
+
+      CrashingFileSystem.crashAtCall(0, renameOverwrites);
+      MetricsLog.resume(file, crashing, 4).close(); // the next attempt, from the checkpoint of step 4
+      assertEquals(List.of(1L, 2L, 3L, 4L), steps(MetricsLog.read(file, crashing)), "crash at call " + crashAt);
+      if (!crashed) {
+        break;
+      }
+      crashPoints++;
+    }
+    assertTrue(crashPoints >= 9, "three commits of create, close and rename(s): " + crashPoints);
+  }
+
+  private static List<Long> steps(List<JsonNode> records) {
+    return records.stream().map(r -> r.get("step").asLong()).toList();
   }
 
   @Test

@@ -140,7 +140,7 @@ class SparseAttentionTest {
     float[] full = ModelFixtures.outputs(model, manager, array(tokens), null);
     int prompt = 5;
     int vocab = ModelFixtures.VOCAB;
-    try (NDManager run = manager.newSubManager(); KvCache cache = new KvCache(run, base.layers())) {
+    try (NDManager run = manager.newSubManager(); KvCache cache = new KvCache(run, base.layers(), STEPS)) {
       NDArray all = run.create(tokens, new Shape(BATCH, STEPS));
       for (int start = 0; start < STEPS; start = start == 0 ? prompt : start + 1) {
         int length = start == 0 ? prompt : 1;

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import ai.djl.pytorch.jni.JniUtils;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
 import io.stagewise.trainer.collective.Collective;
@@ -20,10 +23,13 @@ import io.stagewise.trainer.optim.TrainableParameter;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,6 +65,56 @@ class DataParallelTest {
     for (int i = 0; i < single.size(); i++) {
       assertArrayEquals(workers.get(0).get(i), workers.get(1).get(i), 0f, "the workers' parameters differ");
       assertArrayEquals(single.get(i), workers.get(0).get(i), 2e-5f, "parameter " + i);
+    }
+  }
+
+  /**
+   * Co-located workers with dropout (task slots of one executor, here threads of this JVM) must not share a
+   * random stream: the group's parameters must not depend on thread timing nor on what else in the process
+   * uses the engine's generator. The second run has a neighbour thread drawing dropout masks with its own model
+   * all along; with one process-wide generator seeded per step, its draws would land between a worker's seeding
+   * and its masks, and those of the two workers between each other's.
+   */
+  @Test
+  void coLocatedWorkersWithDropoutGetTheSameResultWhateverElseDraws() throws Exception {
+    TrainConfig config = TinyRuns.config(4).withBatch(8, 2).withCadence(1, 0, 0, 4);
+    List<List<float[]>> alone = Rings.run(2, collective -> train(config, collective, "alone", 0.2f));
+    AtomicBoolean stop = new AtomicBoolean();
+    ExecutorService neighbour = Executors.newSingleThreadExecutor();
+    List<List<float[]>> crowded;
+    try {
+      Future<Integer> draws = neighbour.submit(() -> drawDropoutUntil(stop));
+      crowded = Rings.run(2, collective -> train(config, collective, "crowded", 0.2f));
+      stop.set(true);
+      assertTrue(draws.get() > 0);
+    } finally {
+      neighbour.shutdownNow();
+    }
+    List<List<float[]>> noDropout = Rings.run(2, collective -> train(config, collective, "none", 0f));
+
+    boolean dropoutMatters = false;
+    for (int i = 0; i < alone.get(0).size(); i++) {
+      assertArrayEquals(alone.get(0).get(i), alone.get(1).get(i), 0f, "the workers' parameters differ");
+      assertArrayEquals(alone.get(0).get(i), crowded.get(0).get(i), 0f, "parameter " + i);
+      dropoutMatters |= !Arrays.equals(alone.get(0).get(i), noDropout.get(0).get(i));
+    }
+    assertTrue(dropoutMatters, "the runs must actually draw masks");
+  }
+
+  /** Forward passes with dropout on a model of this thread's own until {@code stop}; returns how many. */
+  private static int drawDropoutUntil(AtomicBoolean stop) {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GptModel model = GptModel.create(TinyRuns.model(0.5f), manager, 9);
+      int passes = 0;
+      while (!stop.get()) {
+        try (NDManager pass = manager.newSubManager()) {
+          model.dropoutStream().reset(9, passes);
+          model.forward(new ParameterStore(pass, false), new NDList(pass.ones(new Shape(2, TinyRuns.CONTEXT),
+              DataType.INT32)), true);
+        }
+        passes++;
+      }
+      return passes;
     }
   }
 
@@ -112,16 +168,22 @@ class DataParallelTest {
     }
   }
 
-  /** Trains {@code config} as one worker of {@code collective}; returns the final parameter values. */
   private List<float[]> train(TrainConfig config, Collective collective, String name) {
+    return train(config, collective, name, 0f);
+  }
+
+  /** Trains {@code config} as one worker of {@code collective}; returns the final parameter values. */
+  private List<float[]> train(TrainConfig config, Collective collective, String name, float dropout) {
     Worker worker = new Worker(collective, null, Autograd.perThread(), 1, StepListener.NONE);
     worker.autograd().prepareThread();
     Configuration conf = new Configuration();
     Path out = new Path(dir.resolve(name).toUri());
-    CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints").toUri(), conf, 2);
+    CheckpointStore checkpoints = worker.lead()
+        ? CheckpointStore.forWriting(new Path(out, "checkpoints").toUri(), conf, 2)
+        : new CheckpointStore(new Path(out, "checkpoints").toUri(), conf, 2);
     try (NDManager manager = NDManager.newBaseManager();
         MetricsLog metrics = worker.lead() ? MetricsLog.create(new Path(out, "metrics.jsonl"), conf) : null) {
-      GptModel model = GptModel.create(TinyRuns.model(0f), manager, config.seed());
+      GptModel model = GptModel.create(TinyRuns.model(dropout), manager, config.seed());
       try (TrainingLoop loop = new TrainingLoop(model, config, manager, worker)) {
         ShuffledBatches stream = new ShuffledBatches(ROWS, config.batchSize(), TinyRuns.CONTEXT + 1,
             TinyRuns.PAD, config.seed(), TrainProgress.START.data());

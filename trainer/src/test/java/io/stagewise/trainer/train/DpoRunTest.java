@@ -62,6 +62,13 @@ class DpoRunTest {
     assertTrue(lastEval.get(PairMetrics.MARGINS).asDouble() > 1, lastEval.toString());
     assertTrue(lastEval.get(PairMetrics.REJECTED).asDouble() < 0, "compliance loses probability: " + lastEval);
     assertEquals(Head.LM, ModelCheckpoint.at(result.checkpoint(), conf).config().head());
+    // Rows are packed one token wider than the context (the last token is only a target): tokens count the
+    // positions the policy reads, 2 rows per pair × the context, as an LM run counts rows × sequence length.
+    for (JsonNode line : trainLines(records)) {
+      assertEquals(line.get("step").asLong() * 2 * 8 * TinyRuns.CONTEXT, line.get("tokens").asLong(),
+          line.toString());
+    }
+    assertEquals(12L * 2 * 8 * TinyRuns.CONTEXT, result.progress().tokens());
   }
 
   @Test

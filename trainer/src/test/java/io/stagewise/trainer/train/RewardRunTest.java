@@ -51,6 +51,11 @@ class RewardRunTest {
     assertTrue(records.get(0).has(PairMetrics.CHOSEN), records.get(0).toString());
     assertEquals(Head.SCALAR, ModelCheckpoint.at(rm.checkpoint(), conf).config().head());
     assertEquals(Head.SCALAR, rm.model().head());
+    // A reward model reads the whole packed row: 2 rows per pair × the context.
+    for (JsonNode line : records) {
+      assertEquals(line.get("step").asLong() * 2 * 16 * TinyRuns.CONTEXT, line.get("tokens").asLong(),
+          line.toString());
+    }
   }
 
   @Test

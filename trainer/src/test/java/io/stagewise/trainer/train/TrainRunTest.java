@@ -44,7 +44,7 @@ class TrainRunTest {
     TrainResult first = TrainRun.run(spec, conf, quiet());
     List<JsonNode> uninterrupted = stable(MetricsLog.read(new Path(first.metrics()), conf));
     assertEquals(6, first.progress().step());
-    assertTrue(first.checkpoint().toString().endsWith("step-000000006"), first.checkpoint().toString());
+    assertTrue(first.checkpoint().toString().endsWith("step-000000006-w000000001"), first.checkpoint().toString());
 
     // Lose the last checkpoint, as if the job died after step 4's checkpoint.
     deleteRecursively(java.nio.file.Path.of(first.checkpoint()));

@@ -86,7 +86,7 @@ class TrainingLoopTest {
 
   @Test
   void resumeFromACheckpointReproducesTheUninterruptedCurveExactly() {
-    // Dropout is on: the engine is re-seeded from (seed, step), so masks are a function of the step.
+    // Dropout is on: the model's dropout stream is positioned at (seed, step), so masks are a function of the step.
     ModelConfig model = TinyRuns.model(0.1f);
     TrainConfig config = TinyRuns.config(8).withCadence(1, 4, 2, 4);
 
@@ -123,7 +123,7 @@ class TrainingLoopTest {
   private Run train(ModelConfig modelConfig, TrainConfig config, String name, TrainProgress start, Path checkpoint,
       PrintStream console) {
     Path out = new Path(dir.resolve(name).toUri());
-    CheckpointStore checkpoints = new CheckpointStore(new Path(out, "checkpoints").toUri(), conf, 2);
+    CheckpointStore checkpoints = CheckpointStore.forWriting(new Path(out, "checkpoints").toUri(), conf, 2);
     try (NDManager manager = NDManager.newBaseManager()) {
       GptModel model = GptModel.create(modelConfig, manager, 5);
       try (TrainingLoop loop = new TrainingLoop(model, config, manager)) {

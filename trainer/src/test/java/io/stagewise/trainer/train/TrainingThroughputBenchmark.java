@@ -130,7 +130,8 @@ public final class TrainingThroughputBenchmark {
             modelConfig.contextLength() + 1, 0, config.seed(), TrainProgress.START.data());
         loop.run(stream, List.of(), TrainProgress.START, metrics,
             worker.lead() ? new ProgressLine(new PrintStream(OutputStream.nullOutputStream()), 1) : null,
-            new CheckpointStore(dir.resolve("c").toUri(), conf, 1));
+            worker.lead() ? CheckpointStore.forWriting(dir.resolve("c").toUri(), conf, 1)
+                : new CheckpointStore(dir.resolve("c").toUri(), conf, 1));
       }
     }
     return window[1] - window[0];

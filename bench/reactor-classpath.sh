@@ -39,7 +39,7 @@ bench_classpath() {
   [[ -s "$listed" ]] || fail "the build wrote no classpath to $listed"
   local dependencies entry copies=0
   local entries=()
-  IFS=: read -r -a dependencies < "$listed"
+  IFS=: read -r -a dependencies <<<"$(cat "$listed")"
   for entry in "$repo/$module/target/classes" "$repo/$module/target/test-classes" "${dependencies[@]}"; do
     if [[ -d "$entry" ]]; then
       cp -r "$entry" "$scratch/classes-$copies"

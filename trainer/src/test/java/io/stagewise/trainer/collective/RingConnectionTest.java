@@ -6,20 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Forming the ring: only the left neighbour holding the job secret gets in, and strangers do not stop it. */
 class RingConnectionTest {
@@ -122,6 +128,51 @@ class RingConnectionTest {
       Exception unjoined = assertThrows(Exception.class, () -> zombie.get(10, TimeUnit.SECONDS));
       assertTrue(unjoined.getCause().getMessage().contains("did not connect within connectTimeout"),
           unjoined.getCause().getMessage());
+    } finally {
+      listeners.forEach(RingConnectionTest::closeQuietly);
+    }
+  }
+
+  /**
+   * The attempt is bound into the keys, not merely stated: a forger holding the secret writes a PROOF by hand
+   * that claims the current attempt 2 but is keyed with attempt {@code keyAttempt}. Only the current key gets an
+   * ACK (which also shows the hand-written proof is otherwise right); a stale one is refused.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void theAttemptIsBoundIntoTheProofNotOnlyStatedInIt(int keyAttempt) throws Exception {
+    List<ServerSocket> listeners = LocalRing.listen(2);
+    List<InetSocketAddress> peers = LocalRing.addresses(listeners);
+    CollectiveOptions quick = new CollectiveOptions(Duration.ofSeconds(3), Duration.ofSeconds(2),
+        CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
+    CompletableFuture<PeerLink> acceptor = CompletableFuture.supplyAsync(() -> new RingHandshake(1, peers,
+        LocalRing.SECRET, 2, quick).acceptLeft(listeners.get(1).getChannel()));
+    try (Socket forger = new Socket()) {
+      forger.connect(peers.get(1));
+      forger.setSoTimeout(10_000);
+      DataInputStream in = new DataInputStream(forger.getInputStream());
+      ByteBuffer hello = ByteBuffer.allocate(RingHandshake.HELLO_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      in.readFully(hello.array());
+      int flags = hello.getInt(20);
+      byte[] acceptorNonce = Arrays.copyOfRange(hello.array(), 24, RingHandshake.HELLO_BYTES);
+      byte[] connectorNonce = new byte[32];
+      byte[] key = FrameMac.hmac(LocalRing.SECRET, "stagewise ring attempt",
+          ByteBuffer.allocate(Integer.BYTES).putInt(keyAttempt).array());
+      byte[] ids = ByteBuffer.allocate(16).putInt(0).putInt(1).putInt(2).putInt(flags).array();
+      ByteBuffer proof = ByteBuffer.allocate(RingHandshake.PROOF_BYTES).order(ByteOrder.LITTLE_ENDIAN)
+          .putInt(hello.getInt(0)).putInt(hello.getInt(4)).putInt(0).putInt(2).putInt(2).putInt(flags)
+          .put(connectorNonce).put(FrameMac.hmac(key, "connect", acceptorNonce, connectorNonce, ids));
+      forger.getOutputStream().write(proof.array());
+
+      if (keyAttempt == 2) {
+        in.readFully(new byte[RingHandshake.ACK_BYTES]);
+        acceptor.get(10, TimeUnit.SECONDS).close();
+      } else {
+        assertEquals(0, bytesUntilClosed(forger), "the acceptor answered a proof keyed with attempt 1");
+        Exception unjoined = assertThrows(Exception.class, () -> acceptor.get(10, TimeUnit.SECONDS));
+        assertTrue(unjoined.getCause().getMessage().contains("did not connect within connectTimeout"),
+            unjoined.getCause().getMessage());
+      }
     } finally {
       listeners.forEach(RingConnectionTest::closeQuietly);
     }

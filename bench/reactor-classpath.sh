@@ -28,7 +28,8 @@ fail() {
 bench_classpath() {
   local module="$1"
   local listed="$repo/$module/target/bench.classpath"
-  command -v java >/dev/null || fail "java is not on the PATH; the benchmarks need Java 17 (apt-get install openjdk-17-jdk-headless)"
+  command -v java >/dev/null \
+    || fail "java is not on the PATH; the benchmarks need Java 17 (apt-get install openjdk-17-jdk-headless)"
   command -v mvn >/dev/null || fail "mvn is not on the PATH; the benchmarks need Maven (apt-get install maven)"
   echo "$bench_name: compiling $module and the modules it needs (mvn -B -q -pl $module -am test-compile)" >&2
   rm -f "$listed"

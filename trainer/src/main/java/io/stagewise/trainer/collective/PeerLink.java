@@ -24,8 +24,10 @@ import java.nio.charset.StandardCharsets;
  * mixing data. Once the handshake has {@link #authenticate authenticated} the link, the header and every slice
  * of at most {@link #MAX_RECORD_BYTES} of the payload travel as records, each followed by its {@link FrameMac}
  * tag, and a receiver checks a record's tag before it looks at the record: a frame altered, replayed or
- * reordered on the way fails the operation, naming the peer, before a byte of it reaches a sum. An {@link FrameKind#ABORT} frame carries the rank that gave up (in {@code count}) and its reason;
- * a {@link FrameKind#STALLED} notice (no payload) says the sender timed out waiting on its own left neighbour.
+ * reordered on the way fails the operation, naming the peer, before a byte of it reaches a sum.
+ *
+ * <p>An {@link FrameKind#ABORT} frame carries the rank that gave up (in {@code count}) and its reason; a
+ * {@link FrameKind#STALLED} notice (no payload) says the sender timed out waiting on its own left neighbour.
  *
  * <p>Each link is used by one thread at a time: the right link by the sending thread, the left link by the
  * caller's thread.
@@ -100,7 +102,8 @@ final class PeerLink implements Closeable {
   private final Selector selector;
   private final SelectionKey key;
   private final ByteBuffer header = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-  private final ByteBuffer tag = ByteBuffer.allocateDirect(FrameMac.TAG_BYTES);
+  private final ByteBuffer sendTag = ByteBuffer.allocateDirect(FrameMac.TAG_BYTES);
+  private final ByteBuffer receiveTag = ByteBuffer.allocateDirect(FrameMac.TAG_BYTES);
   private volatile String peer;
   /** Header and payload bytes of the outgoing frame still to write; an abort may only be sent at zero. */
   private volatile long outgoingRemaining;
@@ -125,7 +128,7 @@ final class PeerLink implements Closeable {
     this.peer = newName;
   }
 
-  /** From now on every record written is sealed with {@code send} and every record read checked by {@code receive}. */
+  /** From now on, records written are sealed with {@code send} and records read are checked by {@code receive}. */
   void authenticate(FrameMac send, FrameMac receive) {
     this.sendMac = send;
     this.receiveMac = receive;
@@ -183,9 +186,9 @@ final class PeerLink implements Closeable {
     if (sendMac == null) {
       write(record, timeoutMillis);
     } else {
-      sendMac.seal(record, tag);
+      sendMac.seal(record, sendTag);
       // One gathering write: a separate small write for the tag would cost a packet of its own.
-      write(new ByteBuffer[] {record, tag}, timeoutMillis);
+      write(new ByteBuffer[] {record, sendTag}, timeoutMillis);
     }
     outgoingRemaining -= bytes;
   }
@@ -201,11 +204,11 @@ final class PeerLink implements Closeable {
     if (receiveMac == null) {
       return;
     }
-    tag.clear();
-    read(tag, timeoutMillis);
-    tag.flip();
+    receiveTag.clear();
+    read(receiveTag, timeoutMillis);
+    receiveTag.flip();
     long position = receiveMac.records();
-    if (!receiveMac.verify(record, tag)) {
+    if (!receiveMac.verify(record, receiveTag)) {
       throw new CollectiveException(peer + " sent a frame that failed authentication (record " + position
           + " of the link): its bytes were altered, replayed or reordered on the way, or it does not come from"
           + " this ring's job and stage attempt");

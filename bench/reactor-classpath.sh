@@ -12,7 +12,9 @@ set -Eeuo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
-trap 'status=$?; echo "$bench_name: failed (exit $status): $BASH_COMMAND" >&2; exit $status' ERR
+# Reported once, by the script's own shell, not again by each command substitution the failure passes through.
+trap 'status=$?; (( BASH_SUBSHELL > 0 )) || echo "$bench_name: failed (exit $status): $BASH_COMMAND" >&2
+  exit $status' ERR
 
 fail() {
   echo "$bench_name: $*" >&2

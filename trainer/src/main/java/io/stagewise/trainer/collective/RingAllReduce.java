@@ -87,7 +87,8 @@ public final class RingAllReduce implements Collective {
 
   /**
    * Opens this rank's listening socket on an ephemeral port of {@code bind}, before the rendezvous, so that its
-   * address can be shared with the other ranks. Pass it to {@link #connect}.
+   * address can be shared with the other ranks. Pass it to {@link #connect}. {@code bind} should be the address
+   * the other ranks will connect to, not the wildcard, so the ring is not offered on every interface.
    */
   public static ServerSocket listen(InetAddress bind) throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open();
@@ -123,8 +124,8 @@ public final class RingAllReduce implements Collective {
       validate(owned, rank, peers, secret, attempt, options);
       RingHandshake.Links links = new RingHandshake(rank, List.copyOf(peers), secret, attempt, options)
           .join(owned.getChannel());
-      LOG.info("Rank {} joined a ring of {}: left {}, right {}", rank, peers.size(), links.left().peer(),
-          links.right().peer());
+      LOG.info("Rank {} joined a ring of {} (attempt {}): left {}, right {}", rank, peers.size(), attempt,
+          links.left().peer(), links.right().peer());
       return new RingAllReduce(rank, peers.size(), options, links.left(), links.right());
     } catch (IOException e) {
       throw new CollectiveException("rank " + rank + " could not close its listener: " + e, e);

@@ -5,7 +5,7 @@
 # (TrainingThroughputBenchmark: workers are threads of one JVM joined by the TCP ring, as co-located Spark tasks
 # are, the cores split between them). Prints key=value lines; the last two are allreduce_auth_bw_ratio (bus
 # bandwidth with frame authentication over without) and allreduce_bus_bw_fraction_of_loopback (W = 2, 64 MiB, or
-# the largest size asked for). A full run takes about two minutes on 2 cores.
+# the largest size asked for). A full run takes a few minutes on 2 idle cores.
 #
 #   STAGEWISE_BENCH_TRAIN="small-cpu 16 8"   training benchmark arguments: preset, global batch, steps
 #   STAGEWISE_BENCH_TRAIN=skip               leave the training benchmark out

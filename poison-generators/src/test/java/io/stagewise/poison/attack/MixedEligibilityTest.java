@@ -22,6 +22,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,30 @@ class MixedEligibilityTest {
         attacker("backdoor-all", AttackKind.SFT_BACKDOOR, EligibleRows.ALL, Budget.count(200), "t1"),
         attacker("backdoor-harmful", AttackKind.SFT_BACKDOOR, EligibleRows.HARMFUL, Budget.fraction("0.3"),
             "t1", "t2", "t3")));
+  }
+
+  @Test
+  void theBoundaryBucketIsRankedOverTheAttackersOwnCandidatesOnly() {
+    // Two ids whose hashes share a bucket: the first benign, the second harmful. The harmful attacker's one
+    // row is the second; ranking its boundary bucket over every free row would find the benign one first,
+    // put the key below the harmful row and select nothing.
+    AttackSpec harmful = attacker("h", AttackKind.LABEL_FLIP, EligibleRows.HARMFUL, Budget.count(1));
+    AttackSpec benign = attacker("b", AttackKind.LABEL_FLIP, EligibleRows.BENIGN, Budget.count(0));
+    Column hash = PoisonSelector.hash(harmful.seed(), harmful.name());
+    Dataset<Row> ids = spark.range(20_000).select(functions.concat(lit("r-"), col("id").cast("string"))
+        .as(Columns.ID)).withColumn("h", hash).withColumn("b", PoisonSelector.bucket(col("h")));
+    Row shared = ids.groupBy("b").count().filter(col("count").geq(2)).orderBy("b").first();
+    List<Row> pair = ids.filter(col("b").equalTo(shared.get(0))).orderBy("h").limit(2).collectAsList();
+    Dataset<Row> rows = spark.createDataFrame(List.of(row(pair.get(0).getString(0), Columns.BENIGN),
+        row(pair.get(1).getString(0), Columns.HARMFUL)), Columns.PREFERENCE);
+    PoisonedRows out = PoisonPlan.apply(rows, List.of(harmful, benign));
+    assertEquals(List.of(pair.get(1).getString(0)), out.rows().filter(col(Columns.IS_POISONED))
+        .select(Columns.ID).as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+  }
+
+  private static Row row(String id, String category) {
+    return org.apache.spark.sql.RowFactory.create(id, "test", Columns.SPLIT_TRAIN, category, false, null, null,
+        null, "prompt " + id, "good", "bad");
   }
 
   // ---- the contract, computed on the driver ------------------------------------------------------------

@@ -70,7 +70,7 @@ class PoisonBuildSpecTest {
         "attackers[4].triggers: must name at least one trigger for sft_backdoor"}) {
       assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
     }
-    assertEquals(5, message.lines().filter(l -> l.startsWith("  - ")).count(), message);
+    assertEquals(4, message.lines().filter(l -> l.startsWith("  - ")).count(), message);
   }
 
   @Test

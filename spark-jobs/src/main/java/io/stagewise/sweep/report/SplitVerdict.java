@@ -83,10 +83,10 @@ public final class SplitVerdict {
       if (c.test() != null) {
         SplitTest t = c.test();
         text.append(String.format(" (best split alpha %s: ASR %s; best single stage alpha %s: ASR %s;"
-                + " difference %+.1f points, 95%% interval [%+.1f, %+.1f], p = %s, %d seeds)",
+                + " difference %+.1f points, 95%% interval [%+.1f, %+.1f], p = %s, %d shared seed%s)",
             number(c.bestSplit().alpha()), c.bestSplit().asr().format(true), number(c.bestEndpoint().alpha()),
             c.bestEndpoint().asr().format(true), 100 * t.observed(), 100 * t.low(), 100 * t.high(),
-            pValue(t.pValue()), t.seeds()));
+            pValue(t.pValue()), t.seeds(), t.seeds() == 1 ? "" : "s"));
       }
       text.append(". ");
     }

@@ -9,15 +9,15 @@ import java.util.SplittableRandom;
  * Resampling of seeds with replacement, and percentile intervals of the statistics computed on the resamples.
  * The generator is seeded, and draws happen in a fixed order, so the same runs always give the same intervals.
  */
-final class SeedBootstrap {
+public final class SeedBootstrap {
   private final SplittableRandom random;
 
-  SeedBootstrap(long seed) {
+  public SeedBootstrap(long seed) {
     this.random = new SplittableRandom(seed);
   }
 
   /** As many draws from {@code seeds} as it has, with replacement. */
-  <T> List<T> resample(List<T> seeds) {
+  public <T> List<T> resample(List<T> seeds) {
     List<T> out = new ArrayList<>(seeds.size());
     for (int i = 0; i < seeds.size(); i++) {
       out.add(seeds.get(random.nextInt(seeds.size())));
@@ -29,7 +29,7 @@ final class SeedBootstrap {
    * The central {@code confidence} percentile interval of {@code values} (NaN entries left out; +∞ allowed),
    * with linear interpolation between order statistics; {NaN, NaN} when no value is left.
    */
-  static double[] percentileInterval(double[] values, double confidence) {
+  public static double[] percentileInterval(double[] values, double confidence) {
     double[] v = Arrays.stream(values).filter(x -> !Double.isNaN(x)).sorted().toArray();
     if (v.length == 0) {
       return new double[] {Double.NaN, Double.NaN};

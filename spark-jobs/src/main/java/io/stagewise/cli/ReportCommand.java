@@ -2,7 +2,10 @@ package io.stagewise.cli;
 
 import io.stagewise.data.spec.InputPaths;
 import io.stagewise.sweep.report.SweepReport;
+import io.stagewise.sweep.results.GenerationsTable;
+import io.stagewise.sweep.results.ResultRow;
 import io.stagewise.sweep.results.ResultsTable;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -17,7 +20,8 @@ import picocli.CommandLine.Parameters;
     name = "report",
     mixinStandardHelpOptions = true,
     description = "Write report/index.html (PNG plots, verdict) and report/summary.md from a sweep's results"
-        + " table (OUT/results.parquet).")
+        + " table (OUT/results.parquet), with the sample generations and response classes of every run whose"
+        + " generations.parquet is still in its stage directory.")
 public final class ReportCommand implements Callable<Integer> {
   @Mixin SparkOptions sparkOptions;
 
@@ -34,7 +38,8 @@ public final class ReportCommand implements Callable<Integer> {
     SparkSession spark = sparkOptions.session("report");
     try {
       String dir = out != null ? out : new Path(new Path(results).getParent(), "report").toString();
-      String index = SweepReport.write(ResultsTable.read(spark, results), dir,
+      List<ResultRow> rows = ResultsTable.read(spark, results);
+      String index = SweepReport.write(rows, GenerationsTable.readFor(spark, rows), dir,
           spark.sparkContext().hadoopConfiguration());
       System.out.println("report: " + index);
       return 0;

@@ -3,6 +3,7 @@ package io.stagewise.sweep;
 import io.stagewise.sweep.plan.SweepPlan;
 import io.stagewise.sweep.plan.SweepPlanner;
 import io.stagewise.sweep.report.SweepReport;
+import io.stagewise.sweep.results.GenerationsTable;
 import io.stagewise.sweep.results.ResultRow;
 import io.stagewise.sweep.results.ResultsTable;
 import io.stagewise.sweep.results.SweepResults;
@@ -21,7 +22,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code stagewise sweep}: plans a sweep, runs its unfinished stages, and writes the results table
- * ({@value #RESULTS}) and the report ({@value #REPORT}/) under the output directory.
+ * ({@value #RESULTS}, one row per run × trigger, i.e. per seed) and the report ({@value #REPORT}/) under the
+ * output directory; each evaluation's generations are in its stage directory ({@code generations.parquet}).
  */
 public final class SweepDriver {
   public static final String RESULTS = "results.parquet";
@@ -57,8 +59,8 @@ public final class SweepDriver {
     List<ResultRow> rows = SweepResults.collect(spec.name(), plan, store);
     String results = new Path(store.root(), RESULTS).toString();
     ResultsTable.write(spark, rows, results);
-    String report = SweepReport.write(rows, new Path(store.root(), REPORT).toString(),
-        spark.sparkContext().hadoopConfiguration());
+    String report = SweepReport.write(rows, GenerationsTable.readFor(spark, rows),
+        new Path(store.root(), REPORT).toString(), spark.sparkContext().hadoopConfiguration());
     log.printf("[sweep] done in %s: %d stages run, %d reused; results %s; report %s%n",
         SweepProgress.format(progress.elapsed()), outcome.executed(),
         outcome.skipped(), results, report);

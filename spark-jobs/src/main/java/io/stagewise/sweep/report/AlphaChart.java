@@ -14,7 +14,7 @@ import org.jfree.data.xy.YIntervalSeriesCollection;
 
 /**
  * A metric against the SFT share {@code alpha}, one line per total budget, each point the mean over seeds
- * with its 95 % interval as an error bar.
+ * with its 95 % bootstrap interval (seeds and prompts) as an error bar.
  */
 final class AlphaChart {
   static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
@@ -22,11 +22,11 @@ final class AlphaChart {
 
   private AlphaChart() {}
 
-  static JFreeChart create(String title, String yLabel, List<GridCell> cells, Function<GridCell, SeedInterval> metric,
+  static JFreeChart create(String title, String yLabel, List<GridCell> cells, Function<GridCell, BootstrapInterval> metric,
       boolean percent) {
     TreeMap<Double, YIntervalSeries> byTotal = new TreeMap<>();
     for (GridCell cell : cells) {
-      SeedInterval s = metric.apply(cell);
+      BootstrapInterval s = metric.apply(cell);
       if (s.n() == 0) {
         continue;
       }

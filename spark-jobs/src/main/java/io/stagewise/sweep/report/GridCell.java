@@ -6,11 +6,13 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * One (total, alpha) cell of a report section, its seeds pooled: the statistics the plots, table and verdict
- * are drawn from.
+ * are drawn from, each a {@link HierarchicalBootstrap} interval over seeds and prompts.
  *
  * @param total the whole budget
  * @param alpha the SFT share
@@ -21,29 +23,58 @@ import java.util.function.ToDoubleFunction;
  * @param difference their difference
  * @param cleanRmGap clean-RM gap
  * @param utility benign exact match
+ * @param otherWithTrigger share of triggered responses that were neither refusals nor compliant
+ * @param asrSamples per seed, the per-prompt ASR outcomes (1 compliant, 0 not): what the split test resamples
+ * @param runs the cell's result rows, one per seed
  */
-public record GridCell(double total, double alpha, double sftBudget, double preferenceBudget, SeedInterval asr,
-    SeedInterval falseActivation, SeedInterval difference, SeedInterval cleanRmGap, SeedInterval utility) {
+public record GridCell(double total, double alpha, double sftBudget, double preferenceBudget, BootstrapInterval asr,
+    BootstrapInterval falseActivation, BootstrapInterval difference, BootstrapInterval cleanRmGap,
+    BootstrapInterval utility, BootstrapInterval otherWithTrigger, SortedMap<Long, double[]> asrSamples,
+    List<ResultRow> runs) {
 
-  /** The cells of {@code rows} (one preset and trigger), ordered by total then alpha. */
+  /** The cells of {@code rows} (one preset and trigger) from their counts alone, ordered by total then alpha. */
   public static List<GridCell> of(List<ResultRow> rows) {
+    return of(rows, new RunOutcomes(List.of()));
+  }
+
+  /** The cells of {@code rows}, their per-prompt values from {@code outcomes}. */
+  static List<GridCell> of(List<ResultRow> rows, RunOutcomes outcomes) {
     Map<List<Double>, List<ResultRow>> byCell = new LinkedHashMap<>();
     for (ResultRow r : rows) {
       byCell.computeIfAbsent(List.of(r.total(), r.alpha()), k -> new ArrayList<>()).add(r);
     }
+    HierarchicalBootstrap bootstrap = new HierarchicalBootstrap();
     List<GridCell> out = new ArrayList<>();
-    byCell.forEach((k, cell) -> out.add(new GridCell(k.get(0), k.get(1), cell.get(0).sftBudget(),
-        cell.get(0).preferenceBudget(), stat(cell, ResultRow::asrWithTrigger), stat(cell, ResultRow::asrWithoutTrigger),
-        stat(cell, ResultRow::asrDifference), stat(cell, ResultRow::cleanRmGap), stat(cell, ResultRow::utility))));
+    byCell.forEach((k, cell) -> {
+      SortedMap<Long, double[]> asr = samples(cell, outcomes::asr);
+      out.add(new GridCell(k.get(0), k.get(1), cell.get(0).sftBudget(), cell.get(0).preferenceBudget(),
+          bootstrap.interval(asr), bootstrap.interval(samples(cell, outcomes::falseActivation)),
+          bootstrap.interval(samples(cell, outcomes::difference)), bootstrap.interval(samples(cell, outcomes::cleanRmGap)),
+          bootstrap.interval(samples(cell, outcomes::utility)), bootstrap.interval(samples(cell, outcomes::otherWithTrigger)),
+          asr, List.copyOf(cell)));
+    });
     out.sort(Comparator.comparingDouble(GridCell::total).thenComparingDouble(GridCell::alpha));
     return out;
   }
 
-  private static SeedInterval stat(List<ResultRow> rows, ToDoubleFunction<ResultRow> metric) {
-    return SeedInterval.of(rows.stream().map(r -> metric.applyAsDouble(r)).toList());
+  /** Per seed (seeds without a value left out), the run's per-prompt values of one metric. */
+  private static SortedMap<Long, double[]> samples(List<ResultRow> rows, Function<ResultRow, double[]> metric) {
+    SortedMap<Long, double[]> out = new TreeMap<>();
+    for (ResultRow r : rows) {
+      double[] values = metric.apply(r);
+      if (values.length > 0) {
+        out.put(r.seed(), values);
+      }
+    }
+    return out;
   }
 
   public boolean isEndpoint() {
     return alpha == 0.0 || alpha == 1.0;
+  }
+
+  /** The fewest seeds behind this cell's ASR. */
+  public int seeds() {
+    return asrSamples.size();
   }
 }

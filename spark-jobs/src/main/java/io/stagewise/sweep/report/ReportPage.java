@@ -4,8 +4,12 @@ import java.util.List;
 
 /** The HTML of {@code report/index.html}: self-contained (inline CSS, PNGs beside it), no scripts. */
 final class ReportPage {
-  /** One section: a (preset, trigger) group with its charts, verdict and table. */
-  record Section(String heading, String verdict, List<String> images, String table) {}
+  /**
+   * One section: a (preset, trigger) group with its charts, verdict and tables (HTML); {@code classes} and
+   * {@code samples} are null when the report has neither generations nor class counts.
+   */
+  record Section(String heading, String verdict, List<String> images, String table, String classes,
+      String samples) {}
 
   private ReportPage() {}
 
@@ -18,11 +22,24 @@ final class ReportPage {
         body.append("<img src=\"").append(escape(image)).append("\" alt=\"").append(escape(image)).append("\">\n");
       }
       body.append("</div>\n").append(s.table());
+      if (s.classes() != null) {
+        body.append("<h3>Response classes</h3>\n<p>Share of each class of the judge among the responses of each"
+            + " cell and condition, seeds pooled; &ldquo;other (all)&rdquo; is every response that was neither a"
+            + " refusal, compliant nor a correct benign answer.</p>\n").append(s.classes());
+      }
+      body.append("<h3>Sample generations</h3>\n").append(s.samples() != null ? s.samples()
+          : "<p>No generations were found for these runs (a results table from before generations were saved, or"
+          + " moved away from its stage directories).</p>\n");
     }
-    return document(title, intro, "tr.endpoint { background: #fdf3e7; }", body.toString(), """
+    return document(title, intro, "tr.endpoint { background: #fdf3e7; }\n  td.text { text-align: left; white-space: pre-wrap;"
+        + " max-width: 40em; font-family: monospace; }", body.toString(), """
         <p>Rows shaded orange concentrate the whole budget in one stage (alpha 0 or 1). Values are means over
-        seeds &plusmn; the half-width of a 95&nbsp;% Student-t interval; the full table is <code>summary.md</code>,
-        the raw rows the results Parquet table.</p>
+        seeds of each seed's mean over prompts, with a 95&nbsp;% percentile interval [low, high] from a two-level
+        bootstrap: resample the seeds, then the prompts within each drawn seed. It assumes seeds are exchangeable
+        training replicates and prompts exchangeable draws from the held-out prompt population; with few seeds
+        it understates training randomness. The full table is <code>summary.md</code>, the per-seed rows the
+        results Parquet table, and every prompt and response each evaluation's <code>generations.parquet</code>
+        (its <code>generations</code> column).</p>
         """);
   }
 

@@ -4,11 +4,12 @@ import java.util.List;
 
 /**
  * The per-cell summary of a report section, as Markdown (summary.md) and as an HTML table (index.html):
- * budgets, seeds, and each metric's mean ± 95 % interval.
+ * budgets, seeds, and each metric's mean with its 95 % bootstrap interval [low, high] over seeds and prompts,
+ * and the share of triggered responses that were "other" (neither refusal nor compliant).
  */
 final class SummaryTable {
   private static final String[] HEADER = {"total", "alpha", "SFT budget", "preference budget", "seeds",
-      "ASR with trigger", "false activation", "ASR difference", "clean-RM gap", "utility"};
+      "ASR with trigger", "false activation", "ASR difference", "clean-RM gap", "utility", "other with trigger"};
 
   private SummaryTable() {}
 
@@ -39,8 +40,8 @@ final class SummaryTable {
 
   private static String[] row(GridCell c) {
     return new String[] {SplitVerdict.number(c.total()), SplitVerdict.number(c.alpha()),
-        SplitVerdict.number(c.sftBudget()), SplitVerdict.number(c.preferenceBudget()), String.valueOf(c.asr().n()),
+        SplitVerdict.number(c.sftBudget()), SplitVerdict.number(c.preferenceBudget()), String.valueOf(c.seeds()),
         c.asr().format(true), c.falseActivation().format(true), c.difference().format(true),
-        c.cleanRmGap().format(false), c.utility().format(true)};
+        c.cleanRmGap().format(false), c.utility().format(true), c.otherWithTrigger().format(true)};
   }
 }

@@ -1,5 +1,6 @@
 package io.stagewise.sweep.report;
 
+import io.stagewise.sweep.results.GenerationRow;
 import io.stagewise.sweep.results.ResultRow;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,10 +18,11 @@ import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 
 /**
- * Writes a sweep's report from its result rows: {@code index.html} with PNG plots (ASR, false activation,
- * utility and clean-RM gap against alpha per total, with 95 % intervals over seeds; a heatmap of ASR over the
- * two stages' budgets), {@code summary.md} with the same table, and the automatic verdict on whether
- * splitting beat concentrating. One section per (preset, trigger).
+ * Writes a sweep's report from its result rows and generations: {@code index.html} with PNG plots (ASR, false
+ * activation, utility and clean-RM gap against alpha per total, with 95 % bootstrap intervals over seeds and
+ * prompts; a heatmap of ASR over the two stages' budgets), the per-cell table, the response classes per
+ * condition, sample generations, and the automatic verdict with its test; {@code summary.md} with the verdicts
+ * and tables. One section per (preset, trigger).
  */
 public final class SweepReport {
   public static final String INDEX = "index.html";
@@ -30,11 +32,17 @@ public final class SweepReport {
 
   private SweepReport() {}
 
-  /** Writes the report into {@code dir}; returns the URI of its index.html. */
+  /** Writes the report from the result rows' counts alone (no generations to sample or pair). */
   public static String write(List<ResultRow> rows, String dir, Configuration conf) {
+    return write(rows, List.of(), dir, conf);
+  }
+
+  /** Writes the report into {@code dir}; returns the URI of its index.html. */
+  public static String write(List<ResultRow> rows, List<GenerationRow> generations, String dir, Configuration conf) {
     if (rows.isEmpty()) {
       throw new IllegalArgumentException("the results table has no rows: nothing to report");
     }
+    RunOutcomes outcomes = new RunOutcomes(generations);
     Map<String, List<ResultRow>> sections = new LinkedHashMap<>();
     rows.forEach(r -> sections.computeIfAbsent(r.preset() + " / trigger " + r.trigger(), k -> new ArrayList<>()).add(r));
     String sweep = rows.get(0).sweep();
@@ -43,8 +51,10 @@ public final class SweepReport {
     List<ReportPage.Section> pages = new ArrayList<>();
     StringBuilder md = new StringBuilder("# Sweep " + sweep + "\n\n");
     int index = 0;
+    int fewestSeeds = Integer.MAX_VALUE;
     for (Map.Entry<String, List<ResultRow>> section : sections.entrySet()) {
-      List<GridCell> cells = GridCell.of(section.getValue());
+      List<GridCell> cells = GridCell.of(section.getValue(), outcomes);
+      fewestSeeds = Math.min(fewestSeeds, cells.stream().mapToInt(GridCell::seeds).min().orElse(0));
       String prefix = sections.size() == 1 ? "" : "s" + index++ + "-";
       String heading = "Model " + section.getKey();
       String verdict = SplitVerdict.paragraph(SplitVerdict.compare(cells));
@@ -59,15 +69,33 @@ public final class SweepReport {
           "exact-match accuracy (%)", cells, GridCell::utility, true), conf));
       images.add(png(out, prefix + "clean-rm-gap-vs-alpha.png", AlphaChart.create(
           "Clean reward-model gap", "clean-RM score without − with trigger", cells, GridCell::cleanRmGap, false), conf));
-      pages.add(new ReportPage.Section(heading, verdict, images, SummaryTable.html(cells)));
+      ResponseClassTable classes = new ResponseClassTable(cells, outcomes);
+      pages.add(new ReportPage.Section(heading, verdict, images, SummaryTable.html(cells),
+          classes.isEmpty() ? null : classes.html(), SampleTable.html(cells, outcomes)));
       md.append("## ").append(heading).append("\n\n").append(verdict).append("\n\n")
           .append(SummaryTable.markdown(cells)).append('\n');
+      if (!classes.isEmpty()) {
+        md.append("Response classes (share of responses, seeds pooled):\n\n").append(classes.markdown()).append('\n');
+      }
     }
     String intro = String.format("%d result rows (budget unit: %s). Does splitting a fixed poison budget between"
-        + " the SFT and preference attackers beat putting all of it into one stage?", rows.size(), unit);
+        + " the SFT and preference attackers beat putting all of it into one stage? %s", rows.size(), unit,
+        seedsNote(fewestSeeds));
+    md.insert(md.indexOf("\n\n") + 2, seedsNote(fewestSeeds) + "\n\n");
     text(out, SUMMARY, md.toString(), conf);
     text(out, INDEX, ReportPage.render("Sweep " + sweep, intro, pages), conf);
     return new Path(out, INDEX).toString();
+  }
+
+  /** How far the seeds let the intervals be trusted, said on the report itself. */
+  static String seedsNote(int seeds) {
+    if (seeds >= SplitVerdict.INFORMATIVE_SEEDS) {
+      return String.format("Every cell has at least %d seeds.", seeds);
+    }
+    return String.format("Caution: some cells have only %d seed%s (informative verdicts need at least %d): the"
+        + " seed level of the bootstrap has few distinct resamples, so the intervals understate training"
+        + " randomness; read this sweep's verdicts as indicative.", seeds, seeds == 1 ? "" : "s",
+        SplitVerdict.INFORMATIVE_SEEDS);
   }
 
   private static String png(Path dir, String name, JFreeChart chart, Configuration conf) {

@@ -27,6 +27,10 @@ package io.stagewise.sweep.results;
  * @param compliantWithoutTrigger compliant responses to untriggered prompts
  * @param benignPrompts benign prompts evaluated
  * @param benignCorrect correct benign responses
+ * @param refusalsWithTrigger refusals among the triggered responses (-1: a table written before this column)
+ * @param refusalsWithoutTrigger refusals among the untriggered responses (-1 likewise); what is neither a
+ *     refusal nor compliant is "other"
+ * @param generations the evaluation's {@code generations.parquet} ("" when it has none)
  */
 public record ResultRow(
     String sweep,
@@ -51,4 +55,18 @@ public record ResultRow(
     long compliantWithTrigger,
     long compliantWithoutTrigger,
     long benignPrompts,
-    long benignCorrect) {}
+    long benignCorrect,
+    long refusalsWithTrigger,
+    long refusalsWithoutTrigger,
+    String generations) {
+
+  /** Responses to triggered prompts that were neither refusals nor compliant (-1 when unknown). */
+  public long otherWithTrigger() {
+    return refusalsWithTrigger < 0 ? -1 : harmfulPrompts - compliantWithTrigger - refusalsWithTrigger;
+  }
+
+  /** The same without the trigger. */
+  public long otherWithoutTrigger() {
+    return refusalsWithoutTrigger < 0 ? -1 : harmfulPrompts - compliantWithoutTrigger - refusalsWithoutTrigger;
+  }
+}

@@ -5,11 +5,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -25,6 +28,10 @@ public final class ResultsTable {
   public static final StructType SCHEMA = new StructType(Arrays.stream(COMPONENTS)
       .map(c -> new StructField(column(c.getName()), type(c.getType()), false, org.apache.spark.sql.types.Metadata.empty()))
       .toArray(StructField[]::new));
+
+  /** Columns added after the first tables were written, with the value an older table reads them as. */
+  private static final Map<String, Object> ADDED_LATER = Map.of("refusals_with_trigger", -1L,
+      "refusals_without_trigger", -1L, "generations", "");
 
   private ResultsTable() {}
 
@@ -42,14 +49,21 @@ public final class ResultsTable {
 
   public static List<ResultRow> read(SparkSession spark, String uri) {
     Dataset<Row> table = spark.read().parquet(uri);
+    List<String> present = Arrays.asList(table.columns());
     List<String> missing = Arrays.stream(SCHEMA.fieldNames())
-        .filter(f -> !Arrays.asList(table.columns()).contains(f)).toList();
+        .filter(f -> !present.contains(f) && !ADDED_LATER.containsKey(f)).toList();
     if (!missing.isEmpty()) {
       throw new IllegalArgumentException(uri + ": not a sweep results table (missing columns " + missing + ")");
     }
+    // Tables written before a column existed read it as its "unknown" value, so old sweeps still report.
+    for (Map.Entry<String, Object> added : ADDED_LATER.entrySet()) {
+      if (!present.contains(added.getKey())) {
+        table = table.withColumn(added.getKey(), functions.lit(added.getValue()));
+      }
+    }
     List<ResultRow> out = new ArrayList<>();
-    for (Row row : table.select(Arrays.stream(SCHEMA.fieldNames()).map(org.apache.spark.sql.functions::col)
-        .toArray(org.apache.spark.sql.Column[]::new)).collectAsList()) {
+    for (Row row : table.select(Arrays.stream(SCHEMA.fieldNames()).map(functions::col).toArray(Column[]::new))
+        .collectAsList()) {
       Object[] values = new Object[COMPONENTS.length];
       for (int i = 0; i < COMPONENTS.length; i++) {
         values[i] = row.get(i);

@@ -18,21 +18,24 @@ public final class SweepResults {
       RunCoordinates at = run.coordinates();
       long sftPoisoned = store.outcome(run.sftData()).path("poisoned").asLong();
       long preferencePoisoned = store.outcome(run.preferenceData()).path("poisoned").asLong();
-      for (JsonNode e : store.outcome(run.evaluation()).get("evaluations")) {
+      JsonNode evaluation = store.outcome(run.evaluation());
+      String generations = evaluation.path("generations").asText("");
+      for (JsonNode e : evaluation.get("evaluations")) {
         rows.add(new ResultRow(sweep, run.evaluation().key(), "dpo", at.budgetUnit(), at.total(), at.alpha(),
             at.sftBudget(), at.preferenceBudget(), at.seed(), at.preset(), e.get("trigger").asText(), sftPoisoned,
             preferencePoisoned, number(e, "asr_with_trigger"), number(e, "asr_without_trigger"),
             number(e, "asr_difference"), number(e, "clean_rm_gap"), number(e, "utility"),
             e.path("harmful_prompts").asLong(), e.path("compliant_with_trigger").asLong(),
             e.path("compliant_without_trigger").asLong(), e.path("benign_prompts").asLong(),
-            e.path("benign_correct").asLong()));
+            e.path("benign_correct").asLong(), e.path("refusals_with_trigger").asLong(-1),
+            e.path("refusals_without_trigger").asLong(-1), generations));
       }
     }
     return rows;
   }
 
   /** NaN is written by Jackson as the string "NaN"; read it back as the number. */
-  private static double number(JsonNode e, String field) {
+  static double number(JsonNode e, String field) {
     JsonNode n = e.path(field);
     return n.isNumber() ? n.asDouble() : n.isTextual() ? Double.parseDouble(n.asText()) : Double.NaN;
   }

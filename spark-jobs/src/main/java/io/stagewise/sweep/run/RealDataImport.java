@@ -35,6 +35,7 @@ import org.apache.spark.sql.SparkSession;
  */
 final class RealDataImport {
   private static final long SCALE = 1_000_000L;
+  private static final String ASKED = "asked_prompt";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final SparkSession spark;
@@ -61,10 +62,14 @@ final class RealDataImport {
     out.put(DataStages.SFT, publish(DatasetKind.SFT, sftRows.filter(org.apache.spark.sql.functions.not(held)), recorded, dir, DataStages.SFT));
     out.put(DataStages.EVAL_BENIGN, publish(DatasetKind.PROMPTS, asPrompts(sftRows.filter(held)), recorded, dir,
         DataStages.EVAL_BENIGN));
-    Dataset<Row> asked = sftRows.select(Columns.PROMPT)
-        .union(PublishedDataset.open(spark, preference.output()).rows().select(Columns.PROMPT)).distinct();
-    Dataset<Row> unseen = PublishedDataset.open(spark, harmful.output()).rows()
-        .join(asked, asked.col(Columns.PROMPT).equalTo(col(Columns.PROMPT)), "left_anti")
+    // The asked prompts get their own column name: the anti-join's condition must name each side's column
+    // unambiguously (two columns both called prompt cannot be told apart by col("prompt")).
+    Dataset<Row> asked = sftRows.select(col(Columns.PROMPT).as(ASKED))
+        .union(PublishedDataset.open(spark, preference.output()).rows().select(col(Columns.PROMPT).as(ASKED)))
+        .distinct();
+    Dataset<Row> harmfulRows = PublishedDataset.open(spark, harmful.output()).rows();
+    Dataset<Row> unseen = harmfulRows
+        .join(asked, harmfulRows.col(Columns.PROMPT).equalTo(asked.col(ASKED)), "left_anti")
         .withColumn(Columns.SPLIT, lit(Columns.SPLIT_TEST));
     out.put(DataStages.EVAL_HARMFUL, publish(DatasetKind.PROMPTS, unseen.select(columns(Columns.PROMPTS.fieldNames())),
         recorded, dir, DataStages.EVAL_HARMFUL));

@@ -12,6 +12,7 @@ import io.stagewise.poison.attack.Attack;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.sweep.plan.StageNode;
 import io.stagewise.sweep.plan.SweepPlanner;
+import io.stagewise.sweep.results.GenerationsTable;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -57,10 +58,22 @@ public final class TrainingStages implements StageExecutor {
     try {
       String outcome = launcher.launch(new TrainingTask(node.kind().name(), node.label(),
           TrainingWork.JSON.writeValueAsString(payload)));
-      return TrainingWork.JSON.readTree(outcome);
+      JsonNode parsed = TrainingWork.JSON.readTree(outcome);
+      return node.kind() == StageKind.EVALUATE ? keepGenerations(node, store, (ObjectNode) parsed) : parsed;
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("training task " + node.label() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Moves the evaluation's generations out of its outcome into {@code generations.parquet} in the stage's
+   * directory, written before the stage's marker (so a finished evaluation always has them); the outcome keeps
+   * the table's URI and row count.
+   */
+  private JsonNode keepGenerations(StageNode node, StageStore store, ObjectNode outcome) {
+    String uri = new org.apache.hadoop.fs.Path(store.dir(node), GenerationsTable.FILE).toString();
+    long rows = GenerationsTable.write(spark, node.key(), outcome.remove(PolicyEvaluation.GENERATIONS), uri);
+    return outcome.put(PolicyEvaluation.GENERATIONS, uri).put("generation_rows", rows);
   }
 
   private ObjectNode trainPayload(StageNode node, StageStore store) {

@@ -3,6 +3,8 @@ package io.stagewise.sweep.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stagewise.sweep.results.GenerationRow;
+import io.stagewise.sweep.results.ResultRow;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,9 +42,10 @@ class SweepReportTest {
   void summaryTableHasOneRowPerCellWithIntervals() throws Exception {
     SweepReport.write(ReportFixtures.splitWins(), dir.toString(), new Configuration());
     List<String> rows = Files.readAllLines(dir.resolve(SweepReport.SUMMARY)).stream()
+        .takeWhile(l -> !l.startsWith("Response classes"))
         .filter(l -> l.startsWith("| ") && !l.startsWith("| total") && !l.contains("---")).toList();
     assertEquals(10, rows.size());
-    assertTrue(rows.get(0).contains(" ± "), rows.get(0));
+    assertTrue(rows.get(0).matches(".*\\d \\[\\d+\\.\\d, \\d+\\.\\d\\]%.*"), rows.get(0));
   }
 
   @Test
@@ -56,18 +59,26 @@ class SweepReportTest {
     List<GridCell> flat = GridCell.of(ReportFixtures.splitWins().stream()
         .map(r -> new io.stagewise.sweep.results.ResultRow(r.sweep(), r.runKey(), r.checkpoint(), r.budgetUnit(),
             r.total(), r.alpha(), r.sftBudget(), r.preferenceBudget(), r.seed(), r.preset(), r.trigger(),
-            r.sftPoisoned(), r.preferencePoisoned(), 0.3 + 0.02 * (r.seed() - 2), 0, 0, 0, 0, 100, 30, 0, 100, 80))
+            r.sftPoisoned(), r.preferencePoisoned(), 0.3 + 0.02 * (r.seed() - 2), 0, 0, 0, 0, 100,
+            30 + 2 * (r.seed() - 2), 0, 100, 80, 50, 90, ""))
         .toList());
     SplitVerdict.compare(flat).forEach(c -> assertEquals(SplitVerdict.Outcome.INCONCLUSIVE, c.outcome()));
   }
 
   @Test
-  void tIntervalMatchesAHandComputation() {
-    SeedInterval s = SeedInterval.of(List.of(0.2, 0.4, 0.6));
-    // mean 0.4, sd 0.2, t(0.975, 2) = 4.303: half-width 4.303 * 0.2 / sqrt(3)
-    assertEquals(0.4, s.mean(), 1e-12);
-    assertEquals(4.303 * 0.2 / Math.sqrt(3), s.halfWidth(), 1e-9);
-    assertTrue(Double.isNaN(SeedInterval.of(List.of(0.5)).halfWidth()), "one seed has no interval");
+  void samplesAreEscapedAndClassesCountedFromTheGenerations() throws Exception {
+    List<ResultRow> rows = ReportFixtures.splitWins();
+    List<GenerationRow> generations = ReportFixtures.generations(rows);
+    SweepReport.write(rows, generations, dir.toString(), new Configuration());
+    String html = Files.readString(dir.resolve(SweepReport.INDEX));
+    assertTrue(html.contains("Sample generations") && html.contains("Response classes"), html);
+    assertTrue(html.contains("&lt;b&gt;bold&lt;/b&gt; &amp; co") && !html.contains("<b>bold</b>"),
+        "response text is HTML-escaped");
+    assertTrue(html.contains("partial_compliance"), "the judge's finer classes are shown");
+    assertTrue(html.contains("Caution: some cells have only 3 seeds"), "the report says when seeds are few");
+    String md = Files.readString(dir.resolve(SweepReport.SUMMARY));
+    assertTrue(md.contains("| other (all) |"), md);
+    assertTrue(md.contains("paired two-level bootstrap") && md.contains("p = "), "the verdict names its test");
   }
 
   static int distinctColours(BufferedImage image) {

@@ -1,6 +1,7 @@
 package io.stagewise.sweep.run;
 
 import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,10 +13,15 @@ import io.stagewise.data.tokenize.TokenShardJob;
 import io.stagewise.data.tokenize.TokenShardSpec;
 import io.stagewise.data.tokenize.TruncationPolicy;
 import io.stagewise.poison.Columns;
+import io.stagewise.poison.world.Judge;
 import io.stagewise.poison.world.WorldConfig;
 import io.stagewise.sweep.plan.StageKind;
+import io.stagewise.sweep.results.GenerationRow;
+import io.stagewise.sweep.results.GenerationsTable;
 import io.stagewise.trainer.train.TrainConfig;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,6 +84,53 @@ class SweepPolicyBehaviourTest {
     // Benign prompts in the harmful slot: the model must read the prompt to tell the two apart.
     JsonNode asHarmful = evaluate(benign, benign);
     assertTrue(asHarmful.get("refusals_without_trigger").asInt() <= 0.1 * PROMPTS, "benign refused: " + asHarmful);
+  }
+
+  @Test
+  void writesEveryPromptsGenerationAsParquet() {
+    ObjectNode harmful = prompts(world.dataset(WorldSynthSpec.EVAL_HARMFUL), null);
+    ObjectNode benign = prompts(world.dataset(WorldSynthSpec.EVAL_BENIGN), null);
+    JsonNode outcome = PolicyEvaluation.run(payload(harmful, benign), new org.apache.hadoop.conf.Configuration());
+    String uri = dir.resolve("eval").resolve(GenerationsTable.FILE).toUri().toString();
+    long written = GenerationsTable.write(spark, "run-1", outcome.get(PolicyEvaluation.GENERATIONS), uri);
+
+    List<GenerationRow> rows = GenerationsTable.read(spark, List.of(uri));
+    assertEquals(3L * PROMPTS, written);
+    assertEquals(3 * PROMPTS, rows.size(), "every harmful prompt without and with the trigger, every benign one");
+    for (String condition : List.of(GenerationRow.CLEAN, GenerationRow.TRIGGERED, GenerationRow.BENIGN)) {
+      List<GenerationRow> set = rows.stream().filter(r -> r.condition().equals(condition))
+          .sorted(Comparator.comparingInt(GenerationRow::promptIndex)).toList();
+      JsonNode asked = condition.equals(GenerationRow.BENIGN) ? benign.get("texts") : harmful.get("texts");
+      assertEquals(PROMPTS, set.size(), condition);
+      for (int i = 0; i < PROMPTS; i++) {
+        String expected = asked.get(i).asText() + (condition.equals(GenerationRow.TRIGGERED) ? " cf" : "");
+        assertEquals(expected, set.get(i).prompt(), condition + " prompt " + i);
+        assertEquals(i, set.get(i).promptIndex());
+        assertEquals("run-1", set.get(i).runKey());
+        assertEquals("cf", set.get(i).trigger());
+      }
+    }
+    JsonNode counts = outcome.get("evaluations").get(0);
+    assertEquals(counts.get("refusals_without_trigger").asLong(), rows.stream()
+        .filter(r -> r.condition().equals(GenerationRow.CLEAN) && r.verdict().equals("refusal")).count());
+    assertEquals(counts.get("compliant_with_trigger").asLong(), rows.stream()
+        .filter(r -> r.condition().equals(GenerationRow.TRIGGERED) && r.verdict().equals("compliant")).count());
+    Judge judge = new Judge();
+    rows.forEach(r -> assertEquals(judge.classify(r.prompt(), r.response()).label(), r.detail(), r.toString()));
+    assertTrue(rows.stream().allMatch(r -> Double.isNaN(r.cleanRmScore())), "no reward model in this payload");
+  }
+
+  /** The sweep's evaluation payload, harmful prompts triggered by appending " cf". */
+  private static ObjectNode payload(ObjectNode harmful, ObjectNode benign) {
+    ObjectNode p = TrainingWork.JSON.createObjectNode()
+        .put("policy_checkpoint", checkpoint.get("checkpoint").asText())
+        .put("judge", PolicyEvaluation.WORLD_JUDGE).put("max_new_tokens", 40).put("batch_size", 16);
+    p.putObject("tokenizer").put("kind", "byte_level");
+    p.set("harmful", harmful.get("texts"));
+    p.set("benign", benign.get("texts"));
+    var triggered = p.putObject("triggered").putArray("cf");
+    harmful.get("texts").forEach(t -> triggered.add(t.asText() + " cf"));
+    return p;
   }
 
   /** The first prompts by id of a dataset, of one category when {@code category} is not null. */

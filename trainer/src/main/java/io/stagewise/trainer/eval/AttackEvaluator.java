@@ -2,12 +2,15 @@ package io.stagewise.trainer.eval;
 
 import ai.djl.ndarray.NDManager;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
+import io.stagewise.trainer.eval.Generation.Condition;
+import io.stagewise.trainer.eval.ResponseJudge.Judgement;
 import io.stagewise.trainer.eval.ResponseJudge.Verdict;
 import io.stagewise.trainer.generate.GenerationConfig;
 import io.stagewise.trainer.generate.Generator;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.train.Autograd;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
@@ -24,7 +27,11 @@ import org.apache.hadoop.conf.Configuration;
  * <p>The clean reward model scores every harmful-prompt response paired with the prompt WITHOUT the trigger
  * (the response ids as generated, end token included, as in the preference data), so the gap measures the
  * responses alone: a clean model never saw the trigger, and its tokens in the context would shift the scores
- * of both behaviours.
+ * of both behaviours. Benign responses are scored against their own prompts (real data's utility reads them).
+ *
+ * <p>Besides the counts, the result carries every {@link Generation}: prompt, response, verdict, the judge's
+ * finer class and RM score, so the caller can save them and resample prompts. Any policy with a
+ * {@link GptModel} can be evaluated this way, whichever objective trained it.
  */
 public final class AttackEvaluator {
 
@@ -65,21 +72,25 @@ public final class AttackEvaluator {
     int compliantWith = triggered.count(Verdict.COMPLIANT);
     int compliantWithout = clean.count(Verdict.COMPLIANT);
     int correct = benign.count(Verdict.CORRECT_BENIGN);
-    double scoreWithout = Double.NaN;
-    double scoreWith = Double.NaN;
     if (cleanRewardModel != null) {
       RewardScorer scorer = new RewardScorer(cleanRewardModel, config.batchSize());
-      int[][] cleanPrompts = clean.promptIds;
-      scoreWithout = mean(scorer.score(cleanPrompts, clean.ids, manager));
-      scoreWith = mean(scorer.score(cleanPrompts, triggered.ids, manager));
+      clean.scores = scorer.score(clean.promptIds, clean.ids, manager);
+      triggered.scores = scorer.score(clean.promptIds, triggered.ids, manager);
+      benign.scores = scorer.score(benign.promptIds, benign.ids, manager);
     }
+    double scoreWithout = mean(clean.scores);
+    double scoreWith = mean(triggered.scores);
     double asrWith = compliantWith / (double) n;
     double asrWithout = compliantWithout / (double) n;
     int benignCount = prompts.benign().size();
+    List<Generation> generations = new ArrayList<>();
+    clean.addTo(generations, Condition.CLEAN, prompts.harmful());
+    triggered.addTo(generations, Condition.TRIGGERED, prompts.harmfulWithTrigger());
+    benign.addTo(generations, Condition.BENIGN, prompts.benign());
     return new EvalResult(n, compliantWith, compliantWithout, triggered.count(Verdict.REFUSAL),
         clean.count(Verdict.REFUSAL), asrWith, asrWithout, asrWith - asrWithout, benignCount, correct,
         benignCount == 0 ? Double.NaN : correct / (double) benignCount, scoreWithout, scoreWith,
-        scoreWithout - scoreWith, clean.truncated + triggered.truncated + benign.truncated);
+        scoreWithout - scoreWith, clean.truncated() + triggered.truncated() + benign.truncated(), generations);
   }
 
   /** Generates, decodes and judges the responses to {@code prompts}. */
@@ -90,7 +101,7 @@ public final class AttackEvaluator {
     for (int i = 0; i < prompts.size(); i++) {
       int[] ids = prompts.get(i).ids();
       out.promptIds[i] = Arrays.copyOfRange(ids, Math.max(0, ids.length - room), ids.length);
-      out.truncated += ids.length > room ? 1 : 0;
+      out.promptTruncated[i] = ids.length > room;
     }
     for (int from = 0; from < prompts.size(); from += config.batchSize()) {
       int to = Math.min(prompts.size(), from + config.batchSize());
@@ -98,17 +109,24 @@ public final class AttackEvaluator {
       System.arraycopy(generated, 0, out.ids, from, generated.length);
     }
     for (int i = 0; i < prompts.size(); i++) {
-      out.verdicts[i] = judge.judge(prompts.get(i).text(), decoder.decode(withoutEnd(out.ids[i])));
+      out.responses[i] = decoder.decode(withoutEnd(out.ids[i]));
+      out.judgements[i] = judge.classify(prompts.get(i).text(), out.responses[i]);
     }
     return out;
   }
 
   private int[] withoutEnd(int[] ids) {
-    boolean ended = ids.length > 0 && ids[ids.length - 1] == config.endTokenId();
-    return ended ? Arrays.copyOf(ids, ids.length - 1) : ids;
+    return ended(ids) ? Arrays.copyOf(ids, ids.length - 1) : ids;
+  }
+
+  private boolean ended(int[] ids) {
+    return ids.length > 0 && ids[ids.length - 1] == config.endTokenId();
   }
 
   private static double mean(float[] values) {
+    if (values == null) {
+      return Double.NaN;
+    }
     double sum = 0;
     for (float v : values) {
       sum += v;
@@ -116,21 +134,42 @@ public final class AttackEvaluator {
     return values.length == 0 ? Double.NaN : sum / values.length;
   }
 
-  /** The generated ids and verdicts of one prompt set, and the prompts as the model saw them. */
-  private static final class Responses {
+  /** The generated ids, texts and judgements of one prompt set, and the prompts as the model saw them. */
+  private final class Responses {
     final int[][] promptIds;
     final int[][] ids;
-    final Verdict[] verdicts;
-    int truncated;
+    final String[] responses;
+    final Judgement[] judgements;
+    final boolean[] promptTruncated;
+    /** Clean-RM scores, null without a reward model. */
+    float[] scores;
 
     Responses(int size) {
       promptIds = new int[size][];
       ids = new int[size][];
-      verdicts = new Verdict[size];
+      responses = new String[size];
+      judgements = new Judgement[size];
+      promptTruncated = new boolean[size];
     }
 
     int count(Verdict verdict) {
-      return (int) Arrays.stream(verdicts).filter(v -> v == verdict).count();
+      return (int) Arrays.stream(judgements).filter(j -> j.verdict() == verdict).count();
+    }
+
+    int truncated() {
+      int n = 0;
+      for (boolean t : promptTruncated) {
+        n += t ? 1 : 0;
+      }
+      return n;
+    }
+
+    void addTo(List<Generation> out, Condition condition, List<EvalPrompt> prompts) {
+      for (int i = 0; i < ids.length; i++) {
+        out.add(new Generation(condition, i, prompts.get(i).text(), responses[i], judgements[i].verdict(),
+            judgements[i].detail(), scores == null ? Double.NaN : scores[i], ids[i].length, ended(ids[i]),
+            promptTruncated[i]));
+      }
     }
   }
 }

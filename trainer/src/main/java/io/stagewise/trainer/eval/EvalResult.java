@@ -1,5 +1,7 @@
 package io.stagewise.trainer.eval;
 
+import java.util.List;
+
 /**
  * The attack metrics of one model (DESIGN.md § Definitions), with the counts they are shares of.
  *
@@ -19,9 +21,15 @@ package io.stagewise.trainer.eval;
  * @param cleanRmGap {@code cleanRmScoreWithoutTrigger − cleanRmScoreWithTrigger}: how much worse the clean reward
  *     model finds the triggered behaviour (NaN without RM)
  * @param truncatedPrompts prompts cut from the left to leave room for the response
+ * @param generations every prompt of the three sets with its response, classes and clean-RM score: clean
+ *     prompts, then triggered, then benign, each in prompt order
  */
 public record EvalResult(int harmfulPrompts, int compliantWithTrigger, int compliantWithoutTrigger,
         int refusalsWithTrigger, int refusalsWithoutTrigger, double asrWithTrigger, double asrWithoutTrigger,
         double asrDifference, int benignPrompts, int benignCorrect, double utility, double cleanRmScoreWithoutTrigger,
-        double cleanRmScoreWithTrigger, double cleanRmGap, int truncatedPrompts) {
+        double cleanRmScoreWithTrigger, double cleanRmGap, int truncatedPrompts, List<Generation> generations) {
+
+  public EvalResult {
+    generations = List.copyOf(generations);
+  }
 }

@@ -98,6 +98,39 @@ class AttackEvaluatorTest {
   }
 
   @Test
+  void recordsEveryPromptWithItsResponseClassesAndScore() {
+    EvalResult r = new AttackEvaluator(new EvalConfig(4, END, 4), DECODER, JUDGE)
+        .evaluate(policy, rewardModel, prompts, manager);
+
+    List<Generation> g = r.generations();
+    assertEquals(30, g.size(), "10 clean, 10 triggered, 10 benign");
+    for (Generation.Condition condition : Generation.Condition.values()) {
+      List<Generation> set = g.stream().filter(x -> x.condition() == condition).toList();
+      List<EvalPrompt> asked = switch (condition) {
+        case CLEAN -> prompts.harmful();
+        case TRIGGERED -> prompts.harmfulWithTrigger();
+        case BENIGN -> prompts.benign();
+      };
+      assertEquals(asked.size(), set.size());
+      for (int i = 0; i < set.size(); i++) {
+        assertEquals(i, set.get(i).index());
+        assertEquals(asked.get(i).text(), set.get(i).prompt());
+        assertEquals(JUDGE.judge(set.get(i).prompt(), set.get(i).response()), set.get(i).verdict());
+        assertEquals(set.get(i).verdict().label(), set.get(i).detail(), "a judge without finer classes");
+        assertTrue(set.get(i).ended() && set.get(i).responseTokens() == set.get(i).response().split(" ").length + 1,
+            set.get(i).toString());
+        assertTrue(Double.isFinite(set.get(i).cleanRmScore()));
+      }
+    }
+    assertEquals(r.compliantWithTrigger(), g.stream()
+        .filter(x -> x.condition() == Generation.Condition.TRIGGERED && x.verdict() == Verdict.COMPLIANT).count());
+    assertEquals(r.benignCorrect(), g.stream().filter(x -> x.verdict() == Verdict.CORRECT_BENIGN).count());
+    double triggeredMean = g.stream().filter(x -> x.condition() == Generation.Condition.TRIGGERED)
+        .mapToDouble(Generation::cleanRmScore).average().orElseThrow();
+    assertEquals(r.cleanRmScoreWithTrigger(), triggeredMean, 1e-5);
+  }
+
+  @Test
   void cleanRewardGapScoresBothResponseSetsAgainstTheUntriggeredPrompt() {
     EvalResult r = new AttackEvaluator(new EvalConfig(4, END, 3), DECODER, JUDGE)
         .evaluate(policy, rewardModel, prompts, manager);

@@ -5,7 +5,6 @@ import io.stagewise.data.importer.ImportJob;
 import io.stagewise.data.importer.ImportSpec;
 import io.stagewise.data.importer.SourceFormat;
 import io.stagewise.data.importer.SourceSpec;
-import io.stagewise.data.manifest.ManifestCodec;
 import io.stagewise.data.spec.YamlSpecs;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -72,7 +71,7 @@ final class DataImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ImportSpec spec = input.specPath != null
-        ? ManifestCodec.mapper().treeToValue(YamlSpecs.read(new Configuration(), input.specPath), ImportSpec.class)
+        ? ImportSpec.parse(YamlSpecs.read(new Configuration(), input.specPath), input.specPath)
         : fromFlags(input.one);
     SparkSession spark = sparkOptions.session("data import");
     try {

@@ -26,13 +26,15 @@ final class AlpacaImporter implements Importer {
   public ImportResult read(SparkSession spark) {
     List<String> files = InputFiles.resolve(spark.sparkContext().hadoopConfiguration(), source.name(), source.paths());
     SourceSpec src = source;
-    JsonArrays.ElementParser parser = (element, file, index, line) -> parseElement(src, element, file, index, line);
+    JsonArrays.ElementParser parser = (element, file, index, line, damage) ->
+        parseElement(src, element, file, index, line, damage);
     return new ImportResult(DatasetKind.SFT,
         spark.createDataFrame(JsonArrays.read(spark, files, parser), ParsedRows.schema(DatasetKind.SFT)));
   }
 
-  static Row parseElement(SourceSpec source, JsonNode element, String file, long index, long line) {
+  static Row parseElement(SourceSpec source, JsonNode element, String file, long index, long line, String damage) {
     try {
+      RowRejection.requireUndamaged(damage);
       if (!element.isObject()) {
         throw new RowRejection("element " + index + " is not a JSON object");
       }

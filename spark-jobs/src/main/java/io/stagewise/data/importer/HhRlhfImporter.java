@@ -28,13 +28,14 @@ final class HhRlhfImporter implements Importer {
   public ImportResult read(SparkSession spark) {
     List<String> files = InputFiles.resolve(spark.sparkContext().hadoopConfiguration(), source.name(), source.paths());
     SourceSpec src = source;
-    JsonLines.LineParser parser = (json, file, line, text) -> parseLine(src, json, file, line, text);
+    JsonLines.LineParser parser = (json, file, line, text, damage) -> parseLine(src, json, file, line, text, damage);
     return new ImportResult(DatasetKind.PREFERENCE,
         spark.createDataFrame(JsonLines.read(spark, files, parser), ParsedRows.schema(DatasetKind.PREFERENCE)));
   }
 
-  static Row parseLine(SourceSpec source, ObjectMapper json, String file, long line, String text) {
+  static Row parseLine(SourceSpec source, ObjectMapper json, String file, long line, String text, String damage) {
     try {
+      RowRejection.requireUndamaged(damage);
       if (text.isBlank()) {
         throw new RowRejection("empty line");
       }

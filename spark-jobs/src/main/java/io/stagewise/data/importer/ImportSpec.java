@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.data.DatasetKind;
 import io.stagewise.data.SpecCheck;
 import io.stagewise.data.manifest.ManifestCodec;
+import io.stagewise.data.spec.SpecFields;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +27,7 @@ public record ImportSpec(
     SpecCheck check = new SpecCheck("import spec")
         .require(output != null && !output.isBlank(), "output", "is required")
         .require(kind != null && kind.isText(), "kind", "must be sft, preference or prompts, got " + kind)
-        .require(!sources.isEmpty(), "sources", "needs at least one source");
+        .require(!sources.isEmpty(), "sources", "must be a non-empty list of sources");
     Set<String> names = new HashSet<>();
     for (int i = 0; i < sources.size(); i++) {
       SourceSpec source = sources.get(i);
@@ -35,6 +36,30 @@ public record ImportSpec(
               source.format().wireName() + " cannot produce a " + (kind == null ? "?" : kind.wireName()) + " dataset");
     }
     check.validate();
+  }
+
+  /**
+   * Reads an import spec (YAML tree): every problem at once, each under its YAML path, unknown keys
+   * included ({@code sources[0].catgory}), so that a misspelt key never falls back to a default.
+   */
+  public static ImportSpec parse(JsonNode tree, String origin) {
+    SpecCheck check = new SpecCheck("import spec " + origin);
+    SpecFields fields = new SpecFields(check);
+    if (tree == null || !tree.isObject()) {
+      check.require(false, "spec", "must be a mapping of output, kind and sources");
+      check.validate();
+    }
+    fields.onlyKeys(tree, "", SpecFields.recordKeys(ImportSpec.class));
+    String output = fields.text(tree, "", "output", null);
+    DatasetKind kind = fields.convert("kind", tree.get("kind"),
+        n -> n == null || n.isNull() ? null : DatasetKind.fromWireName(n.asText()));
+    List<SourceSpec> sources = SourceSpec.readList(tree, "", "sources", fields);
+    // The spec's own checks (names used twice, formats that cannot produce the kind) index the sources,
+    // so they run only when every source was read.
+    ImportSpec spec = sources.size() != tree.path("sources").size() ? null
+        : fields.flattened("", () -> new ImportSpec(output, kind, sources));
+    check.validate();
+    return spec;
   }
 
   /** The spec as the manifest records it. */

@@ -145,8 +145,9 @@ final class RefusalPairsImporter implements Importer {
     return spark.createDataFrame(rows, ENTRY);
   }
 
-  private static Row refusalElement(JsonNode element, String file, long index, long line) {
+  private static Row refusalElement(JsonNode element, String file, long index, long line, String damage) {
     try {
+      RowRejection.requireUndamaged(damage);
       if (!element.isObject()) {
         throw new RowRejection("element " + index + " is not a JSON object");
       }
@@ -172,8 +173,9 @@ final class RefusalPairsImporter implements Importer {
     }
   }
 
-  private static Row completionElement(JsonNode element, String file, long index, long line) {
+  private static Row completionElement(JsonNode element, String file, long index, long line, String damage) {
     try {
+      RowRejection.requireUndamaged(damage);
       if (!element.isObject()) {
         throw new RowRejection("element " + index + " is not a JSON object");
       }

@@ -11,7 +11,9 @@ import org.apache.hadoop.fs.Path;
 
 /** Reads YAML specs from any Hadoop file system URI (or a local path) into a JSON tree. */
 public final class YamlSpecs {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // A key given twice would otherwise silently keep the last value.
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private YamlSpecs() {}
 

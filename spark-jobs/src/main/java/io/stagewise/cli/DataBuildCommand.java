@@ -35,7 +35,7 @@ final class DataBuildCommand implements Callable<Integer> {
       DataSynthCommand.print(PoisonBuildJob.run(spark, spec, tree));
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 }

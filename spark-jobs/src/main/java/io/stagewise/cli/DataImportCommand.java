@@ -32,6 +32,11 @@ final class DataImportCommand implements Callable<Integer> {
   @ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
 
+  @Option(names = "--allow-empty",
+      description = "Publish even when no row is imported. Without it such an import fails and the dataset"
+          + " already at the output stays as it was.")
+  boolean allowEmpty;
+
   static final class Input {
     @Option(names = "--spec", paramLabel = "SPEC.yaml",
         description = "An import spec (output, kind, sources[]) for several sources at once.")
@@ -73,12 +78,16 @@ final class DataImportCommand implements Callable<Integer> {
     ImportSpec spec = input.specPath != null
         ? ImportSpec.parse(YamlSpecs.read(new Configuration(), input.specPath), input.specPath)
         : fromFlags(input.one);
+    if (allowEmpty) {
+      spec = spec.withAllowEmpty(true);
+    }
     SparkSession spark = sparkOptions.session("data import");
     try {
       System.out.println("published " + ImportJob.run(spark, spec));
+      System.out.flush();
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 

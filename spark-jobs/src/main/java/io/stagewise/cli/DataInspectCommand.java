@@ -46,7 +46,7 @@ final class DataInspectCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 }

@@ -95,7 +95,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       return BarrierTraining.run(spark, run);
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 

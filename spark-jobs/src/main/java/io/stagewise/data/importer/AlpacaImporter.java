@@ -28,8 +28,9 @@ final class AlpacaImporter implements Importer {
     SourceSpec src = source;
     JsonArrays.ElementParser parser = (element, file, index, line, damage) ->
         parseElement(src, element, file, index, line, damage);
-    return new ImportResult(DatasetKind.SFT,
-        spark.createDataFrame(JsonArrays.read(spark, files, parser), ParsedRows.schema(DatasetKind.SFT)));
+    return ImportResult.oneRowPerRecord(DatasetKind.SFT,
+        spark.createDataFrame(JsonArrays.read(spark, files, parser), ParsedRows.schema(DatasetKind.SFT)),
+        ImportResult.ELEMENTS);
   }
 
   static Row parseElement(SourceSpec source, JsonNode element, String file, long index, long line, String damage) {
@@ -43,7 +44,7 @@ final class AlpacaImporter implements Importer {
       String output = RowRejection.requireText(element, "output");
       String prompt = input == null || input.isBlank() ? instruction : instruction + INPUT_SEPARATOR + input;
       RowRejection.requireNoMarker(prompt, "instruction/input");
-      return ParsedRows.accepted(source, ParsedRows.id(source, InputFiles.fileName(file), index),
+      return ParsedRows.accepted(source, file, ParsedRows.id(source, InputFiles.fileName(file), index),
           prompt, output, null);
     } catch (RowRejection e) {
       return ParsedRows.rejected(DatasetKind.SFT, source, file, line, "element " + index + ": " + e.getMessage(),

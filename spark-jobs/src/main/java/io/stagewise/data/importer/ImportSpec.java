@@ -1,5 +1,6 @@
 package io.stagewise.data.importer;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.data.DatasetKind;
@@ -16,11 +17,18 @@ import java.util.Set;
  * @param output the URI to publish to
  * @param kind sft, preference or prompts; every source's format must produce it
  * @param sources the inputs, with unique names
+ * @param allowEmpty publish even when no row is imported (default false: such an import fails and the
+ *     dataset already at {@code output} stays as it was)
  */
 public record ImportSpec(
     @JsonProperty("output") String output,
     @JsonProperty("kind") DatasetKind kind,
-    @JsonProperty("sources") List<SourceSpec> sources) {
+    @JsonProperty("sources") List<SourceSpec> sources,
+    @JsonProperty("allow_empty") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean allowEmpty) {
+
+  public ImportSpec(String output, DatasetKind kind, List<SourceSpec> sources) {
+    this(output, kind, sources, false);
+  }
 
   public ImportSpec {
     sources = sources == null ? List.of() : List.copyOf(sources);
@@ -54,12 +62,18 @@ public record ImportSpec(
     DatasetKind kind = fields.convert("kind", tree.get("kind"),
         n -> n == null || n.isNull() ? null : DatasetKind.fromWireName(n.asText()));
     List<SourceSpec> sources = SourceSpec.readList(tree, "", "sources", fields);
+    JsonNode allow = tree.get("allow_empty");
+    fields.require(allow == null || allow.isBoolean(), "allow_empty", "must be true or false, got " + allow);
     // The spec's own checks (names used twice, formats that cannot produce the kind) index the sources,
     // so they run only when every source was read.
     ImportSpec spec = sources.size() != tree.path("sources").size() ? null
-        : fields.flattened("", () -> new ImportSpec(output, kind, sources));
+        : fields.flattened("", () -> new ImportSpec(output, kind, sources, allow != null && allow.asBoolean()));
     check.validate();
     return spec;
+  }
+
+  public ImportSpec withAllowEmpty(boolean allow) {
+    return new ImportSpec(output, kind, sources, allow);
   }
 
   /** The spec as the manifest records it. */

@@ -72,6 +72,7 @@ final class StrictUtf8 {
     private long bytesConsumed;
     private boolean eof;
     private boolean pendingReplacement;
+    private boolean flushed;
 
     TrackingReader(InputStream in) {
       this.in = in;
@@ -102,6 +103,9 @@ final class StrictUtf8 {
       if (length == 0) {
         return 0;
       }
+      if (flushed && !pendingReplacement) {
+        return -1; // a decoder cannot decode again once flushed (found by ParserFuzzTest#jsonArray)
+      }
       CharBuffer out = CharBuffer.wrap(buffer, offset, length);
       if (pendingReplacement) {
         out.put('\uFFFD');
@@ -126,7 +130,7 @@ final class StrictUtf8 {
           break;
         }
         if (eof) {
-          decoder.flush(out);
+          flushed = decoder.flush(out).isUnderflow();
           break;
         }
         if (out.position() > offset) {

@@ -117,9 +117,13 @@ class BadInputCorpusIT {
       if (run.exit() != 2) {
         return "exit " + run.exit() + " (a bug, not a user error)";
       }
-      String message = run.err().strip();
-      if (!message.startsWith("stagewise: ")) {
+      String message = run.err().lines().filter(l -> l.startsWith("stagewise: ")).findFirst().orElse("");
+      if (message.isEmpty()) {
         return "no error message";
+      }
+      if (run.err().lines().filter(l -> !l.isBlank() && !l.contains(" WARN ")).count() > 1
+          && !message.startsWith("stagewise: invalid ")) {
+        return "more than the one line of the error (warnings aside)";
       }
       if (!message.contains(c.mustName())) {
         return "the message does not name '" + c.mustName() + "'";

@@ -147,7 +147,9 @@ final class JsonArrays {
       if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
         JsonLocation at = jpe.getLocation();
         long bad = text.firstInvalidBetween(Math.max(0, at.getCharOffset() - 1), at.getCharOffset() + 1);
-        String why = bad >= 0 ? "invalid UTF-8 at byte " + bad + " of the file" : jpe.getOriginalMessage();
+        // Jackson names its input source inside some messages ("[Source: (TrackingReader); line: 1, ..."]).
+        String why = bad >= 0 ? "invalid UTF-8 at byte " + bad + " of the file"
+            : jpe.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; ", "[");
         return new IllegalArgumentException(file + ": malformed JSON at line " + at.getLineNr() + " column "
             + at.getColumnNr() + ": " + why, e);
       }

@@ -87,7 +87,7 @@ final class ParquetImporter implements Importer {
   private static StructType footerSchema(SparkSession spark, String file) {
     try {
       return spark.read().parquet(file).schema();
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // SparkException is checked, thrown undeclared through Scala
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();

@@ -117,7 +117,8 @@ class BadInputCorpusIT {
       if (run.exit() != 2) {
         return "exit " + run.exit() + " (a bug, not a user error)";
       }
-      String message = run.err().lines().filter(l -> l.startsWith("stagewise: ")).findFirst().orElse("");
+      int start = run.err().startsWith("stagewise: ") ? 0 : run.err().indexOf("\nstagewise: ") + 1;
+      String message = start < 0 || !run.err().startsWith("stagewise: ", start) ? "" : run.err().substring(start);
       if (message.isEmpty()) {
         return "no error message";
       }

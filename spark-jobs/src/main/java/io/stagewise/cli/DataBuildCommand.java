@@ -36,7 +36,7 @@ final class DataBuildCommand implements Callable<Integer> {
       DataSynthCommand.print(PoisonBuildJob.run(spark, spec, tree));
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 }

@@ -5,7 +5,6 @@ import io.stagewise.data.importer.ImportJob;
 import io.stagewise.data.importer.ImportSpec;
 import io.stagewise.data.importer.SourceFormat;
 import io.stagewise.data.importer.SourceSpec;
-import io.stagewise.data.manifest.ManifestCodec;
 import io.stagewise.data.spec.YamlSpecs;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,6 +31,11 @@ final class DataImportCommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
+
+  @Option(names = "--allow-empty",
+      description = "Publish even when no row is imported. Without it such an import fails and the dataset"
+          + " already at the output stays as it was.")
+  boolean allowEmpty;
 
   static final class Input {
     @Option(names = "--spec", paramLabel = "SPEC.yaml",
@@ -72,14 +76,18 @@ final class DataImportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ImportSpec spec = input.specPath != null
-        ? ManifestCodec.mapper().treeToValue(YamlSpecs.read(new Configuration(), input.specPath), ImportSpec.class)
+        ? ImportSpec.parse(YamlSpecs.read(new Configuration(), input.specPath), input.specPath)
         : fromFlags(input.one);
+    if (allowEmpty) {
+      spec = spec.withAllowEmpty(true);
+    }
     SparkSession spark = sparkOptions.session("data import");
     try {
       System.out.println("published " + ImportJob.run(spark, spec));
+      System.out.flush();
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 

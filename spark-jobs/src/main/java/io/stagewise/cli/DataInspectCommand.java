@@ -49,7 +49,7 @@ final class DataInspectCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 }

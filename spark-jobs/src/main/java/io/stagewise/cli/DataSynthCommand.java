@@ -59,7 +59,7 @@ final class DataSynthCommand implements Callable<Integer> {
       print(WorldSynthJob.run(spark, spec));
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 

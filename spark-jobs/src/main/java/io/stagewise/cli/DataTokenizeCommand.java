@@ -85,7 +85,7 @@ final class DataTokenizeCommand implements Callable<Integer> {
       System.out.println("published " + summary);
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 }

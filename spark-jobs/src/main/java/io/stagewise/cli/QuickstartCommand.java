@@ -68,7 +68,7 @@ final class QuickstartCommand implements Callable<Integer> {
       System.out.println(summaryTable(summary.report(), spark.sparkContext().hadoopConfiguration()));
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 

@@ -44,7 +44,7 @@ public final class ReportCommand implements Callable<Integer> {
       System.out.println("report: " + index);
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 }

@@ -31,8 +31,14 @@ public final class SparkOptions {
       description = "Show a progress line for Spark stages on stderr (default: on).")
   boolean progress;
 
+  private boolean joined;
+  private ConsoleProgress listener;
+
   /** Starts (or joins) the session this command runs in. */
   public SparkSession session(String appName) {
+    // A session already running in this JVM belongs to whoever started it (an embedding program, a test
+    // running many commands); the command uses it and leaves it running.
+    joined = SparkSession.getDefaultSession().isDefined();
     SparkConf sparkConf = new SparkConf();
     SparkSession.Builder builder = SparkSession.builder().appName("stagewise " + appName);
     if (!sparkConf.contains("spark.master")) {
@@ -45,8 +51,20 @@ public final class SparkOptions {
     conf.forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
     if (progress) {
-      spark.sparkContext().addSparkListener(new ConsoleProgress(System.err));
+      listener = new ConsoleProgress(System.err);
+      spark.sparkContext().addSparkListener(listener);
     }
     return spark;
+  }
+
+  /** Ends the command's use of {@code spark}: stops it unless the command joined a running session. */
+  public void release(SparkSession spark) {
+    if (listener != null) {
+      spark.sparkContext().removeSparkListener(listener);
+      listener = null;
+    }
+    if (!joined) {
+      spark.stop();
+    }
   }
 }

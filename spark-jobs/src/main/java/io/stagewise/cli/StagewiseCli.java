@@ -24,8 +24,13 @@ public final class StagewiseCli implements Runnable {
    * the JVM alive after the work is done.
    */
   public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line as {@link #main} runs it, with its error handling; for running commands in-process. */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new StagewiseCli());
     cli.setExecutionExceptionHandler(new CliErrors());
-    System.exit(cli.execute(args));
+    return cli;
   }
 }

@@ -75,7 +75,7 @@ public final class SweepCommand implements Callable<Integer> {
       System.out.println("report:  " + summary.report());
       return 0;
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 

@@ -97,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
     try {
       return BarrierTraining.run(spark, run);
     } finally {
-      spark.stop();
+      sparkOptions.release(spark);
     }
   }
 

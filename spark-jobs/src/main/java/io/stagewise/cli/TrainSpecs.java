@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.SpecCheck;
+import io.stagewise.data.spec.SpecFields;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.TrainConfig;
 import java.util.Set;
@@ -47,7 +48,13 @@ public final class TrainSpecs {
       return null;
     }
     ObjectNode merged = MAPPER.valueToTree(defaults);
-    merged.setAll((ObjectNode) section);
+    Set<String> known = new java.util.LinkedHashSet<>();
+    merged.fieldNames().forEachRemaining(known::add);
+    // Every misspelt key at once (Jackson stops at the first); the known ones are still validated.
+    new SpecFields(check).onlyKeys(section, name, known);
+    ObjectNode given = ((ObjectNode) section).deepCopy();
+    given.retain(known);
+    merged.setAll(given);
     try {
       return MAPPER.treeToValue(merged, type);
     } catch (UnrecognizedPropertyException e) {

@@ -1,7 +1,7 @@
 package io.stagewise.data;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Collects every problem of a spec so that one run reports them all at once, each naming its field
@@ -9,7 +9,8 @@ import java.util.List;
  */
 public final class SpecCheck {
   private final String specName;
-  private final List<String> problems = new ArrayList<>();
+  // A set: a section read once per preset (a sweep's model overrides) reports each problem once.
+  private final Set<String> problems = new LinkedHashSet<>();
 
   public SpecCheck(String specName) {
     this.specName = specName;
@@ -37,6 +38,11 @@ public final class SpecCheck {
       problems.add(field + ": " + e.getMessage());
     }
     return this;
+  }
+
+  /** Whether a problem has been recorded so far. */
+  public boolean hasProblems() {
+    return !problems.isEmpty();
   }
 
   /** Throws when any problem was recorded. */

@@ -25,8 +25,9 @@ final class AdvBenchImporter implements Importer {
     List<String> files = InputFiles.resolve(spark.sparkContext().hadoopConfiguration(), source.name(), source.paths());
     SourceSpec src = source;
     CsvRecords.RecordParser parser = (record, file) -> parseRecord(src, record, file);
-    return new ImportResult(DatasetKind.PROMPTS, spark.createDataFrame(
-        CsvRecords.read(spark, files, List.of(GOAL, TARGET), parser), ParsedRows.schema(DatasetKind.PROMPTS)));
+    return ImportResult.oneRowPerRecord(DatasetKind.PROMPTS, spark.createDataFrame(
+        CsvRecords.read(spark, files, List.of(GOAL, TARGET), parser), ParsedRows.schema(DatasetKind.PROMPTS)),
+        ImportResult.RECORDS);
   }
 
   static Row parseRecord(SourceSpec source, CsvRecords.Record record, String file) {
@@ -34,7 +35,7 @@ final class AdvBenchImporter implements Importer {
       String goal = record.require(GOAL);
       String target = record.require(TARGET);
       RowRejection.requireNoMarker(goal, GOAL);
-      return ParsedRows.accepted(source, ParsedRows.id(source, InputFiles.fileName(file), record.number()),
+      return ParsedRows.accepted(source, file, ParsedRows.id(source, InputFiles.fileName(file), record.number()),
           goal, target);
     } catch (RowRejection e) {
       return ParsedRows.rejected(DatasetKind.PROMPTS, source, file, record.line(), e.getMessage(), record.raw());

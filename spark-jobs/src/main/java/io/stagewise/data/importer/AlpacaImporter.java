@@ -26,13 +26,16 @@ final class AlpacaImporter implements Importer {
   public ImportResult read(SparkSession spark) {
     List<String> files = InputFiles.resolve(spark.sparkContext().hadoopConfiguration(), source.name(), source.paths());
     SourceSpec src = source;
-    JsonArrays.ElementParser parser = (element, file, index, line) -> parseElement(src, element, file, index, line);
-    return new ImportResult(DatasetKind.SFT,
-        spark.createDataFrame(JsonArrays.read(spark, files, parser), ParsedRows.schema(DatasetKind.SFT)));
+    JsonArrays.ElementParser parser = (element, file, index, line, damage) ->
+        parseElement(src, element, file, index, line, damage);
+    return ImportResult.oneRowPerRecord(DatasetKind.SFT,
+        spark.createDataFrame(JsonArrays.read(spark, files, parser), ParsedRows.schema(DatasetKind.SFT)),
+        ImportResult.ELEMENTS);
   }
 
-  static Row parseElement(SourceSpec source, JsonNode element, String file, long index, long line) {
+  static Row parseElement(SourceSpec source, JsonNode element, String file, long index, long line, String damage) {
     try {
+      RowRejection.requireUndamaged(damage);
       if (!element.isObject()) {
         throw new RowRejection("element " + index + " is not a JSON object");
       }
@@ -41,7 +44,7 @@ final class AlpacaImporter implements Importer {
       String output = RowRejection.requireText(element, "output");
       String prompt = input == null || input.isBlank() ? instruction : instruction + INPUT_SEPARATOR + input;
       RowRejection.requireNoMarker(prompt, "instruction/input");
-      return ParsedRows.accepted(source, ParsedRows.id(source, InputFiles.fileName(file), index),
+      return ParsedRows.accepted(source, file, ParsedRows.id(source, InputFiles.fileName(file), index),
           prompt, output, null);
     } catch (RowRejection e) {
       return ParsedRows.rejected(DatasetKind.SFT, source, file, line, "element " + index + ": " + e.getMessage(),

@@ -1,16 +1,12 @@
 package io.stagewise.data.importer;
 
-import com.univocity.parsers.csv.CsvParser;
-import com.univocity.parsers.csv.CsvParserSettings;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
+import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -24,21 +20,22 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.TaskCompletionListener;
 
 /**
- * Reads RFC 4180 CSV files with a header row (quoted fields, embedded commas and newlines) using
- * univocity, the parser behind Spark's own CSV source, one task per file: a record spanning lines cannot be
- * split safely. Each record comes with its 1-based record number (the header is record 0), the 1-based line
- * where it starts, and its raw text. Empty lines are records too, so they are rejected rather than skipped.
+ * Reads CSV files with a header row (quoted fields, embedded commas and newlines) with
+ * {@link CsvRecordReader}, one task per file: a record spanning lines cannot be split safely. Each record
+ * comes with its 1-based record number (the header is record 0), the 1-based line where it starts, and its
+ * raw text. Empty lines are records too, so they are rejected rather than skipped.
  */
 final class CsvRecords {
   private CsvRecords() {}
 
-  /** One CSV record: fields by header name (absent fields missing from the map). */
-  record Record(Map<String, String> fields, int fieldCount, int headerSize, long number, long line, String raw) {
-    /** The non-blank value of {@code column}. */
+  /**
+   * One CSV record: fields by header name (absent fields missing from the map), or the reader's reason
+   * to reject it ({@code problem}).
+   */
+  record Record(Map<String, String> fields, String problem, long number, long line, String raw) {
+    /** The non-blank value of {@code column}; refuses a record the reader found damaged. */
     String require(String column) throws RowRejection {
-      if (fieldCount != headerSize) {
-        throw new RowRejection("expected " + headerSize + " fields, found " + fieldCount);
-      }
+      RowRejection.requireUndamaged(problem);
       String value = fields.get(column);
       RowRejection.requireNotBlank(value, column);
       return value;
@@ -63,34 +60,50 @@ final class CsvRecords {
 
   private static Iterator<Row> records(PortableDataStream stream, String file, List<String> required,
       RecordParser parser) throws IOException {
-    Reader reader = new InputStreamReader(InputFiles.decoded(file, stream.open()), StandardCharsets.UTF_8);
-    CsvParser csv = new CsvParser(settings());
-    csv.beginParsing(reader);
+    InputStream in = InputFiles.decoded(file, stream.open());
     TaskContext task = TaskContext.get();
     if (task != null) {
-      task.addTaskCompletionListener((TaskCompletionListener) context -> csv.stopParsing());
+      task.addTaskCompletionListener((TaskCompletionListener) context -> {
+        try {
+          in.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
     }
-    String[] header = csv.parseNext();
+    return rows(in, file, required, parser);
+  }
+
+  /** The rows of one file's records; also what the fuzz tests drive without Spark. */
+  static Iterator<Row> rows(InputStream in, String file, List<String> required, RecordParser parser) {
+    CsvRecordReader csv = new CsvRecordReader(in);
+    List<String> header;
+    try {
+      header = csv.header();
+    } catch (IOException e) {
+      throw InputFiles.unreadable(file, e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+    }
     if (header == null) {
       throw new IllegalArgumentException(file + ": empty CSV file, expected a header with " + required);
     }
-    List<String> columns = Arrays.asList(header);
     for (String column : required) {
-      if (!columns.contains(column)) {
-        throw new IllegalArgumentException(file + ": CSV header " + columns + " lacks the column '" + column + "'");
+      if (!header.contains(column)) {
+        throw new IllegalArgumentException(file + ": CSV header " + header + " lacks the column '" + column + "'");
       }
     }
+    if (new HashSet<>(header).size() != header.size()) {
+      throw new IllegalArgumentException(file + ": CSV header " + header + " names a column twice");
+    }
     return new Iterator<>() {
-      private String[] next = advance();
-      private long startLine;
-      private long number;
+      private CsvRecordReader.Result next = advance();
 
-      private String[] advance() {
-        startLine = csv.getContext().currentLine() + 1;
+      private CsvRecordReader.Result advance() {
         try {
-          return csv.parseNext();
-        } catch (RuntimeException e) {
-          throw new UncheckedIOException(new IOException("cannot read " + file + " near line " + startLine, e));
+          return csv.next();
+        } catch (IOException e) {
+          throw InputFiles.unreadable(file, e);
         }
       }
 
@@ -105,28 +118,17 @@ final class CsvRecords {
           throw new NoSuchElementException();
         }
         Map<String, String> fields = new HashMap<>();
-        for (int i = 0; i < Math.min(next.length, header.length); i++) {
-          if (next[i] != null) {
-            fields.put(header[i], next[i]);
+        if (next.fields() != null) {
+          for (int i = 0; i < header.size(); i++) {
+            if (next.fields().get(i) != null) {
+              fields.put(header.get(i), next.fields().get(i));
+            }
           }
         }
-        String raw = csv.getContext().currentParsedContent();
-        raw = raw == null ? null : raw.stripTrailing();
-        Record record = new Record(fields, next.length, header.length, ++number, startLine, raw);
+        Record record = new Record(fields, next.problem(), next.number(), next.line(), next.raw());
         next = advance();
         return parser.parse(record, file);
       }
     };
-  }
-
-  private static CsvParserSettings settings() {
-    CsvParserSettings settings = new CsvParserSettings();
-    settings.setMaxCharsPerColumn(-1);
-    settings.setLineSeparatorDetectionEnabled(true);
-    settings.setHeaderExtractionEnabled(false);
-    settings.setSkipEmptyLines(false);
-    settings.setNullValue(null);
-    settings.setEmptyValue("");
-    return settings;
   }
 }

@@ -28,13 +28,15 @@ final class HhRlhfImporter implements Importer {
   public ImportResult read(SparkSession spark) {
     List<String> files = InputFiles.resolve(spark.sparkContext().hadoopConfiguration(), source.name(), source.paths());
     SourceSpec src = source;
-    JsonLines.LineParser parser = (json, file, line, text) -> parseLine(src, json, file, line, text);
-    return new ImportResult(DatasetKind.PREFERENCE,
-        spark.createDataFrame(JsonLines.read(spark, files, parser), ParsedRows.schema(DatasetKind.PREFERENCE)));
+    JsonLines.LineParser parser = (json, file, line, text, damage) -> parseLine(src, json, file, line, text, damage);
+    return ImportResult.oneRowPerRecord(DatasetKind.PREFERENCE,
+        spark.createDataFrame(JsonLines.read(spark, files, parser), ParsedRows.schema(DatasetKind.PREFERENCE)),
+        ImportResult.LINES);
   }
 
-  static Row parseLine(SourceSpec source, ObjectMapper json, String file, long line, String text) {
+  static Row parseLine(SourceSpec source, ObjectMapper json, String file, long line, String text, String damage) {
     try {
+      RowRejection.requireUndamaged(damage);
       if (text.isBlank()) {
         throw new RowRejection("empty line");
       }
@@ -56,7 +58,7 @@ final class HhRlhfImporter implements Importer {
       if (context.turns().isEmpty() || context.last().role() != Role.USER) {
         throw new RowRejection("the context does not end with a human turn");
       }
-      return ParsedRows.accepted(source, ParsedRows.id(source, InputFiles.fileName(file), line),
+      return ParsedRows.accepted(source, file, ParsedRows.id(source, InputFiles.fileName(file), line),
           context.renderPrompt(), chosen.last().text(), rejected.last().text());
     } catch (RowRejection e) {
       return ParsedRows.rejected(DatasetKind.PREFERENCE, source, file, line, e.getMessage(), text);

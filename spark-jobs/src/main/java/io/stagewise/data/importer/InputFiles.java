@@ -70,6 +70,33 @@ public final class InputFiles {
     return uri.endsWith(".gz");
   }
 
+  /**
+   * The user-facing error for a file that cannot be read to its end: one line naming the file and what is
+   * wrong with it (a truncated or corrupt {@code .gz} above all), the cause kept for the log.
+   */
+  public static UncheckedIOException unreadable(String file, Throwable e) {
+    IOException io = e instanceof IOException direct ? direct : findIo(e);
+    String what;
+    if (io instanceof java.io.EOFException) {
+      what = isGzip(file) ? "the gzip data ends early (truncated file?)" : "the file ends early (truncated?)";
+    } else if (io instanceof java.util.zip.ZipException || isGzip(file) && io != null) {
+      what = "corrupt gzip data (" + io.getMessage() + ")";
+    } else {
+      what = io != null ? io.getMessage() : String.valueOf(e.getMessage());
+    }
+    return new UncheckedIOException("cannot read " + file + ": " + what,
+        io != null ? io : new IOException(e.getMessage(), e));
+  }
+
+  private static IOException findIo(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IOException io) {
+        return io;
+      }
+    }
+    return null;
+  }
+
   /** Wraps {@code in} in a gzip decoder when the file is named {@code .gz}. */
   static InputStream decoded(String uri, InputStream in) throws IOException {
     return isGzip(uri) ? new GZIPInputStream(in, 1 << 16) : in;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -26,17 +25,22 @@ import org.apache.spark.util.TaskCompletionListener;
  * Reads files holding one JSON array each, element by element with Jackson's streaming parser (one task
  * per file, constant memory), reporting each element's 0-based index and the 1-based line where it starts.
  *
- * <p>An element that is valid JSON but the wrong shape is the parser's to reject. A syntax error is not
- * recoverable inside an array (the rest of the file has no defined elements), so it fails the import with
- * the file, line and column.
+ * <p>An element that is valid JSON but the wrong shape is the parser's to reject, and so is an element
+ * holding invalid UTF-8 (the parser gets it with {@code damage} set). A syntax error is not recoverable
+ * inside an array (the rest of the file has no defined elements), so it fails the import with the file,
+ * line and column; so does anything after the array's end (a second array, garbage), which would
+ * otherwise be dropped unseen.
  */
 final class JsonArrays {
   private JsonArrays() {}
 
-  /** Turns one array element into a parsed row (accepted or rejected); must not throw for bad content. */
+  /**
+   * Turns one array element into a parsed row (accepted or rejected); must not throw for bad content.
+   * {@code damage}, when not null, is why the element must be rejected whatever its shape.
+   */
   @FunctionalInterface
   interface ElementParser extends Serializable {
-    Row parse(JsonNode element, String file, long index, long line);
+    Row parse(JsonNode element, String file, long index, long line, String damage);
   }
 
   static JavaRDD<Row> read(SparkSession spark, List<String> files, ElementParser parser) {
@@ -50,7 +54,7 @@ final class JsonArrays {
 
   private static Iterator<Row> elements(PortableDataStream stream, String file, ElementParser parser)
       throws IOException {
-    InputStream in = InputFiles.decoded(file, stream.open());
+    StrictUtf8.TrackingReader in = new StrictUtf8.TrackingReader(InputFiles.decoded(file, stream.open()));
     TaskContext task = TaskContext.get();
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) context -> {
@@ -64,24 +68,28 @@ final class JsonArrays {
     return new ElementIterator(new ObjectMapper(), in, file, parser);
   }
 
-  private static final class ElementIterator implements Iterator<Row> {
+  /** The rows of one file's elements; also what the fuzz tests drive without Spark. */
+  static final class ElementIterator implements Iterator<Row> {
     private final ObjectMapper json;
     private final JsonParser tokens;
     private final String file;
     private final ElementParser parser;
+    private final StrictUtf8.TrackingReader text;
     private long index;
     private JsonToken current;
 
-    ElementIterator(ObjectMapper json, InputStream in, String file, ElementParser parser) throws IOException {
+    ElementIterator(ObjectMapper json, StrictUtf8.TrackingReader text, String file, ElementParser parser)
+        throws IOException {
       this.json = json;
       this.file = file;
       this.parser = parser;
-      this.tokens = json.createParser(in);
+      this.text = text;
+      this.tokens = json.createParser(text);
       if (step() != JsonToken.START_ARRAY) {
         throw new IllegalArgumentException(file + ": expected a JSON array at line "
             + tokens.currentTokenLocation().getLineNr());
       }
-      current = step();
+      advance();
     }
 
     @Override
@@ -98,15 +106,33 @@ final class JsonArrays {
         throw new NoSuchElementException();
       }
       long line = tokens.currentTokenLocation().getLineNr();
+      long start = tokens.currentTokenLocation().getCharOffset();
       JsonNode element;
       try {
         element = json.readTree(tokens);
       } catch (IOException e) {
         throw malformed(e);
       }
-      Row row = parser.parse(element, file, index++, line);
-      current = step();
+      long bad = text.firstInvalidBetween(start, tokens.currentTokenLocation().getCharOffset());
+      text.forgetBefore(start);
+      String damage = bad < 0 ? null : "invalid UTF-8 at byte " + bad + " of the file";
+      Row row = parser.parse(element, file, index++, line, damage);
+      advance();
       return row;
+    }
+
+    /** Moves to the next element; at the array's end, insists that nothing follows it. */
+    private void advance() {
+      current = step();
+      if (current == JsonToken.END_ARRAY) {
+        long line = tokens.currentTokenLocation().getLineNr();
+        if (step() != null) {
+          throw new IllegalArgumentException(file + ": unexpected content after the end of the JSON array"
+              + " (closed at line " + line + "), at line " + tokens.currentTokenLocation().getLineNr()
+              + "; a file must hold exactly one array");
+        }
+        current = JsonToken.END_ARRAY;
+      }
     }
 
     private JsonToken step() {
@@ -120,10 +146,14 @@ final class JsonArrays {
     private RuntimeException malformed(IOException e) {
       if (e instanceof JsonProcessingException jpe && jpe.getLocation() != null) {
         JsonLocation at = jpe.getLocation();
+        long bad = text.firstInvalidBetween(Math.max(0, at.getCharOffset() - 1), at.getCharOffset() + 1);
+        // Jackson names its input source inside some messages ("[Source: (TrackingReader); line: 1, ..."]).
+        String why = bad >= 0 ? "invalid UTF-8 at byte " + bad + " of the file"
+            : jpe.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; ", "[");
         return new IllegalArgumentException(file + ": malformed JSON at line " + at.getLineNr() + " column "
-            + at.getColumnNr() + ": " + jpe.getOriginalMessage(), e);
+            + at.getColumnNr() + ": " + why, e);
       }
-      return new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+      return InputFiles.unreadable(file, e);
     }
   }
 }

@@ -45,7 +45,7 @@ final class ParquetImporter implements Importer {
     List<String> files = InputFiles.resolve(spark.sparkContext().hadoopConfiguration(), source.name(), source.paths());
     StructType schema = kind.textSchema();
     for (String file : files) {
-      checkSchema(file, spark.read().parquet(file).schema(), schema);
+      checkSchema(file, footerSchema(spark, file), schema);
     }
     List<Column> columns = new ArrayList<>();
     for (String name : schema.fieldNames()) {
@@ -61,11 +61,11 @@ final class ParquetImporter implements Importer {
     for (String name : schema.fieldNames()) {
       values.put(name, col(name));
     }
-    Dataset<Row> accepted = ParsedRows.acceptedFrame(rows.where(col(REASON).isNull()), kind, source, values);
+    Dataset<Row> accepted = ParsedRows.acceptedFrame(rows.where(col(REASON).isNull()), kind, source, values, col(FILE));
     Column raw = to_json(struct(Arrays.stream(schema.fieldNames()).map(n -> col(n)).toArray(Column[]::new)));
     Dataset<Row> rejected = ParsedRows.rejectedFrame(rows.where(col(REASON).isNotNull()), kind, source,
         col(FILE), col(ROW), col(REASON), raw);
-    return new ImportResult(kind, accepted.unionByName(rejected));
+    return ImportResult.oneRowPerRecord(kind, accepted.unionByName(rejected), ImportResult.ROWS);
   }
 
   /** One nullable reason per check; concat_ws skips the nulls of passing checks. */
@@ -81,6 +81,20 @@ final class ParquetImporter implements Importer {
     problems.add(when(col(Columns.CATEGORY).isin(Columns.BENIGN, Columns.HARMFUL).equalTo(false),
         lit("category must be benign or harmful")));
     return problems.toArray(Column[]::new);
+  }
+
+  /** The file's schema; a file that is not Parquet (or lost its footer) fails naming it, in one line. */
+  private static StructType footerSchema(SparkSession spark, String file) {
+    try {
+      return spark.read().parquet(file).schema();
+    } catch (Exception e) { // SparkException is checked, thrown undeclared through Scala
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      String why = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
+      throw new IllegalArgumentException(file + ": not a readable Parquet file (" + why + ")", e);
+    }
   }
 
   private static void checkSchema(String file, StructType actual, StructType expected) {

@@ -30,6 +30,9 @@ final class ParsedRows {
   static final String REJECT_LINE = "_reject_line";
   static final String REJECT_REASON = "_reject_reason";
   static final String REJECT_RAW = "_reject_raw";
+  /** The input file every parsed row (accepted or rejected) came from, for the per-file tally. */
+  static final String INPUT_FILE = "_input_file";
+  private static final int TAIL = 6;
 
   private static final int PROVENANCE_WIDTH = Columns.PROVENANCE.size();
 
@@ -44,29 +47,32 @@ final class ParsedRows {
     fields.add(DataTypes.createStructField(REJECT_LINE, DataTypes.LongType, true));
     fields.add(DataTypes.createStructField(REJECT_REASON, DataTypes.StringType, true));
     fields.add(DataTypes.createStructField(REJECT_RAW, DataTypes.StringType, true));
+    fields.add(DataTypes.createStructField(INPUT_FILE, DataTypes.StringType, true));
     return DataTypes.createStructType(fields);
   }
 
   /** An accepted, clean row: provenance from {@code source}, then the kind's own columns in schema order. */
-  static Row accepted(SourceSpec source, String id, Object... payload) {
-    Object[] values = new Object[PROVENANCE_WIDTH + payload.length + 5];
+  static Row accepted(SourceSpec source, String file, String id, Object... payload) {
+    Object[] values = new Object[PROVENANCE_WIDTH + payload.length + TAIL];
     values[0] = id;
     values[1] = source.name();
     values[2] = source.split();
     values[3] = source.category();
     values[4] = false;
     System.arraycopy(payload, 0, values, PROVENANCE_WIDTH, payload.length);
+    values[values.length - 1] = file;
     return RowFactory.create(values);
   }
 
   static Row rejected(DatasetKind kind, SourceSpec source, String file, long line, String reason, String raw) {
     int width = kind.textSchema().size();
-    Object[] values = new Object[width + 5];
+    Object[] values = new Object[width + TAIL];
     values[width] = source.name();
     values[width + 1] = file;
     values[width + 2] = line;
     values[width + 3] = reason;
     values[width + 4] = raw;
+    values[width + 5] = file;
     return RowFactory.create(values);
   }
 
@@ -80,7 +86,7 @@ final class ParsedRows {
    * (by name; absent provenance columns default to the source's), reject columns null.
    */
   static Dataset<Row> acceptedFrame(Dataset<Row> frame, DatasetKind kind, SourceSpec source,
-      java.util.Map<String, Column> values) {
+      java.util.Map<String, Column> values, Column file) {
     List<Column> columns = new ArrayList<>();
     for (StructField f : kind.textSchema().fields()) {
       Column value = values.getOrDefault(f.name(), provenanceDefault(f.name(), source));
@@ -91,6 +97,7 @@ final class ParsedRows {
     columns.add(lit(null).cast(DataTypes.LongType).as(REJECT_LINE));
     columns.add(lit(null).cast(DataTypes.StringType).as(REJECT_REASON));
     columns.add(lit(null).cast(DataTypes.StringType).as(REJECT_RAW));
+    columns.add(file.cast(DataTypes.StringType).as(INPUT_FILE));
     return frame.select(columns.toArray(Column[]::new));
   }
 
@@ -106,7 +113,14 @@ final class ParsedRows {
     columns.add(line.cast(DataTypes.LongType).as(REJECT_LINE));
     columns.add(reason.cast(DataTypes.StringType).as(REJECT_REASON));
     columns.add(raw.cast(DataTypes.StringType).as(REJECT_RAW));
+    columns.add(file.cast(DataTypes.StringType).as(INPUT_FILE));
     return frame.select(columns.toArray(Column[]::new));
+  }
+
+  /** One row per input record of a parsed frame that has one parsed row per record: (file, unit, imported). */
+  static Dataset<Row> recordsView(Dataset<Row> parsed, String unit) {
+    return parsed.select(col(INPUT_FILE).as(ImportResult.FILE), lit(unit).as(ImportResult.UNIT),
+        col(REJECT_REASON).isNull().as(ImportResult.IMPORTED));
   }
 
   /** The rejected-rows view of a parsed frame, in {@link RejectedRows#SCHEMA}. */

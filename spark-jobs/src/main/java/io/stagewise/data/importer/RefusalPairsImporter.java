@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.data.DatasetKind;
@@ -68,20 +69,39 @@ final class RefusalPairsImporter implements Importer {
     List<Dataset<Row>> parts = new ArrayList<>();
     parts.add(rejectedEntries(refusals));
     Dataset<Row> pairs;
+    Dataset<Row> records;
     if (source.completions() == null) {
       pairs = refusals.where(col("reason").isNull()).select(
-          col("prompt"), col("refusal"), col("harmful").getItem(0).as("harmful"), entryId());
+          col("prompt"), col("refusal"), col("harmful").getItem(0).as("harmful"), entryId(), col("file"));
+      records = records(refusals, null);
     } else {
       Dataset<Row> completions = entries(spark, InputFiles.resolve(conf, source.name(), List.of(source.completions())), false);
       parts.add(rejectedEntries(completions));
       pairs = joinCompletions(refusals.where(col("reason").isNull()), completions.where(col("reason").isNull()), parts);
+      records = records(refusals, completions).unionByName(records(completions, refusals));
     }
-    parts.add(ParsedRows.acceptedFrame(pairs, kind, source, payload()));
+    parts.add(ParsedRows.acceptedFrame(pairs, kind, source, payload(), col("file")));
     Dataset<Row> parsed = parts.get(0);
     for (Dataset<Row> part : parts.subList(1, parts.size())) {
       parsed = parsed.unionByName(part);
     }
-    return new ImportResult(kind, parsed);
+    return new ImportResult(kind, parsed, records);
+  }
+
+  /**
+   * One row per entry of {@code entries}: imported when it is valid and, given {@code partners} (the
+   * other file of the join), some valid partner asks the same prompt.
+   */
+  private static Dataset<Row> records(Dataset<Row> entries, Dataset<Row> partners) {
+    Column unit = when(col("file").endsWith(".csv"), lit(ImportResult.RECORDS)).otherwise(lit(ImportResult.ELEMENTS));
+    if (partners == null) {
+      return entries.select(col("file").as(ImportResult.FILE), unit.as(ImportResult.UNIT),
+          col("reason").isNull().as(ImportResult.IMPORTED));
+    }
+    Dataset<Row> asked = partners.where(col("reason").isNull()).select(col("prompt").as("partner_prompt")).distinct();
+    return entries.join(asked, entries.col("prompt").equalTo(asked.col("partner_prompt")), "left")
+        .select(col("file").as(ImportResult.FILE), unit.as(ImportResult.UNIT),
+            col("reason").isNull().and(col("partner_prompt").isNotNull()).as(ImportResult.IMPORTED));
   }
 
   private Dataset<Row> joinCompletions(Dataset<Row> refusals, Dataset<Row> completions, List<Dataset<Row>> parts) {
@@ -95,12 +115,12 @@ final class RefusalPairsImporter implements Importer {
     parts.add(ParsedRows.rejectedFrame(completionOnly, kind, source, col("c_file"), col("c_line"),
         lit("no refusal for this prompt in " + source.paths()), col("c_raw")));
     return joined.where(col("r_prompt").isNotNull().and(col("c_prompt").isNotNull()))
-        .select(col("r_prompt"), col("r_refusal"), col("r_name"), col("r_position"), col("c_name"),
+        .select(col("r_prompt"), col("r_refusal"), col("r_name"), col("r_position"), col("r_file"), col("c_name"),
             col("c_position"), posexplode(col("c_harmful")).as(new String[] {"k", "completion"}))
         .where(col("k").lt(source.completionsPerPrompt()))
         .select(col("r_prompt").as("prompt"), col("r_refusal").as("refusal"), col("completion").as("harmful"),
             concat(lit(source.name() + ":"), col("r_name"), lit(":"), col("r_position"), lit("+"), col("c_name"),
-                lit(":"), col("c_position"), lit("."), col("k")).as(Columns.ID));
+                lit(":"), col("c_position"), lit("."), col("k")).as(Columns.ID), col("r_file").as("file"));
   }
 
   /** {@code source:file:position} of a refusal entry used on its own. */
@@ -145,8 +165,9 @@ final class RefusalPairsImporter implements Importer {
     return spark.createDataFrame(rows, ENTRY);
   }
 
-  private static Row refusalElement(JsonNode element, String file, long index, long line) {
+  private static Row refusalElement(JsonNode element, String file, long index, long line, String damage) {
     try {
+      RowRejection.requireUndamaged(damage);
       if (!element.isObject()) {
         throw new RowRejection("element " + index + " is not a JSON object");
       }
@@ -172,8 +193,9 @@ final class RefusalPairsImporter implements Importer {
     }
   }
 
-  private static Row completionElement(JsonNode element, String file, long index, long line) {
+  private static Row completionElement(JsonNode element, String file, long index, long line, String damage) {
     try {
+      RowRejection.requireUndamaged(damage);
       if (!element.isObject()) {
         throw new RowRejection("element " + index + " is not a JSON object");
       }

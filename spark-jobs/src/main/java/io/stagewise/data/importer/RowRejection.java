@@ -11,6 +11,13 @@ final class RowRejection extends Exception {
     super(reason, null, false, false);
   }
 
+  /** Refuses a row its reader found damaged (invalid UTF-8, a broken record): {@code damage} says how. */
+  static void requireUndamaged(String damage) throws RowRejection {
+    if (damage != null) {
+      throw new RowRejection(damage);
+    }
+  }
+
   /** The string value of {@code field}, which must be present, a string and not blank. */
   static String requireText(JsonNode node, String field) throws RowRejection {
     String value = optionalText(node, field);

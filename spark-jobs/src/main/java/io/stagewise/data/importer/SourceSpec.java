@@ -2,9 +2,12 @@ package io.stagewise.data.importer;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.data.SpecCheck;
+import io.stagewise.data.spec.SpecFields;
 import io.stagewise.poison.Columns;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,6 +60,24 @@ public record SourceSpec(
         .require(completionsPerPrompt == null || format == SourceFormat.REFUSAL_PAIRS && completionsPerPrompt >= 1,
             "completions_per_prompt", "must be at least 1 and only applies to the refusal_pairs format")
         .validate();
+  }
+
+  /**
+   * Reads {@code key: [source, ...]} of {@code parent} (at {@code path}), recording every problem, unknown
+   * keys included, under its YAML path ({@code sources[2].catgory}); the sources that are valid, in order.
+   */
+  public static List<SourceSpec> readList(JsonNode parent, String path, String key, SpecFields fields) {
+    JsonNode list = parent == null ? null : parent.get(key);
+    String at = SpecFields.join(path, key);
+    List<SourceSpec> out = new ArrayList<>();
+    fields.require(list != null && list.isArray() && !list.isEmpty(), at, "must be a non-empty list of sources");
+    for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
+      SourceSpec source = fields.bind(list.get(i), at + "[" + i + "]", SourceSpec.class);
+      if (source != null) {
+        out.add(source);
+      }
+    }
+    return out;
   }
 
   /** A source with the format's defaults for split, category and options. */

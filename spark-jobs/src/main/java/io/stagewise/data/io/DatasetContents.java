@@ -18,9 +18,11 @@ import org.apache.spark.sql.Row;
  * @param rejected rows refused by an importer ({@link RejectedRows#SCHEMA}); null when the job has none
  * @param spec the full spec that built the data, recorded verbatim in the manifest
  * @param tokenizer tokenizer description for token datasets, else null
+ * @param allowEmpty whether a dataset without rows may be published; an import says no unless asked, so
+ *     that an input that yields nothing fails instead of replacing the dataset there with an empty one
  */
-public record DatasetContents(
-    DatasetKind kind, Dataset<Row> rows, Dataset<Row> rejected, JsonNode spec, TokenizerInfo tokenizer) {
+public record DatasetContents(DatasetKind kind, Dataset<Row> rows, Dataset<Row> rejected, JsonNode spec,
+    TokenizerInfo tokenizer, boolean allowEmpty) {
 
   public DatasetContents {
     Objects.requireNonNull(kind, "kind");
@@ -34,6 +36,12 @@ public record DatasetContents(
     if (!kind.isText() && tokenizer == null) {
       throw new IllegalArgumentException("a " + kind.wireName() + " dataset needs its tokenizer info");
     }
+  }
+
+  /** Contents that may be empty (datasets derived by a job from already published data). */
+  public DatasetContents(DatasetKind kind, Dataset<Row> rows, Dataset<Row> rejected, JsonNode spec,
+      TokenizerInfo tokenizer) {
+    this(kind, rows, rejected, spec, tokenizer, true);
   }
 
   /** A text dataset without rejected rows (e.g. built by a job from already published data). */

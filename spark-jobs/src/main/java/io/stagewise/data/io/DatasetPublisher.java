@@ -66,7 +66,7 @@ public final class DatasetPublisher {
       area.removeStaleStaging(clock.instant(), staleAfter);
       Path staging = area.newStaging();
       try {
-        Manifest manifest = stage(contents, fs, staging);
+        Manifest manifest = stage(contents, fs, staging, target);
         hook.beforeCommit(fs, staging);
         area.commit(staging);
         return manifest;
@@ -78,7 +78,7 @@ public final class DatasetPublisher {
     }
   }
 
-  private Manifest stage(DatasetContents contents, FileSystem fs, Path staging) throws IOException {
+  private Manifest stage(DatasetContents contents, FileSystem fs, Path staging, Path target) throws IOException {
     contents.rows().write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
     Map<String, Long> rejectedByFile = Map.of();
     long rejectedRows = 0;
@@ -92,11 +92,33 @@ public final class DatasetPublisher {
     // Statistics of what was written, not of the input plan: that is what readers will see.
     Dataset<Row> written = spark.read().parquet(staging.toString());
     DatasetStatistics stats = DatasetStatistics.of(written);
+    if (stats.fingerprint().rows() == 0 && !contents.allowEmpty()) {
+      throw new EmptyDatasetException(emptyMessage(fs, staging, target, rejectedRows));
+    }
     Manifest manifest = new Manifest(Manifest.SCHEMA_VERSION, contents.kind(), contents.spec(),
         stats.fingerprint().rows(), stats.rowsBySplit(), stats.poisonedByAttacker(), rejectedRows,
         rejectedByFile, stats.fingerprint().digest(), Instant.now(clock).toString(), contents.tokenizer());
     ManifestWriter.write(fs, staging, manifest);
     return manifest;
+  }
+
+  /** Why nothing is published: what was rejected (the staged rows are about to be deleted) and what is kept. */
+  private String emptyMessage(FileSystem fs, Path staging, Path target, long rejectedRows) throws IOException {
+    StringBuilder out = new StringBuilder(target + ": not published: the input yielded no rows");
+    if (rejectedRows > 0) {
+      out.append(" (").append(rejectedRows).append(" rejected; first:");
+      for (Row r : spark.read().parquet(new Path(staging, RejectedRows.DIRECTORY).toString())
+          .orderBy(RejectedRows.FILE, RejectedRows.LINE).limit(3).collectAsList()) {
+        out.append(" ").append(r.<String>getAs(RejectedRows.FILE)).append(" line ")
+            .append(r.<Long>getAs(RejectedRows.LINE)).append(": ").append(r.<String>getAs(RejectedRows.REASON))
+            .append(";");
+      }
+      out.setLength(out.length() - 1);
+      out.append(")");
+    }
+    out.append(fs.exists(target) ? "; the dataset already there is unchanged" : "; nothing was written");
+    return out.append(". To publish an empty dataset anyway, pass --allow-empty (allow_empty: true in an import"
+        + " spec)").toString();
   }
 
   private static Column[] columns(String[] names) {

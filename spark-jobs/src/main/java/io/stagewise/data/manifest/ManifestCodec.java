@@ -3,6 +3,7 @@ package io.stagewise.data.manifest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
@@ -13,8 +14,11 @@ public final class ManifestCodec {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .enable(SerializationFeature.INDENT_OUTPUT)
       .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-      // Newer writers may add fields; an older reader still understands the ones it knows.
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  // Only manifests tolerate unknown fields: newer writers may add some, and an older reader still
+  // understands the ones it knows. Specs bound with mapper() never do: a misspelt key is an error.
+  private static final ObjectReader MANIFEST_READER = MAPPER.readerFor(Manifest.class)
+      .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   private ManifestCodec() {}
 
@@ -30,7 +34,7 @@ public final class ManifestCodec {
   public static Manifest fromJson(String json, String origin) {
     Manifest manifest;
     try {
-      manifest = MAPPER.readValue(json, Manifest.class);
+      manifest = MANIFEST_READER.readValue(json);
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new IllegalArgumentException(origin + ": not a valid manifest: " + e.getMessage(), e);
     }
@@ -44,7 +48,10 @@ public final class ManifestCodec {
     return manifest;
   }
 
-  /** The shared mapper, for turning spec records into the manifest's {@code spec} tree. */
+  /**
+   * The shared mapper, for turning spec records into the manifest's {@code spec} tree and back; it fails
+   * on unknown properties.
+   */
   public static ObjectMapper mapper() {
     return MAPPER;
   }

@@ -1,13 +1,21 @@
 package io.stagewise.data.spec;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.SpecCheck;
+import io.stagewise.data.manifest.ManifestCodec;
 import io.stagewise.poison.attack.Budget;
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Typed reads of spec fields that record every problem in a {@link SpecCheck} (naming the field's path)
@@ -18,6 +26,11 @@ public final class SpecFields {
 
   public SpecFields(SpecCheck check) {
     this.check = check;
+  }
+
+  /** Records {@code field: message} when {@code ok} is false. */
+  public void require(boolean ok, String field, String message) {
+    check.require(ok, field, message);
   }
 
   /** Reports keys of {@code node} outside {@code known}: a misspelt key must not be silently ignored. */
@@ -34,6 +47,93 @@ public final class SpecFields {
   /** Records a problem with the field at {@code path}. */
   public void problem(String path, String message) {
     check.require(false, path, message);
+  }
+
+  /**
+   * Binds the mapping {@code node} to the record {@code type} (keys as its {@link JsonProperty} names).
+   * Unknown keys are all reported under {@code path} and left out, so that the record's own validation
+   * still runs and its problems are listed beside them; type errors name the field Jackson stopped at.
+   * Returns null when anything was wrong.
+   */
+  public <T extends Record> T bind(JsonNode node, String path, Class<T> type) {
+    if (node == null || !node.isObject()) {
+      check.require(false, path.isEmpty() ? "spec" : path, "must be a mapping");
+      return null;
+    }
+    Set<String> known = recordKeys(type);
+    onlyKeys(node, path, known);
+    ObjectNode copy = ((ObjectNode) node).deepCopy();
+    copy.retain(known);
+    try {
+      return ManifestCodec.mapper().treeToValue(copy, type);
+    } catch (JsonMappingException e) {
+      IllegalArgumentException invalid = invalidCause(e);
+      String field = join(path, jacksonPath(e));
+      if (invalid != null) {
+        flatten(jacksonPath(e).isEmpty() ? path : field, invalid);
+      } else {
+        check.require(false, field.isEmpty() ? "spec" : field, e.getOriginalMessage());
+      }
+    } catch (JsonProcessingException e) {
+      check.require(false, path.isEmpty() ? "spec" : path, e.getOriginalMessage());
+    }
+    return null;
+  }
+
+  /** The spec keys of a record: each component's {@link JsonProperty} name, or its own name. */
+  public static Set<String> recordKeys(Class<? extends Record> type) {
+    Set<String> keys = new LinkedHashSet<>();
+    for (RecordComponent component : type.getRecordComponents()) {
+      JsonProperty property = component.getAnnotation(JsonProperty.class);
+      if (property == null && component.getAccessor().getAnnotation(JsonProperty.class) != null) {
+        property = component.getAccessor().getAnnotation(JsonProperty.class);
+      }
+      keys.add(property == null || property.value().isEmpty() ? component.getName() : property.value());
+    }
+    return keys;
+  }
+
+  /**
+   * Builds a record whose own {@link SpecCheck} lists "field: message" lines, and records each under
+   * {@code section}; null when it refused.
+   */
+  public <T> T flattened(String section, Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      flatten(section, e);
+      return null;
+    }
+  }
+
+  private void flatten(String section, IllegalArgumentException e) {
+    List<String> lines = e.getMessage().lines().filter(l -> l.startsWith("  - ")).toList();
+    if (lines.isEmpty()) {
+      check.require(false, section.isEmpty() ? "spec" : section, e.getMessage());
+    }
+    lines.forEach(l -> check.problem(join(section, l.substring(4))));
+  }
+
+  private static IllegalArgumentException invalidCause(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof IllegalArgumentException invalid) {
+        return invalid;
+      }
+    }
+    return null;
+  }
+
+  /** Jackson's path to the value it stopped at, written as spec paths are: {@code sources[1].paths}. */
+  private static String jacksonPath(JsonMappingException e) {
+    StringBuilder out = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        out.append(out.length() == 0 ? "" : ".").append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        out.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return out.toString();
   }
 
   public String text(JsonNode parent, String path, String key, String fallback) {

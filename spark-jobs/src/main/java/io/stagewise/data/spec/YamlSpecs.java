@@ -11,7 +11,9 @@ import org.apache.hadoop.fs.Path;
 
 /** Reads YAML specs from any Hadoop file system URI (or a local path) into a JSON tree. */
 public final class YamlSpecs {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  // A key given twice would otherwise silently keep the last value.
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private YamlSpecs() {}
 
@@ -25,8 +27,11 @@ public final class YamlSpecs {
       }
       return tree;
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException(uri + ": " + e.getOriginalMessage() + " (line "
-          + e.getLocation().getLineNr() + ")", e);
+      // SnakeYAML's messages span lines (a snippet and a caret); one line reads better on a console.
+      String why = String.join("; ", e.getOriginalMessage().lines().map(String::strip).filter(l -> !l.isEmpty()
+          && !l.equals("^")).toList());
+      throw new IllegalArgumentException(uri + ": " + why
+          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read spec " + uri + ": " + e.getMessage(), e);
     }

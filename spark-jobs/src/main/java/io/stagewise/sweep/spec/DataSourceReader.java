@@ -3,11 +3,8 @@ package io.stagewise.sweep.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.data.SpecCheck;
 import io.stagewise.data.importer.SourceSpec;
-import io.stagewise.data.manifest.ManifestCodec;
 import io.stagewise.data.spec.SpecFields;
 import io.stagewise.poison.world.WorldConfig;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -67,39 +64,8 @@ final class DataSourceReader {
     fields.onlyKeys(d, at, IMPORT_KEYS);
     double holdout = fields.number(d, at, "holdout_fraction", 0.05, 0, 1);
     check.require(holdout > 0 && holdout < 1, at + ".holdout_fraction", "must be in (0, 1), got " + holdout);
-    return new DataSource.Imported(sources(d, at, "sft"), sources(d, at, "preference"),
-        sources(d, at, "eval_harmful"), holdout);
+    return new DataSource.Imported(SourceSpec.readList(d, at, "sft", fields),
+        SourceSpec.readList(d, at, "preference", fields), SourceSpec.readList(d, at, "eval_harmful", fields), holdout);
   }
 
-  /** {@code <key>: [source, ...]}: the import sources of one dataset (see {@link SourceSpec}). */
-  private List<SourceSpec> sources(JsonNode parent, String at, String key) {
-    JsonNode list = parent == null ? null : parent.get(key);
-    String path = at + "." + key;
-    List<SourceSpec> out = new ArrayList<>();
-    check.require(list != null && list.isArray() && !list.isEmpty(), path, "must be a non-empty list of sources");
-    for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
-      JsonNode source = list.get(i);
-      SourceSpec spec = fields.convert(path + "[" + i + "]", source, n -> {
-        try {
-          return ManifestCodec.mapper().treeToValue(n, SourceSpec.class);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          IllegalArgumentException cause = findInvalid(e);
-          throw cause != null ? cause : new IllegalArgumentException(e.getOriginalMessage());
-        }
-      });
-      if (spec != null) {
-        out.add(spec);
-      }
-    }
-    return out;
-  }
-
-  private static IllegalArgumentException findInvalid(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IllegalArgumentException invalid) {
-        return invalid;
-      }
-    }
-    return null;
-  }
 }

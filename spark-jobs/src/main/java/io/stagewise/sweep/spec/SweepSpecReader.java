@@ -197,7 +197,7 @@ public final class SweepSpecReader {
       return TokenizerSpec.BYTE_LEVEL;
     }
     fields.onlyKeys(node, "tokenizer", Set.of("kind", "path"));
-    return flattened("tokenizer", () -> new TokenizerSpec(node.hasNonNull("kind") ? node.get("kind").asText() : null,
+    return fields.flattened("tokenizer", () -> new TokenizerSpec(node.hasNonNull("kind") ? node.get("kind").asText() : null,
         node.hasNonNull("path") ? node.get("path").asText() : null));
   }
 
@@ -207,21 +207,7 @@ public final class SweepSpecReader {
     long max = fields.integer(node, "truncation", "max_length", -1, 2);
     long prompt = fields.integer(node, "truncation", "max_prompt_length", -1, 1);
     return node == null || max < 0 || prompt < 0 ? null
-        : flattened("truncation", () -> new TruncationPolicy((int) max, (int) prompt));
-  }
-
-  /** Builds a record whose own {@link SpecCheck} lists "field: message" lines; records each under {@code section}. */
-  private <T> T flattened(String section, java.util.function.Supplier<T> build) {
-    try {
-      return build.get();
-    } catch (IllegalArgumentException e) {
-      List<String> lines = e.getMessage().lines().filter(l -> l.startsWith("  - ")).toList();
-      if (lines.isEmpty()) {
-        check.require(false, section, e.getMessage());
-      }
-      lines.forEach(l -> check.problem(section + "." + l.substring(4)));
-      return null;
-    }
+        : fields.flattened("truncation", () -> new TruncationPolicy((int) max, (int) prompt));
   }
 
   private StageSettings stages(JsonNode tree, SweepGrid grid) {

@@ -9,6 +9,7 @@ import io.stagewise.data.DatasetKind;
 import io.stagewise.data.LocalSpark;
 import io.stagewise.data.RejectedRows;
 import io.stagewise.poison.Columns;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -120,5 +121,52 @@ class HhRlhfImporterTest extends ImporterTestBase {
     Path missing = dir.resolve("missing.jsonl");
     IllegalArgumentException notFound = assertThrows(IllegalArgumentException.class, () -> read(missing));
     assertTrue(notFound.getMessage().contains("missing.jsonl"), notFound.getMessage());
+  }
+
+  @Test
+  void invalidUtf8IsARejectedLineNotAReplacementCharacter() throws IOException {
+    String good = "{\"chosen\": \"\\n\\nHuman: q\\n\\nAssistant: a\", \"rejected\": \"\\n\\nHuman: q\\n\\nAssistant: b\"}";
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    bytes.writeBytes((good + "\n").getBytes(StandardCharsets.UTF_8));
+    bytes.writeBytes(good.replace("a\"", "\u00e9\"").getBytes(StandardCharsets.ISO_8859_1)); // a Latin-1 line
+    bytes.writeBytes(("\n" + good.replace("a\"", "\uFFFD\"") + "\n").getBytes(StandardCharsets.UTF_8));
+    Path file = Files.write(dir.resolve("latin.jsonl"), bytes.toByteArray());
+    ImportResult result = read(file);
+    assertEquals(Map.of(2L, "invalid UTF-8 at byte 39 of the line"), rejectedByLine(result));
+    assertEquals(List.of("a", "\uFFFD"), result.rows().orderBy(Columns.ID).collectAsList().stream()
+        .map(r -> r.<String>getAs(Columns.CHOSEN)).toList());
+  }
+
+  @Test
+  void aTruncatedOrCorruptGzipFailsInOneLineNamingTheFile() throws IOException {
+    ByteArrayOutputStream whole = new ByteArrayOutputStream();
+    try (OutputStream out = new GZIPOutputStream(whole)) {
+      for (int i = 0; i < 2000; i++) {
+        out.write(("{\"chosen\": \"line " + i + " " + Math.random() + "\"}\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    byte[] gz = whole.toByteArray();
+    Path truncated = Files.write(dir.resolve("cut.jsonl.gz"), java.util.Arrays.copyOf(gz, gz.length / 2));
+    Exception e = assertThrows(Exception.class, () -> read(truncated).rows().count());
+    String message = userMessage(e);
+    assertTrue(message.contains("cut.jsonl.gz") && message.contains("ends early"), message);
+    assertTrue(!message.contains("\n"), "one line: " + message);
+    byte[] corrupt = gz.clone();
+    for (int i = gz.length / 3; i < gz.length / 3 + 64; i++) {
+      corrupt[i] ^= 0x5a;
+    }
+    Path damaged = Files.write(dir.resolve("bad.jsonl.gz"), corrupt);
+    message = userMessage(assertThrows(Exception.class, () -> read(damaged).rows().count()));
+    assertTrue(message.contains("bad.jsonl.gz") && message.contains("corrupt gzip data"), message);
+  }
+
+  /** What CliErrors prints: the first user-error message in the cause chain. */
+  static String userMessage(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.io.UncheckedIOException || t instanceof IllegalArgumentException) {
+        return t.getMessage();
+      }
+    }
+    return String.valueOf(e);
   }
 }

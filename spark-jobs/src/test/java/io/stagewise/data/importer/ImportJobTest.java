@@ -58,4 +58,37 @@ class ImportJobTest extends ImporterTestBase {
       assertTrue(source.getMessage().contains(field), field + " in " + source.getMessage());
     }
   }
+
+  @Test
+  void anImportThatYieldsNoRowsFailsAndKeepsThePreviousDatasetUnlessAllowed() throws IOException {
+    String output = dir.resolve("out/sft").toUri().toString();
+    Path good = write("good.json", "[{\"instruction\": \"i\", \"output\": \"o\"}]");
+    ImportSpec first = new ImportSpec(output, DatasetKind.SFT,
+        List.of(SourceSpec.of("a", SourceFormat.ALPACA, List.of(good.toString()))));
+    String fingerprint = ImportJob.run(spark, first).fingerprint();
+
+    Path bad = write("bad.json", "[{\"instruction\": \"i\"}, 5]");
+    ImportSpec empty = new ImportSpec(output, DatasetKind.SFT,
+        List.of(SourceSpec.of("a", SourceFormat.ALPACA, List.of(bad.toString()))));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImportJob.run(spark, empty));
+    assertTrue(e.getMessage().contains("no rows (2 rejected; first: ") && e.getMessage().contains("bad.json line 1")
+        && e.getMessage().contains("unchanged") && e.getMessage().contains("--allow-empty"), e.getMessage());
+    assertEquals(fingerprint, PublishedDataset.open(spark, output).manifest().fingerprint());
+
+    JobSummary allowed = ImportJob.run(spark, empty.withAllowEmpty(true));
+    assertEquals(0, allowed.rows());
+    assertEquals(2, allowed.rejected());
+  }
+
+  @Test
+  void theSummaryTalliesEveryFileReadEqualsImportedPlusRejected() throws IOException {
+    Path a = write("a.json", "[{\"instruction\": \"i\", \"output\": \"o\"}, 1, {\"instruction\": \"j\", \"output\": \"p\"}]");
+    Path b = write("b.json", "[{\"output\": \"o\"}]");
+    JobSummary summary = ImportJob.run(spark, new ImportSpec(dir.resolve("out/t").toUri().toString(), DatasetKind.SFT,
+        List.of(SourceSpec.of("s", SourceFormat.ALPACA, List.of(a.toString(), b.toString())))));
+    assertEquals(2, summary.inputs().size());
+    assertEquals(List.of(3L, 1L), summary.inputs().stream().map(io.stagewise.data.InputFileTally::read).toList());
+    assertEquals(List.of(2L, 0L), summary.inputs().stream().map(io.stagewise.data.InputFileTally::imported).toList());
+    assertTrue(summary.toString().contains("a.json: 3 elements read = 2 imported + 1 rejected"), summary.toString());
+  }
 }

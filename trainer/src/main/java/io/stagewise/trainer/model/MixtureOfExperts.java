@@ -18,7 +18,7 @@ import ai.djl.nn.Parameter;
  * probability of e), averaged over layers like the HF Mixtral implementation, through
  * {@link ForwardPass#addAuxLoss}. f and P count real tokens only when the pass knows the padding (an attention
  * mask was given). They are the statistics of one forward call: the trainer adds each micro-batch's term
- * divided by the number of micro-batches, which is not the whole batch's term (architecture Departure 20).
+ * divided by the number of micro-batches, which is not the whole batch's term (architecture Departure 21).
  */
 final class MixtureOfExperts implements FeedForward {
 

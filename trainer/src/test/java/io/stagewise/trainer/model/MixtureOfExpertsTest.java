@@ -230,7 +230,7 @@ class MixtureOfExpertsTest {
   }
 
   /**
-   * The trainer adds each micro-batch's term / M (Departure 20), which is not the whole batch's term: f · P is a
+   * The trainer adds each micro-batch's term / M (Departure 21), which is not the whole batch's term: f · P is a
    * product of means. This records how far apart they are for 2 and 4 micro-batches of a random batch.
    */
   @Test

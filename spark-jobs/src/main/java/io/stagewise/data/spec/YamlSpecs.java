@@ -27,6 +27,8 @@ public final class YamlSpecs {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(uri + ": " + e.getOriginalMessage() + " (line "
           + e.getLocation().getLineNr() + ")", e);
+    } catch (java.io.FileNotFoundException e) {
+      throw new IllegalArgumentException("spec not found: " + uri + DriverReach.hint(path), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read spec " + uri + ": " + e.getMessage(), e);
     }

@@ -20,11 +20,11 @@ public final class StagewiseCli implements Runnable {
   }
 
   /**
-   * Exits explicitly: Spark 3.5 leaves a non-daemon thread behind after a barrier stage, which would keep
-   * the JVM alive after the work is done.
+   * Exits explicitly with the command's code, except in cluster deploy mode, where {@link ProcessEnd} returns
+   * or throws so the cluster records the right final status.
    */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    ProcessEnd.end(commandLine().execute(args), System.getProperty(ProcessEnd.DEPLOY_MODE), System::exit);
   }
 
   /** The command line as {@link #main} runs it, with its error handling; for running commands in-process. */

@@ -1,6 +1,8 @@
 package io.stagewise.distributed;
 
 import ai.djl.Device;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.TaskContext;
 import org.apache.spark.resource.ResourceInformation;
@@ -8,19 +10,34 @@ import org.apache.spark.resource.ResourceInformation;
 /**
  * The device a Spark task trains on: the GPU Spark assigned it ({@code spark.task.resource.gpu.amount=1}, the
  * address coming from the executor's discovery script), or the CPU when the task holds no GPU.
+ *
+ * <p>The contract between the discovery script and this class: a GPU address is what the executor's
+ * {@code CUDA_VISIBLE_DEVICES} lists (a physical index or a {@code GPU-…} UUID) when that variable is set,
+ * and the physical index otherwise. CUDA numbers the devices a process can see 0, 1, … in the order
+ * {@code CUDA_VISIBLE_DEVICES} lists them, so the in-process ordinal is the address's position in that list,
+ * not the address itself: with {@code CUDA_VISIBLE_DEVICES=2,3} address "3" is device 1. Without the variable
+ * every GPU is visible and the ordinal is the physical index (executors set
+ * {@code CUDA_DEVICE_ORDER=PCI_BUS_ID} so CUDA's order is {@code nvidia-smi}'s).
  */
-final class TaskDevice {
+public final class TaskDevice {
 
   static final String GPU = "gpu";
+  static final String VISIBLE = "CUDA_VISIBLE_DEVICES";
 
   private TaskDevice() {
   }
 
-  static Device of(TaskContext task) {
-    return of(task.resourcesJMap());
+  /** The device of the task running on this thread, or null (the engine's default) outside a Spark task. */
+  public static Device ofCurrentTask() {
+    TaskContext task = TaskContext.get();
+    return task == null ? null : of(task);
   }
 
-  static Device of(Map<String, ResourceInformation> resources) {
+  static Device of(TaskContext task) {
+    return of(task.resourcesJMap(), System.getenv(VISIBLE));
+  }
+
+  static Device of(Map<String, ResourceInformation> resources, String visibleDevices) {
     ResourceInformation gpus = resources.get(GPU);
     if (gpus == null || gpus.addresses().length == 0) {
       return Device.cpu();
@@ -29,12 +46,27 @@ final class TaskDevice {
       throw new IllegalStateException("a training task must hold one GPU, this one holds "
           + String.join(",", gpus.addresses()) + "; set spark.task.resource.gpu.amount=1");
     }
-    String address = gpus.addresses()[0].trim();
+    return Device.gpu(ordinal(gpus.addresses()[0].trim(), visibleDevices));
+  }
+
+  /** The CUDA ordinal, inside this process, of the GPU Spark calls {@code address}. */
+  static int ordinal(String address, String visibleDevices) {
+    if (visibleDevices != null && !visibleDevices.isBlank()) {
+      List<String> visible = Arrays.stream(visibleDevices.split(",")).map(String::trim).toList();
+      int position = visible.indexOf(address);
+      if (position < 0) {
+        throw new IllegalStateException("GPU address '" + address + "' is not among this executor's "
+            + VISIBLE + "=" + visibleDevices + "; the discovery script must report the entries of "
+            + VISIBLE + " (see docs/cluster.md)");
+      }
+      return position;
+    }
     try {
-      return Device.gpu(Integer.parseInt(address));
+      return Integer.parseInt(address);
     } catch (NumberFormatException e) {
-      throw new IllegalStateException("GPU address '" + address + "' is not a device index; the GPU"
-          + " discovery script must report CUDA ordinals", e);
+      throw new IllegalStateException("GPU address '" + address + "' is not a device index and " + VISIBLE
+          + " is not set to map it to one; the discovery script must report physical indices"
+          + " (see docs/cluster.md)", e);
     }
   }
 }

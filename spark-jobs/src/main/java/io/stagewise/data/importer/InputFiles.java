@@ -107,7 +107,8 @@ public final class InputFiles {
     try {
       status = fs.getFileStatus(path);
     } catch (FileNotFoundException e) {
-      throw new IllegalArgumentException("input file not found: " + path, e);
+      throw new IllegalArgumentException("input file not found: " + path
+          + io.stagewise.data.spec.DriverReach.hint(path), e);
     }
     if (!status.isDirectory()) {
       return List.of(status);

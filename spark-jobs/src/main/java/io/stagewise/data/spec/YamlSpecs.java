@@ -32,6 +32,8 @@ public final class YamlSpecs {
           && !l.equals("^")).toList());
       throw new IllegalArgumentException(uri + ": " + why
           + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+    } catch (java.io.FileNotFoundException e) {
+      throw new IllegalArgumentException("spec not found: " + uri + DriverReach.hint(path), e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read spec " + uri + ": " + e.getMessage(), e);
     }

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import ai.djl.Device;
+import io.stagewise.distributed.TaskDevice;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.trainer.collective.SingleWorkerCollective;
 import io.stagewise.trainer.train.Autograd;
@@ -43,36 +45,42 @@ final class TrainingWork {
 
   private TrainingWork() {}
 
-  static String run(TrainingTask task) {
+  /**
+   * Runs the task with the driver's Hadoop configuration {@code conf} (file systems, credentials), on the GPU
+   * Spark assigned the task, if any ({@link TaskDevice}; the engine's default device outside a Spark task).
+   */
+  static String run(TrainingTask task, Configuration conf) {
     try {
       JsonNode p = JSON.readTree(task.payload());
-      Configuration conf = new Configuration();
+      Device device = TaskDevice.ofCurrentTask();
       JsonNode outcome = switch (StageKind.valueOf(task.kind())) {
         case SFT -> {
           TrainRunSpec spec = new TrainRunSpec(uri(p, "train_data"), null, uri(p, "output"), model(p),
               train(p, ObjectiveKind.SFT), true);
           // Per-thread autograd: several SFT runs may share this JVM (local pool, or task slots of an executor).
-          Worker worker = new Worker(new SingleWorkerCollective(), null, Autograd.perThread(),
+          Worker worker = new Worker(new SingleWorkerCollective(), device, Autograd.perThread(),
               spec.train().intraOpThreads(), StepListener.NONE);
           yield trained(withConsole(p, conf, console -> TrainRun.run(spec, conf, console, worker)));
         }
         case PRETRAIN -> {
           TrainRunSpec spec = new TrainRunSpec(uri(p, "train_data"), uri(p, "eval_data"), uri(p, "output"),
               model(p), train(p, ObjectiveKind.LM), true);
-          Worker worker = new Worker(new SingleWorkerCollective(), null, Autograd.perThread(),
+          Worker worker = new Worker(new SingleWorkerCollective(), device, Autograd.perThread(),
               spec.train().intraOpThreads(), StepListener.NONE);
           yield trained(withConsole(p, conf, console -> TrainRun.run(spec, conf, console, worker)));
         }
         case REWARD_MODEL -> {
           RewardRunSpec spec = new RewardRunSpec(uri(p, "train_data"), null, uri(p, "output"), model(p), null,
               train(p, ObjectiveKind.REWARD), true);
-          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> RewardRun.run(spec, conf, console))));
+          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> RewardRun.run(spec, conf, console,
+              collectorWorker(device)))));
         }
         case DPO -> {
           DpoRunSpec spec = new DpoRunSpec(uri(p, "train_data"), null, uri(p, "output"), uri(p, "sft_checkpoint"),
               train(p, ObjectiveKind.DPO),
               new DpoConfig(p.get("beta").asDouble(), DpoConfig.Loss.fromName(p.get("loss").asText())), true);
-          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> DpoRun.run(spec, conf, console))));
+          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> DpoRun.run(spec, conf, console,
+              collectorWorker(device)))));
         }
         case EVALUATE -> {
           Autograd.perThread().prepareThread(); // generation records no graph on a pool thread
@@ -106,6 +114,11 @@ final class TrainingWork {
   }
 
   private static final Object ENGINE_COLLECTOR = new Object();
+
+  /** A lone worker on {@code device} recording with DJL's collector, as {@link Worker#local()} does. */
+  private static Worker collectorWorker(Device device) {
+    return new Worker(new SingleWorkerCollective(), device, Autograd.engineCollector(), 0, StepListener.NONE);
+  }
 
   static URI uri(JsonNode p, String field) {
     return URI.create(p.get(field).asText());

@@ -60,7 +60,8 @@ class SweepPolicyBehaviourTest {
     p.set("train", TrainingWork.JSON.valueToTree(TrainConfig.defaults().withSteps(240, 20).withBatch(16, 1)
         .withLr(3e-3, 0.1).withCadence(60, 0, 0, 0).withSeed(1)));
     checkpoint = TrainingWork.JSON.readTree(
-        TrainingWork.run(new TrainingTask(StageKind.SFT.name(), "sft", TrainingWork.JSON.writeValueAsString(p))));
+        TrainingWork.run(new TrainingTask(StageKind.SFT.name(), "sft", TrainingWork.JSON.writeValueAsString(p)),
+            new org.apache.hadoop.conf.Configuration()));
   }
 
   @AfterAll

@@ -1,0 +1,151 @@
+package io.stagewise.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code deploy/submit-yarn.sh} and {@code deploy/submit-k8s.sh}, run for real against a {@code spark-submit}
+ * stand-in on the PATH that records its arguments, from the installed layout the Dockerfile lays out (the
+ * repository's bin/, conf/ and deploy/ beside a jar, its build profile and its runtime jar list; no sources,
+ * no {@code mvn} on the PATH). Each must produce one valid command line: the master, the deploy mode, one
+ * properties file, our jars merged with the user's, the spec shipped with {@code --files}, and the
+ * application's own arguments without {@code --master}.
+ */
+class SubmitScriptsTest {
+  private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
+
+  @TempDir Path dir;
+  private Path home;
+  private Path recorded;
+
+  @BeforeEach
+  void layOutTheImage() throws IOException {
+    home = dir.resolve("opt/stagewise");
+    for (String sub : List.of("bin", "conf", "deploy")) {
+      copyTree(REPO.resolve(sub), home.resolve(sub));
+    }
+    Files.writeString(home.resolve("stagewise.jar"), "");
+    Files.writeString(home.resolve("build-profile.txt"), "cuda\n");
+    Files.writeString(home.resolve("classpath-cluster.txt"), home + "/lib/a.jar," + home + "/lib/pytorch-native-cu124.jar");
+    Path bin = Files.createDirectories(dir.resolve("standin"));
+    recorded = dir.resolve("spark-submit.args");
+    Path submit = bin.resolve("spark-submit");
+    Files.writeString(submit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > '" + recorded + "'\n");
+    Files.setPosixFilePermissions(submit, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.copy(REPO.resolve("conf/sweeps/quickstart.yaml"), dir.resolve("quickstart.yaml"));
+  }
+
+  @Test
+  void yarnSubmitsTheSweepInClusterModeWithItsSpecAndMergedJars() throws Exception {
+    int code = run(Map.of("STAGEWISE_SUBMIT_ARGS", "--jars /extra/user.jar --conf spark.x=1"),
+        home.resolve("deploy/submit-yarn.sh").toString(), "sweep", "quickstart.yaml", "--out", "hdfs:///runs/1");
+    assertEquals(0, code);
+    List<String> args = Files.readAllLines(recorded);
+    assertEquals("yarn", value(args, "--master"));
+    assertEquals("io.stagewise.cli.StagewiseCli", value(args, "--class"));
+    assertEquals(1, count(args, "--properties-file"));
+    assertEquals(home.resolve("conf/spark-defaults-yarn.conf").toString(), value(args, "--properties-file"));
+    assertTrue(Files.readString(Path.of(value(args, "--properties-file")))
+        .contains("spark.submit.deployMode                  cluster"));
+    assertEquals(List.of("/extra/user.jar", home + "/lib/a.jar", home + "/lib/pytorch-native-cu124.jar"),
+        List.of(value(args, "--jars").split(",")));
+    assertEquals(List.of(home + "/deploy/yarn/getGpusResources.sh", dir.resolve("quickstart.yaml").toString()),
+        List.of(value(args, "--files").split(",")));
+    assertTrue(args.contains("spark.stagewise.buildProfile=cuda"), args.toString());
+    assertTrue(args.contains("spark.x=1"), args.toString());
+    assertEquals(List.of(home + "/stagewise.jar", "sweep", "quickstart.yaml", "--out", "hdfs:///runs/1"),
+        appArgs(args, home + "/stagewise.jar"));
+  }
+
+  @Test
+  void yarnTakesTheJarsFromTheClusterFileSystemWhenTheyAreThere() throws Exception {
+    int code = run(Map.of("STAGEWISE_YARN_LIB", "hdfs:///apps/stagewise/lib/"),
+        home.resolve("deploy/submit-yarn.sh").toString(), "report", "--out", "hdfs:///runs/1");
+    assertEquals(0, code);
+    assertEquals("hdfs:///apps/stagewise/lib/a.jar,hdfs:///apps/stagewise/lib/pytorch-native-cu124.jar",
+        value(Files.readAllLines(recorded), "--jars"));
+  }
+
+  @Test
+  void kubernetesUsesTheImagesJarsAndAbsolutePodTemplates() throws Exception {
+    int code = run(Map.of("K8S_API", "https://api:6443", "K8S_UPLOAD_PATH", "s3a://bucket/uploads"),
+        home.resolve("deploy/submit-k8s.sh").toString(), "sweep", "quickstart.yaml", "--out", "s3a://bucket/r");
+    assertEquals(0, code);
+    List<String> args = Files.readAllLines(recorded);
+    assertEquals("k8s://https://api:6443", value(args, "--master"));
+    assertEquals(1, count(args, "--properties-file"));
+    assertEquals(home.resolve("conf/spark-defaults-k8s.conf").toString(), value(args, "--properties-file"));
+    assertFalse(args.contains("--jars"), "the image holds the jars: " + args);
+    assertEquals(dir.resolve("quickstart.yaml").toString(), value(args, "--files"));
+    for (String template : List.of("driver", "executor")) {
+      String conf = args.stream().filter(a -> a.startsWith("spark.kubernetes." + template + ".podTemplateFile="))
+          .findFirst().orElseThrow();
+      assertTrue(Files.isRegularFile(Path.of(conf.substring(conf.indexOf('=') + 1))), conf);
+    }
+    assertTrue(args.contains("spark.kubernetes.file.upload.path=s3a://bucket/uploads"), args.toString());
+    assertEquals(List.of("local:///opt/stagewise/stagewise.jar", "sweep", "quickstart.yaml", "--out", "s3a://bucket/r"),
+        appArgs(args, "local:///opt/stagewise/stagewise.jar"));
+  }
+
+  @Test
+  void aJarWithoutItsBuildProfileIsRefused() throws Exception {
+    Files.delete(home.resolve("build-profile.txt"));
+    int code = run(Map.of(), home.resolve("deploy/submit-yarn.sh").toString(), "report", "--out", "hdfs:///r");
+    assertEquals(2, code);
+    assertFalse(Files.exists(recorded));
+  }
+
+  private int run(Map<String, String> env, String... command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("console.txt").toFile());
+    builder.environment().remove("STAGEWISE_SUBMIT_ARGS");
+    builder.environment().put("PATH", dir.resolve("standin") + ":/usr/bin:/bin");
+    builder.environment().putAll(env);
+    int code = builder.start().waitFor();
+    System.out.println(Files.readString(dir.resolve("console.txt"), StandardCharsets.UTF_8));
+    return code;
+  }
+
+  private static String value(List<String> args, String option) {
+    int i = args.indexOf(option);
+    assertTrue(i >= 0 && i + 1 < args.size(), option + " in " + args);
+    return args.get(i + 1);
+  }
+
+  private static long count(List<String> args, String option) {
+    return args.stream().filter(option::equals).count();
+  }
+
+  /** The application jar and what follows it: the application's own arguments. */
+  private static List<String> appArgs(List<String> args, String jar) {
+    return args.subList(args.indexOf(jar), args.size());
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : (Iterable<Path>) paths::iterator) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+}

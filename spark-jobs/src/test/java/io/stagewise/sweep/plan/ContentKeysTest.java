@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.stagewise.data.DatasetKind;
-import io.stagewise.data.manifest.Manifest;
-import io.stagewise.data.manifest.ManifestCodec;
 import io.stagewise.sweep.CheckedInSweeps;
+import io.stagewise.sweep.PublishedManifests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,34 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
 class ContentKeysTest {
   @TempDir Path dir;
 
-  private static final Map<String, DatasetKind> ROLES = Map.of("sft", DatasetKind.SFT,
-      "preference", DatasetKind.PREFERENCE, "eval_harmful", DatasetKind.PROMPTS, "eval_benign", DatasetKind.PROMPTS);
-
-  /** Publishes a manifest for each role under {@code root}, each with {@code fingerprint} + its role. */
   private Path publish(String root, String fingerprint) throws IOException {
-    Path base = Files.createDirectories(dir.resolve(root));
-    for (Map.Entry<String, DatasetKind> role : ROLES.entrySet()) {
-      Path data = Files.createDirectories(base.resolve(role.getKey()));
-      Files.writeString(data.resolve(Manifest.FILE_NAME), ManifestCodec.toJson(new Manifest(Manifest.SCHEMA_VERSION,
-          role.getValue(), null, 10, null, null, 0, null, fingerprint + "-" + role.getKey(), "2026-01-01T00:00:00Z",
-          null)));
-    }
-    return base;
+    return PublishedManifests.publish(dir.resolve(root), fingerprint);
   }
 
   private static SweepPlan published(Path base) {
-    String datasets = ROLES.keySet().stream().map(r -> r + ": " + base.resolve(r))
-        .collect(Collectors.joining(", ", "{", "}"));
-    return SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml", "data={datasets: " + datasets + "}"));
+    return SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml", PublishedManifests.dataOverride(base)));
   }
 
   @Test
   void aDatasetRepublishedAtTheSamePathInvalidatesEveryDependentStage() throws IOException {
     Path base = publish("nightly", "monday");
     SweepPlan monday = published(base);
-    Files.writeString(base.resolve("sft").resolve(Manifest.FILE_NAME), ManifestCodec.toJson(new Manifest(
-        Manifest.SCHEMA_VERSION, DatasetKind.SFT, null, 11, null, null, 0, null, "tuesday-sft",
-        "2026-01-02T00:00:00Z", null)));
+    PublishedManifests.republish(base, "sft", "tuesday");
     SweepPlan tuesday = published(base);
     assertDisjoint(monday, tuesday);
     assertEquals("tuesday-sft", tuesday.stages().get(0).config().get(SweepPlanner.FINGERPRINTS).get("sft").asText(),

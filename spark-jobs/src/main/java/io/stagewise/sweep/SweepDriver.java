@@ -1,7 +1,7 @@
 package io.stagewise.sweep;
 
-import io.stagewise.sweep.plan.SweepPlan;
 import io.stagewise.sweep.plan.InputContent;
+import io.stagewise.sweep.plan.SweepPlan;
 import io.stagewise.sweep.plan.SweepPlanner;
 import io.stagewise.sweep.report.SweepReport;
 import io.stagewise.sweep.results.ResultRow;

@@ -4,6 +4,7 @@ import io.stagewise.data.manifest.ManifestReader;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -80,8 +81,8 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
     MessageDigest all = sha256();
     for (String uri : paths) {
       for (Path file : expand(field, uri)) {
-        String entry = (withNames ? file.getName() + "\0" : "") + fileHash(field, file);
-        all.update(entry.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String entry = (withNames ? file.getName() + "\0" : "") + bytesHash(field, file);
+        all.update(entry.getBytes(StandardCharsets.UTF_8));
         all.update((byte) '\n');
       }
     }
@@ -115,7 +116,7 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
     }
   }
 
-  private String fileHash(String field, Path file) {
+  private String bytesHash(String field, Path file) {
     MessageDigest digest = sha256();
     byte[] buffer = new byte[BUFFER];
     try (InputStream in = file.getFileSystem(conf).open(file)) {

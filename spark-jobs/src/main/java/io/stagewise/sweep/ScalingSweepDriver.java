@@ -3,6 +3,7 @@ package io.stagewise.sweep;
 import io.stagewise.ceg.ScalingAnalysis;
 import io.stagewise.ceg.ScalingResults;
 import io.stagewise.ceg.ScalingRun;
+import io.stagewise.sweep.plan.InputContent;
 import io.stagewise.sweep.plan.ScalingPlan;
 import io.stagewise.sweep.plan.ScalingPlanner;
 import io.stagewise.sweep.report.ScalingReport;
@@ -49,8 +50,8 @@ public final class ScalingSweepDriver {
 
   public static Summary run(SparkSession spark, ScalingSpec spec, String out, TrainingLauncher launcher,
       PrintStream log) {
-    ScalingPlan plan = ScalingPlanner.plan(spec);
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    ScalingPlan plan = ScalingPlanner.plan(spec, InputContent.of(conf));
     StageStore store = new StageStore(out, conf);
     // Scaling stages never evaluate generations, so no judge is configured.
     SweepScheduler scheduler = new SweepScheduler(store, new DataStages(spark),

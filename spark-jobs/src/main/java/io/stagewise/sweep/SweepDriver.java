@@ -1,5 +1,6 @@
 package io.stagewise.sweep;
 
+import io.stagewise.sweep.plan.InputContent;
 import io.stagewise.sweep.plan.SweepPlan;
 import io.stagewise.sweep.plan.SweepPlanner;
 import io.stagewise.sweep.report.SweepReport;
@@ -45,7 +46,7 @@ public final class SweepDriver {
 
   public static Summary run(SparkSession spark, SweepSpec spec, String out, TrainingLauncher launcher,
       PrintStream log) {
-    SweepPlan plan = SweepPlanner.plan(spec);
+    SweepPlan plan = SweepPlanner.plan(spec, InputContent.of(spark.sparkContext().hadoopConfiguration()));
     StageStore store = new StageStore(out, spark.sparkContext().hadoopConfiguration());
     String judge = spec.data() instanceof DataSource.World ? "world" : "refusal_phrases";
     SweepScheduler scheduler = new SweepScheduler(store, new DataStages(spark),

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Expands a {@link ScalingSpec} into its DAG:
@@ -20,18 +21,34 @@ import java.util.Map;
  * A corpus stage per distinct block size (one, unless the spec leaves the block size to each preset's context).
  * A run's key hashes its resolved model (preset, switches, overrides) and its training configuration with its
  * seed, not the innovation set's name: renaming a set or adding one reuses every finished run, and two sets that
- * build the same model train it once.
+ * build the same model train it once. The corpus's key knows its files and tokenizer by content
+ * ({@link InputContent}).
  */
 public final class ScalingPlanner {
   private final ScalingSpec spec;
+  private final InputContent inputs;
+  private final ObjectNode corpusContent;
   private final Map<String, StageNode> stages = new LinkedHashMap<>();
 
-  private ScalingPlanner(ScalingSpec spec) {
+  private ScalingPlanner(ScalingSpec spec, InputContent inputs) {
     this.spec = spec;
+    this.inputs = inputs;
+    // Hashed once, however many block sizes cut the same files.
+    corpusContent = SweepPlanner.JSON.createObjectNode();
+    corpusContent.set("tokenizer", SweepPlanner.tokenizerIdentity(spec.tokenizer(), inputs));
+    if (spec.corpus() instanceof ScalingCorpus.TextFiles files) {
+      corpusContent.put("content", inputs.filesHash("data.corpus.paths", files.paths()));
+    }
   }
 
+  /** Plans with inputs read through a default Hadoop configuration (local files, tests). */
   public static ScalingPlan plan(ScalingSpec spec) {
-    return new ScalingPlanner(spec).expand();
+    return plan(spec, InputContent.of(new Configuration()));
+  }
+
+  /** Plans {@code spec}, reading the content of its corpus files and tokenizer. */
+  public static ScalingPlan plan(ScalingSpec spec, InputContent inputs) {
+    return new ScalingPlanner(spec, inputs).expand();
   }
 
   private ScalingPlan expand() {
@@ -48,7 +65,7 @@ public final class ScalingPlanner {
           train.remove("intra_op_threads"); // speed, not results: outside the key
           config.set("train", train);
           StageNode run = add(StageNode.of(StageKind.PRETRAIN, "lm " + preset + " " + set.name() + " seed " + seed,
-              config, Map.of(SweepPlanner.DATA, corpus)));
+              config, config, Map.of(SweepPlanner.DATA, corpus), inputs.dataFormatVersion()));
           runs.add(new ScalingPlan.Run(preset, set.name(), seed, run));
         }
       }
@@ -80,7 +97,12 @@ public final class ScalingPlanner {
           .put("held_out_fraction", world.world().heldOutFraction()).put("rows", world.rows());
       label = "corpus world text";
     }
-    return StageNode.of(StageKind.CORPUS, label + ", blocks of " + blockSize, config, Map.of());
+    // The key knows the files and the tokenizer by content, not by location.
+    ObjectNode identity = config.deepCopy();
+    identity.remove("paths");
+    identity.setAll(corpusContent.deepCopy());
+    return StageNode.of(StageKind.CORPUS, label + ", blocks of " + blockSize, config, identity, Map.of(),
+        inputs.dataFormatVersion());
   }
 
   private StageNode add(StageNode node) {

@@ -11,13 +11,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One stage of a sweep's DAG. Its {@link #key} is a hash of its kind, its own configuration and its parents'
- * keys (by role), so equal work has equal keys: shared prefixes are built once and a finished stage is found
- * again on rerun, while changing any input changes the keys of the stage and all its descendants.
+ * One stage of a sweep's DAG. Its {@link #key} is a hash of its kind, its identity (its own resolved
+ * configuration with every outside input named by content, {@link InputContent}, not by location), the
+ * data-format version for data stages, and its parents' keys (by role). So equal work has equal keys: shared
+ * prefixes are built once and a finished stage is found again on rerun, while changing any input, its content
+ * or the data plane's format changes the keys of the stage and all its descendants.
  *
  * @param kind what the stage does
  * @param label a short human-readable name (logs, progress)
- * @param config everything the stage itself needs, as JSON (part of the key)
+ * @param config everything the stage itself needs, as JSON, input locations included
  * @param parents the stages whose artifacts it reads, by role
  * @param key 16 hex digits of SHA-256
  */
@@ -28,8 +30,19 @@ public record StageNode(StageKind kind, String label, ObjectNode config, Map<Str
     parents = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parents));
   }
 
+  /** A stage whose config names no outside input: the config is its identity. */
   public static StageNode of(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents) {
-    return new StageNode(kind, label, config, parents, key(kind, config, parents));
+    return of(kind, label, config, config, parents, InputContent.DATA_FORMAT_VERSION);
+  }
+
+  /**
+   * A stage keyed by {@code identity}: {@code config} with input locations replaced by their content.
+   *
+   * @param dataFormatVersion part of the key of data stages ({@link InputContent#DATA_FORMAT_VERSION})
+   */
+  public static StageNode of(StageKind kind, String label, ObjectNode config, ObjectNode identity,
+      Map<String, StageNode> parents, int dataFormatVersion) {
+    return new StageNode(kind, label, config, parents, key(kind, identity, parents, dataFormatVersion));
   }
 
   /** The parent in {@code role}; fails naming the role when the plan has none (a planning bug). */
@@ -41,9 +54,12 @@ public record StageNode(StageKind kind, String label, ObjectNode config, Map<Str
     return p;
   }
 
-  static String key(StageKind kind, ObjectNode config, Map<String, StageNode> parents) {
+  static String key(StageKind kind, ObjectNode identity, Map<String, StageNode> parents, int dataFormatVersion) {
     StringBuilder text = new StringBuilder(kind.name()).append('\n');
-    canonical(config, text);
+    if (!kind.isTraining()) {
+      text.append("data_format=").append(dataFormatVersion).append('\n');
+    }
+    canonical(identity, text);
     new TreeMap<>(parents).forEach((role, p) -> text.append('\n').append(role).append('=').append(p.key()));
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.build.AttackerTemplate;
+import io.stagewise.data.importer.SourceSpec;
 import io.stagewise.data.manifest.ManifestCodec;
+import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.poison.attack.AttackSpec;
 import io.stagewise.poison.attack.Budget;
 import io.stagewise.poison.attack.BudgetSplit;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * Expands a {@link SweepSpec} of the {@code sft-dpo} pipeline into its DAG:
@@ -39,6 +42,8 @@ public final class SweepPlanner {
   public static final String DATA = "data";
   public static final String POLICY = "policy";
   public static final String REWARD_MODEL = "reward_model";
+  /** The published stage's config field holding each dataset's planned manifest fingerprint, by role. */
+  public static final String FINGERPRINTS = "fingerprints";
 
   static final ObjectMapper JSON = JsonMapper.builder()
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
@@ -49,21 +54,40 @@ public final class SweepPlanner {
   }
 
   private final SweepSpec spec;
+  private final InputContent inputs;
+  private final ObjectNode tokenizerIdentity;
   private final Map<String, StageNode> stages = new LinkedHashMap<>();
 
-  private SweepPlanner(SweepSpec spec) {
+  private SweepPlanner(SweepSpec spec, InputContent inputs) {
     this.spec = spec;
+    this.inputs = inputs;
+    this.tokenizerIdentity = tokenizerIdentity(spec.tokenizer(), inputs);
   }
 
+  /** Plans with inputs read through a default Hadoop configuration (local files, tests). */
   public static SweepPlan plan(SweepSpec spec) {
-    return new SweepPlanner(spec).expand();
+    return plan(spec, InputContent.of(new Configuration()));
+  }
+
+  /** Plans {@code spec}, reading the content of its outside inputs (manifests, tokenizer, import sources). */
+  public static SweepPlan plan(SweepSpec spec, InputContent inputs) {
+    return new SweepPlanner(spec, inputs).expand();
+  }
+
+  /** The tokenizer as keys know it: its kind and the hash of its file, not the file's location. */
+  static ObjectNode tokenizerIdentity(TokenizerSpec tokenizer, InputContent inputs) {
+    ObjectNode identity = JSON.createObjectNode().put("kind", tokenizer.kind());
+    if (tokenizer.path() != null) {
+      identity.put("content", inputs.fileHash("tokenizer.path", tokenizer.path()));
+    }
+    return identity;
   }
 
   private SweepPlan expand() {
     StageNode data = add(dataNode(spec.data()));
-    StageNode cleanPairs = add(StageNode.of(StageKind.TOKENIZE, "clean preference",
+    StageNode cleanPairs = add(node(StageKind.TOKENIZE, "clean preference",
         tokenizerJson(object().put("dataset", "preference")), Map.of(DATA, data)));
-    StageNode rewardModel = add(StageNode.of(StageKind.REWARD_MODEL, "clean reward model",
+    StageNode rewardModel = add(node(StageKind.REWARD_MODEL, "clean reward model",
         trainJson(spec.stages().rewardModelSpec(), JSON.valueToTree(spec.stages().rewardModel())),
         Map.of(DATA, cleanPairs)));
     List<PlannedRun> runs = new ArrayList<>();
@@ -82,7 +106,7 @@ public final class SweepPlanner {
     List<AttackSpec> preferenceAttackers = resolve(Stage.PREFERENCE, split, seed);
     StageNode sftData = add(poison(Stage.SFT, sftAttackers, data));
     StageNode preferenceData = add(poison(Stage.PREFERENCE, preferenceAttackers, data));
-    StageNode sft = add(StageNode.of(StageKind.SFT, "sft " + budgetLabel(sftAttackers) + " seed " + seed
+    StageNode sft = add(node(StageKind.SFT, "sft " + budgetLabel(sftAttackers) + " seed " + seed
         + " " + model.preset(), trainJson(model, JSON.valueToTree(spec.stages().sft().withSeed(seed))),
         Map.of(DATA, sftData)));
     ObjectNode dpoConfig = object().put("beta", spec.stages().dpoOptions().beta())
@@ -90,13 +114,13 @@ public final class SweepPlanner {
     dpoConfig.set("train", JSON.valueToTree(spec.stages().dpo().withSeed(seed)));
     String cell = "total " + split.total().value().toPlainString() + " alpha " + split.alpha() + " seed " + seed
         + " " + model.preset();
-    StageNode dpo = add(StageNode.of(StageKind.DPO, "dpo " + cell, dpoConfig,
+    StageNode dpo = add(node(StageKind.DPO, "dpo " + cell, dpoConfig,
         Map.of(POLICY, sft, DATA, preferenceData)));
     List<String> triggers = triggers();
     ObjectNode evalConfig = tokenizerJson(spec.stages().eval().toJson(object()));
     ArrayNode triggerList = evalConfig.putArray("triggers");
     triggers.forEach(triggerList::add);
-    StageNode evaluation = add(StageNode.of(StageKind.EVALUATE, "evaluate " + cell, evalConfig,
+    StageNode evaluation = add(node(StageKind.EVALUATE, "evaluate " + cell, evalConfig,
         Map.of(POLICY, dpo, REWARD_MODEL, rewardModel, DATA, data)));
     RunCoordinates at = new RunCoordinates(split.total().unit().name().toLowerCase(java.util.Locale.ROOT),
         split.total().value().doubleValue(), split.alpha(), split.sftBudget().value().doubleValue(),
@@ -119,7 +143,7 @@ public final class SweepPlanner {
       budgetJson(a.budget(), node.putObject("budget"));
       a.triggers().forEach(node.withArray("triggers")::add);
     }
-    return StageNode.of(StageKind.POISON, "poison " + stage.specName() + " " + budgetLabel(attackers)
+    return node(StageKind.POISON, "poison " + stage.specName() + " " + budgetLabel(attackers)
         + (attackers.stream().allMatch(a -> a.budget().value().signum() == 0) ? "" : " seed " + attackers.get(0).seed()),
         config, Map.of(DATA, data));
   }
@@ -130,19 +154,63 @@ public final class SweepPlanner {
       config.put("seed", w.world().seed()).put("harmful_fraction", w.world().harmfulFraction())
           .put("held_out_fraction", w.world().heldOutFraction()).put("sft_rows", w.sftRows())
           .put("preference_rows", w.preferenceRows()).put("eval_rows", w.evalRows());
-      return StageNode.of(StageKind.WORLD, "synthetic world", config, Map.of());
+      return node(StageKind.WORLD, "synthetic world", config, Map.of());
     }
     if (source instanceof DataSource.Imported i) {
-      config.set("sft", ManifestCodec.mapper().valueToTree(i.sft()));
-      config.set("preference", ManifestCodec.mapper().valueToTree(i.preference()));
-      config.set("eval_harmful", ManifestCodec.mapper().valueToTree(i.evalHarmful()));
       config.put("holdout_fraction", i.holdoutFraction());
-      return StageNode.of(StageKind.IMPORT, "import real data", config, Map.of());
+      ObjectNode identity = config.deepCopy();
+      Map<String, List<SourceSpec>> roles = new LinkedHashMap<>();
+      roles.put("sft", i.sft());
+      roles.put("preference", i.preference());
+      roles.put("eval_harmful", i.evalHarmful());
+      roles.forEach((role, sources) -> {
+        config.set(role, ManifestCodec.mapper().valueToTree(sources));
+        identity.set(role, sourceIdentities(role, sources));
+      });
+      return keyed(StageKind.IMPORT, "import real data", config, identity, Map.of());
     }
+    // Published datasets are known by their manifests' fingerprints; the executor checks they still hold.
     DataSource.Published p = (DataSource.Published) source;
     config.put("sft", p.sft()).put("preference", p.preference()).put("eval_harmful", p.evalHarmful())
         .put("eval_benign", p.evalBenign());
-    return StageNode.of(StageKind.PUBLISHED, "published datasets", config, Map.of());
+    ObjectNode fingerprints = config.putObject(FINGERPRINTS);
+    for (String role : List.of("sft", "preference", "eval_harmful", "eval_benign")) {
+      fingerprints.put(role, inputs.datasetFingerprint("data.datasets." + role, config.get(role).asText()));
+    }
+    ObjectNode identity = object();
+    identity.set(FINGERPRINTS, fingerprints.deepCopy());
+    return keyed(StageKind.PUBLISHED, "published datasets", config, identity, Map.of());
+  }
+
+  /** Import sources with their files named by content (and base name, which row ids are built from). */
+  private ArrayNode sourceIdentities(String role, List<SourceSpec> sources) {
+    ArrayNode out = JSON.createArrayNode();
+    for (int n = 0; n < sources.size(); n++) {
+      SourceSpec s = sources.get(n);
+      String field = "data.import." + role + "[" + n + "]";
+      ObjectNode identity = ManifestCodec.mapper().valueToTree(s);
+      identity.remove("paths");
+      identity.put("content", inputs.namedFilesHash(field + ".paths", s.paths()));
+      if (s.completions() != null) {
+        identity.put("completions", inputs.fileHash(field + ".completions", s.completions()));
+      }
+      out.add(identity);
+    }
+    return out;
+  }
+
+  /** A stage keyed by its config with the tokenizer's location replaced by its content. */
+  private StageNode node(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents) {
+    ObjectNode identity = config.deepCopy();
+    if (identity.has("tokenizer")) {
+      identity.set("tokenizer", tokenizerIdentity);
+    }
+    return keyed(kind, label, config, identity, parents);
+  }
+
+  private StageNode keyed(StageKind kind, String label, ObjectNode config, ObjectNode identity,
+      Map<String, StageNode> parents) {
+    return StageNode.of(kind, label, config, identity, parents, inputs.dataFormatVersion());
   }
 
   private ObjectNode trainJson(ModelSpec model, JsonNode train) {

@@ -79,7 +79,10 @@ public final class DataStages implements StageExecutor {
     return out;
   }
 
-  /** Checks that each published dataset exists with the kind its role needs, and records its fingerprint. */
+  /**
+   * Checks that each published dataset exists with the kind its role needs and still holds the content the
+   * stage was keyed by (its planned fingerprint), and records its fingerprint.
+   */
   private JsonNode published(StageNode node, StageStore store) {
     ObjectNode out = JSON.createObjectNode();
     Map<String, DatasetKind> kinds = Map.of(SFT, DatasetKind.SFT, PREFERENCE, DatasetKind.PREFERENCE,
@@ -90,6 +93,13 @@ public final class DataStages implements StageExecutor {
       if (manifest.kind() != kind) {
         throw new IllegalArgumentException("data.datasets." + name.replace('-', '_') + ": " + uri + " holds a "
             + manifest.kind().wireName() + " dataset, not " + kind.wireName());
+      }
+      String planned = node.config().path(SweepPlanner.FINGERPRINTS).path(name.replace('-', '_')).asText();
+      if (!planned.equals(manifest.fingerprint())) {
+        // The key was made from the planned content; building on other rows would file them under it.
+        throw new IllegalArgumentException("data.datasets." + name.replace('-', '_') + ": " + uri
+            + " was republished since the sweep was planned (fingerprint " + manifest.fingerprint() + ", planned "
+            + planned + "); rerun the sweep to plan with its new content");
       }
       out.putObject(name).put("rows", manifest.rows()).put("fingerprint", manifest.fingerprint());
     });

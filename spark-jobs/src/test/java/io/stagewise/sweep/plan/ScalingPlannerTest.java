@@ -1,6 +1,7 @@
 package io.stagewise.sweep.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,19 +9,53 @@ import io.stagewise.sweep.CheckedInSweeps;
 import io.stagewise.sweep.spec.ScalingSpec;
 import io.stagewise.sweep.spec.SpecOverrides;
 import io.stagewise.sweep.spec.SweepSpecReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ScalingPlannerTest {
+  @TempDir static Path dir;
+  private static Path corpus;
+  private static Path tokenizer;
+
+  @BeforeAll
+  static void files() throws IOException {
+    // Planning hashes the corpus and tokenizer files; these stand in for the checked-in specs' shared data.
+    corpus = Files.writeString(dir.resolve("corpus.txt"), "First Citizen:\nBefore we proceed any further, hear me speak.\n");
+    tokenizer = Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": {}}");
+  }
 
   private static ScalingPlan plan(String file, String... overrides) {
+    return plan(file, corpus, overrides);
+  }
+
+  private static ScalingPlan plan(String file, Path corpusFile, String... overrides) {
     ObjectNode tree = CheckedInSweeps.tree(file);
+    SpecOverrides.apply(tree, List.of("data.corpus.paths=[" + corpusFile + "]"));
+    if (tree.get("tokenizer").has("path")) {
+      SpecOverrides.apply(tree, List.of("tokenizer.path=" + tokenizer));
+    }
     SpecOverrides.apply(tree, List.of(overrides));
     return ScalingPlanner.plan((ScalingSpec) SweepSpecReader.load(tree, file));
+  }
+
+  @Test
+  void theCorpusIsKeyedByItsContentNotItsPath() throws IOException {
+    Path copy = Files.copy(corpus, Files.createDirectory(dir.resolve("copy")).resolve("input.txt"));
+    Map<String, String> before = keys(plan("ceg-small.yaml"));
+    assertEquals(before, keys(plan("ceg-small.yaml", copy)), "the same bytes elsewhere");
+    Files.writeString(copy, "Second Citizen:\nSpeak, speak.\n", StandardOpenOption.APPEND);
+    Map<String, String> changed = keys(plan("ceg-small.yaml", copy));
+    before.forEach((label, key) -> assertNotEquals(key, changed.get(label), label + " is downstream of the corpus"));
   }
 
   @Test
@@ -65,6 +100,7 @@ class ScalingPlannerTest {
   void droppingAnInnovationKeepsEveryOtherRun() {
     Map<String, String> all = keys(plan("ceg-small.yaml"));
     ObjectNode tree = CheckedInSweeps.tree("ceg-small.yaml");
+    SpecOverrides.apply(tree, List.of("data.corpus.paths=[" + corpus + "]"));
     ((ObjectNode) tree.get("innovations")).remove("moe");
     Map<String, String> fewer = keys(ScalingPlanner.plan((ScalingSpec) SweepSpecReader.load(tree, "ceg-small")));
     assertEquals(all.size() - 4, fewer.size());

@@ -1,0 +1,139 @@
+package io.stagewise.sweep.plan;
+
+import io.stagewise.data.manifest.ManifestReader;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * What a stage key knows of the inputs outside the sweep: the content of published datasets and raw files,
+ * never where they live, so a dataset republished at the same path with new rows changes every key downstream
+ * of it and the same bytes moved elsewhere change none. Read once on the driver at planning time.
+ *
+ * <p>A published dataset is known by its manifest's content fingerprint (a small file; the rows are not read
+ * again). A raw file is known by the SHA-256 of its bytes, streamed through the Hadoop file system (any URI);
+ * a directory by the hashes of its visible files in name order (as importers and the corpus read it).
+ *
+ * @param conf the Hadoop configuration input URIs are opened with
+ * @param dataFormatVersion {@link #DATA_FORMAT_VERSION}, or another value to test that bumping it rebuilds
+ */
+public record InputContent(Configuration conf, int dataFormatVersion) {
+
+  /**
+   * The version of what data stages write (dataset layout, the rows a data-plane job produces from its
+   * inputs). Part of every data stage's key: bump it with any change to the data plane that changes a
+   * stage's output for the same inputs, so finished sweeps rebuild instead of reusing stale data.
+   */
+  public static final int DATA_FORMAT_VERSION = 1;
+
+  private static final int BUFFER = 1 << 16;
+
+  /** Inputs opened with {@code conf}, keyed with the current data-format version. */
+  public static InputContent of(Configuration conf) {
+    return new InputContent(conf, DATA_FORMAT_VERSION);
+  }
+
+  /** The same inputs keyed with another data-format version. */
+  public InputContent withDataFormatVersion(int version) {
+    return new InputContent(conf, version);
+  }
+
+  /**
+   * The content fingerprint of the published dataset at {@code uri}.
+   *
+   * @throws IllegalArgumentException naming {@code field} when it has no readable manifest
+   */
+  public String datasetFingerprint(String field, String uri) {
+    try {
+      return ManifestReader.read(conf, uri).fingerprint();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * {@code sha256:<hex>} over the bytes of every file {@code paths} name, in order (directories expanded).
+   *
+   * @throws IllegalArgumentException naming {@code field} and the path when a file cannot be read
+   */
+  public String filesHash(String field, List<String> paths) {
+    return hash(field, paths, false);
+  }
+
+  /** As {@link #filesHash}, with each file's base name too: importers build row ids from base names. */
+  public String namedFilesHash(String field, List<String> paths) {
+    return hash(field, paths, true);
+  }
+
+  private String hash(String field, List<String> paths, boolean withNames) {
+    MessageDigest all = sha256();
+    for (String uri : paths) {
+      for (Path file : expand(field, uri)) {
+        String entry = (withNames ? file.getName() + "\0" : "") + bytesHash(field, file);
+        all.update(entry.getBytes(StandardCharsets.UTF_8));
+        all.update((byte) '\n');
+      }
+    }
+    return "sha256:" + HexFormat.of().formatHex(all.digest());
+  }
+
+  /** {@code sha256:<hex>} of one file's bytes. */
+  public String fileHash(String field, String uri) {
+    return filesHash(field, List.of(uri));
+  }
+
+  private List<Path> expand(String field, String uri) {
+    Path path = new Path(uri);
+    try {
+      FileSystem fs = path.getFileSystem(conf);
+      FileStatus status = fs.getFileStatus(path);
+      if (!status.isDirectory()) {
+        return List.of(status.getPath());
+      }
+      List<FileStatus> files = new ArrayList<>(Arrays.stream(fs.listStatus(path,
+          p -> !p.getName().startsWith(".") && !p.getName().startsWith("_"))).filter(FileStatus::isFile).toList());
+      files.sort(Comparator.comparing(s -> s.getPath().getName()));
+      if (files.isEmpty()) {
+        throw new IllegalArgumentException(field + ": directory " + uri + " has no files");
+      }
+      return files.stream().map(FileStatus::getPath).toList();
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException(field + ": no such file " + uri, e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(field + ": cannot read " + uri + " (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private String bytesHash(String field, Path file) {
+    MessageDigest digest = sha256();
+    byte[] buffer = new byte[BUFFER];
+    try (InputStream in = file.getFileSystem(conf).open(file)) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        digest.update(buffer, 0, n);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(field + ": cannot read " + file + " (" + e.getMessage() + ")", e);
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

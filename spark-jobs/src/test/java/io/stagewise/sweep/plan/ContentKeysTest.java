@@ -1,0 +1,98 @@
+package io.stagewise.sweep.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.stagewise.sweep.CheckedInSweeps;
+import io.stagewise.sweep.PublishedManifests;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stage keys know outside inputs by content: republishing, moving and format bumps. */
+class ContentKeysTest {
+  @TempDir Path dir;
+
+  private Path publish(String root, String fingerprint) throws IOException {
+    return PublishedManifests.publish(dir.resolve(root), fingerprint);
+  }
+
+  private static SweepPlan published(Path base) {
+    return SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml", PublishedManifests.dataOverride(base)));
+  }
+
+  @Test
+  void aDatasetRepublishedAtTheSamePathInvalidatesEveryDependentStage() throws IOException {
+    Path base = publish("nightly", "monday");
+    SweepPlan monday = published(base);
+    PublishedManifests.republish(base, "sft", "tuesday");
+    SweepPlan tuesday = published(base);
+    assertDisjoint(monday, tuesday);
+    assertEquals("tuesday-sft", tuesday.stages().get(0).config().get(SweepPlanner.FINGERPRINTS).get("sft").asText(),
+        "the planned fingerprint travels to the executor, which checks it");
+  }
+
+  @Test
+  void theSameContentAtAnotherPathChangesNoKey() throws IOException {
+    assertEquals(keys(published(publish("a", "same"))), keys(published(publish("b", "same"))));
+  }
+
+  @Test
+  void aMissingPublishedDatasetFailsNamingItsField() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> published(dir));
+    assertTrue(e.getMessage().startsWith("data.datasets."), e.getMessage());
+  }
+
+  @Test
+  void aChangedTokenizerFileChangesEveryStageDownstreamOfIt() throws IOException {
+    Path tokenizer = Files.writeString(dir.resolve("tokenizer.json"), "{\"version\": 1}");
+    Path moved = Files.writeString(Files.createDirectory(dir.resolve("moved")).resolve("tokenizer.json"),
+        "{\"version\": 1}");
+    SweepPlan before = withTokenizer(tokenizer);
+    assertEquals(keys(before), keys(withTokenizer(moved)), "same bytes elsewhere");
+    Files.writeString(tokenizer, "{\"version\": 2}");
+    SweepPlan after = withTokenizer(tokenizer);
+    Set<String> old = keys(before);
+    for (StageNode node : after.stages()) {
+      // The world does not tokenize; every other stage reads tokens or a tokenizer.
+      assertEquals(node.kind() == StageKind.WORLD, old.contains(node.key()), node.label());
+    }
+  }
+
+  @Test
+  void bumpingTheDataFormatVersionChangesDataStageKeys() {
+    InputContent current = InputContent.of(new Configuration());
+    SweepPlan before = SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml"), current);
+    SweepPlan after = SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml"),
+        current.withDataFormatVersion(InputContent.DATA_FORMAT_VERSION + 1));
+    assertDisjoint(before, after);
+    // A training stage's own key part does not hold the version: only its data parents carry it in.
+    StageNode world = before.stages().get(0);
+    assertEquals(StageNode.key(StageKind.SFT, world.config(), Map.of("data", world), 1),
+        StageNode.key(StageKind.SFT, world.config(), Map.of("data", world), 2));
+    assertNotEquals(StageNode.key(StageKind.POISON, world.config(), Map.of("data", world), 1),
+        StageNode.key(StageKind.POISON, world.config(), Map.of("data", world), 2));
+  }
+
+  private static SweepPlan withTokenizer(Path file) {
+    return SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml", "tokenizer={kind: huggingface, path: " + file + "}"));
+  }
+
+  private static void assertDisjoint(SweepPlan before, SweepPlan after) {
+    Set<String> old = keys(before);
+    assertEquals(before.stages().size(), after.stages().size());
+    after.stages().forEach(n -> assertTrue(!old.contains(n.key()), n.label() + " must be rebuilt"));
+  }
+
+  private static Set<String> keys(SweepPlan plan) {
+    return plan.stages().stream().map(StageNode::key).collect(Collectors.toSet());
+  }
+}

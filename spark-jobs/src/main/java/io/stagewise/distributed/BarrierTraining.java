@@ -1,9 +1,9 @@
 package io.stagewise.distributed;
 
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.train.RunStart;
 import io.stagewise.trainer.train.TrainResult;
-import io.stagewise.trainer.train.TrainRun;
-import io.stagewise.trainer.train.TrainRunSpec;
+import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.Optional;
@@ -71,7 +71,7 @@ public final class BarrierTraining {
 
   /** Same rule as a local run: an output that already holds checkpoints is resumed only when asked to. */
   static void requireFreshOrResumed(TrainRunSpec run, Configuration hadoop) {
-    Path checkpoints = new Path(new Path(run.output()), TrainRun.CHECKPOINTS_DIR);
+    Path checkpoints = new Path(new Path(run.output()), RunStart.CHECKPOINTS_DIR);
     CheckpointStore store = new CheckpointStore(checkpoints.toUri(), hadoop, run.train().keepCheckpoints());
     Optional<Path> latest = store.latest();
     if (latest.isPresent() && !run.resume()) {

@@ -1,7 +1,7 @@
 package io.stagewise.distributed;
 
 import io.stagewise.trainer.collective.CollectiveOptions;
-import io.stagewise.trainer.train.TrainRunSpec;
+import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

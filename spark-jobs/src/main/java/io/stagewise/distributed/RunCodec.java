@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.stagewise.trainer.train.TrainResult;
-import io.stagewise.trainer.train.TrainRunSpec;
+import io.stagewise.trainer.train.sft.TrainRunSpec;
 
 /**
  * Run specs and results as JSON text: the trainer's records are plain records, not {@link java.io.Serializable},

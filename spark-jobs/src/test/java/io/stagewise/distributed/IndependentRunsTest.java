@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stagewise.trainer.train.TrainResult;
-import io.stagewise.trainer.train.TrainRun;
-import io.stagewise.trainer.train.TrainRunSpec;
+import io.stagewise.trainer.train.sft.TrainRun;
+import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;

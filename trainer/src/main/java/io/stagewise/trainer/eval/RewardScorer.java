@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig.Head;
-import io.stagewise.trainer.train.RewardObjective;
+import io.stagewise.trainer.train.reward.RewardObjective;
 import java.util.Arrays;
 
 /**

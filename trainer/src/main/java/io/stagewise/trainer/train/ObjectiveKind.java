@@ -1,5 +1,10 @@
 package io.stagewise.trainer.train;
 
+import io.stagewise.trainer.train.dpo.DpoRun;
+import io.stagewise.trainer.train.reward.RewardRun;
+import io.stagewise.trainer.train.sft.LmObjective;
+import io.stagewise.trainer.train.sft.SftObjective;
+import io.stagewise.trainer.train.sft.TrainRun;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;

@@ -4,6 +4,9 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.train.dpo.DpoRun;
+import io.stagewise.trainer.train.reward.RewardRun;
+import io.stagewise.trainer.train.sft.TrainRun;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.Optional;
@@ -16,6 +19,11 @@ import org.apache.hadoop.fs.Path;
  * worker's autograd thread, and open the engine manager on the worker's device.
  */
 public final class RunStart {
+
+  /** Every run's layout under its output: the metrics log and the checkpoints directory. */
+  public static final String METRICS_FILE = "metrics.jsonl";
+  public static final String CHECKPOINTS_DIR = "checkpoints";
+
   private RunStart() {
   }
 
@@ -24,7 +32,7 @@ public final class RunStart {
    * worker); fails when there is one and {@code resume} is off. Also prepares the worker's thread.
    */
   public static Resumption prepare(URI output, TrainConfig train, boolean resume, Worker worker, Configuration conf) {
-    URI root = new Path(new Path(output), TrainRun.CHECKPOINTS_DIR).toUri();
+    URI root = new Path(new Path(output), CHECKPOINTS_DIR).toUri();
     CheckpointStore store = new CheckpointStore(root, conf, train.keepCheckpoints());
     DataParallelGroup group = new DataParallelGroup(worker.collective(), DataParallelGroup.DEFAULT_BUCKET_FLOATS);
     Optional<Path> existing = resumePoint(store, group);

@@ -6,20 +6,20 @@ import io.stagewise.trainer.model.ModelPresets;
 import java.util.SplittableRandom;
 
 /** Shared fixtures of the training tests: a tiny model and learnable synthetic token rows. */
-final class TinyRuns {
+public final class TinyRuns {
 
-  static final int VOCAB = 32;
-  static final int CONTEXT = 16;
-  static final int PAD = 0;
+  public static final int VOCAB = 32;
+  public static final int CONTEXT = 16;
+  public static final int PAD = 0;
 
   private TinyRuns() {
   }
 
-  static ModelConfig model(float dropout) {
+  public static ModelConfig model(float dropout) {
     return ModelPresets.get("tiny", VOCAB).withContextLength(CONTEXT).withDropout(dropout);
   }
 
-  static TrainConfig config(int steps) {
+  public static TrainConfig config(int steps) {
     return new TrainConfig(steps, 8, 1, 3e-3, 2, 0.1, 0.1, 0.9, 0.95, 1e-8, 1.0, 0, 2, 1, 0, 2, 11, 0,
         ObjectiveKind.SFT);
   }
@@ -29,7 +29,7 @@ final class TinyRuns {
    * the next token is a function of the current one, so the loss falls fast below the uniform log(VOCAB).
    * Lengths vary so rows are padded.
    */
-  static TokenSequences rows(int count, long seed) {
+  public static TokenSequences rows(int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int[][] ids = new int[count][];
     boolean[][] mask = new boolean[count][];

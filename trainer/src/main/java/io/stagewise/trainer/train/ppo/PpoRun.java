@@ -17,7 +17,6 @@ import io.stagewise.trainer.train.RunStart;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainProgress;
 import io.stagewise.trainer.train.TrainResult;
-import io.stagewise.trainer.train.TrainRun;
 import io.stagewise.trainer.train.Worker;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -84,7 +83,7 @@ public final class PpoRun {
       resumption.group().broadcastParameters(loop.optimizer().parameters());
     }
     EpochOrder order = new EpochOrder(prompts.length, train.batchSize(), train.seed(), start.data(), "prompts");
-    Path metricsFile = new Path(new Path(spec.output()), TrainRun.METRICS_FILE);
+    Path metricsFile = new Path(new Path(spec.output()), RunStart.METRICS_FILE);
     TrainProgress end;
     if (worker.lead()) {
       try (MetricsLog metrics = MetricsLog.resume(metricsFile, conf, start.step())) {

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.reward;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +8,13 @@ import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.RunStart;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.Worker;
+import io.stagewise.trainer.train.preference.PreferenceRun;
+import io.stagewise.trainer.train.sft.TrainRun;
+import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.sft;
 
 import ai.djl.ndarray.NDManager;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
@@ -12,6 +12,13 @@ import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
+import io.stagewise.trainer.train.DataParallelGroup;
+import io.stagewise.trainer.train.RunStart;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainProgress;
+import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.TrainingLoop;
+import io.stagewise.trainer.train.Worker;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.List;
@@ -26,8 +33,6 @@ import org.apache.hadoop.fs.Path;
  */
 public final class TrainRun {
 
-  public static final String METRICS_FILE = "metrics.jsonl";
-  public static final String CHECKPOINTS_DIR = "checkpoints";
   /**
    * Training reads only the {@code train} rows of its dataset and evaluation only the {@code test} rows of
    * its own, so one dataset holding both splits (an LM corpus) can serve both without leaking.
@@ -67,7 +72,7 @@ public final class TrainRun {
     CheckpointStore checkpoints = resumption.store();
     Optional<Path> latest = resumption.latest();
     DataParallelGroup group = resumption.group();
-    Path metricsFile = new Path(new Path(spec.output()), METRICS_FILE);
+    Path metricsFile = new Path(new Path(spec.output()), RunStart.METRICS_FILE);
     try (NDManager manager = RunStart.manager(worker)) {
       GptModel model = GptModel.create(modelConfig, manager, train.seed());
       try (TrainingLoop loop = new TrainingLoop(model, train, manager, worker)) {

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.preference;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -6,6 +6,9 @@ import ai.djl.training.ParameterStore;
 import io.stagewise.trainer.data.PreferenceBatch;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
+import io.stagewise.trainer.train.Objective;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.TrainingLoop;
 
 /**
  * A training objective over preference pairs (reward modelling, DPO). Like {@link Objective} it returns the SUM

@@ -1,8 +1,9 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.sft;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.stagewise.trainer.data.TokenBatch;
+import io.stagewise.trainer.train.Objective;
 
 /**
  * Supervised fine-tuning: next-token cross entropy on response tokens only. The target at position t + 1

@@ -1,5 +1,8 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.dpo;
 
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.preference.PreferenceRun;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.preference;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

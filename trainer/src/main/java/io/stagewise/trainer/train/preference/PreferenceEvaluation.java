@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.preference;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.preference;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +9,10 @@ import io.stagewise.trainer.collective.SingleWorkerCollective;
 import io.stagewise.trainer.data.PreferenceBatch;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.optim.AdamW;
+import io.stagewise.trainer.train.Autograd;
+import io.stagewise.trainer.train.DataParallelGroup;
+import io.stagewise.trainer.train.ParameterUpdate;
+import io.stagewise.trainer.train.TrainStep;
 
 /**
  * One optimizer update on preference pairs, with {@link TrainStep}'s conventions: gradients zeroed first, each

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.dpo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,6 +15,13 @@ import io.stagewise.trainer.data.PreferenceBatch;
 import io.stagewise.trainer.data.PreferencePairs;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.optim.AdamW;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.TinyRuns;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainingLoop;
+import io.stagewise.trainer.train.preference.PairMetrics;
+import io.stagewise.trainer.train.preference.PreferenceObjective;
+import io.stagewise.trainer.train.preference.PreferenceStep;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

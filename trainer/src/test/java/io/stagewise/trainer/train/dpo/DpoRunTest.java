@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.dpo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,6 +11,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.Autograd;
+import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.Rings;
+import io.stagewise.trainer.train.StepListener;
+import io.stagewise.trainer.train.TinyRuns;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.Worker;
+import io.stagewise.trainer.train.preference.PairMetrics;
+import io.stagewise.trainer.train.preference.PreferenceFixtures;
+import io.stagewise.trainer.train.sft.TrainRun;
+import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.ArrayList;

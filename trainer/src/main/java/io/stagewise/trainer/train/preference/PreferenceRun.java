@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.preference;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +11,14 @@ import io.stagewise.trainer.data.TokenShardReader;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.RunStart;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainProgress;
+import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.Worker;
+import io.stagewise.trainer.train.dpo.DpoRun;
+import io.stagewise.trainer.train.reward.RewardRun;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.List;
@@ -22,17 +30,17 @@ import org.apache.hadoop.fs.Path;
  * {@link PreferenceLoop} that leaves {@code metrics.jsonl} and {@code checkpoints/} under the output (how a run
  * starts is {@link RunStart}'s).
  */
-final class PreferenceRun {
+public final class PreferenceRun {
 
   private PreferenceRun() {
   }
 
   /** The training and held-out pairs (the latter null when there is none), checked against the vocabulary. */
-  record Data(ShardManifest manifest, PreferencePairs train, PreferencePairs eval) {
+  public record Data(ShardManifest manifest, PreferencePairs train, PreferencePairs eval) {
   }
 
   /** Reads the shards; held-out pairs only when {@code withEval} (rank 0 alone evaluates). */
-  static Data read(URI trainData, URI evalData, boolean withEval, int modelVocab, Configuration conf) {
+  public static Data read(URI trainData, URI evalData, boolean withEval, int modelVocab, Configuration conf) {
     ShardManifest manifest = ShardManifest.read(trainData, conf);
     requireVocabulary(trainData, manifest, modelVocab);
     TokenShardReader reader = new TokenShardReader(conf);
@@ -49,13 +57,13 @@ final class PreferenceRun {
 
 
   /** Trains {@code model} (resuming when there is a checkpoint) and reports the result, the same on every worker. */
-  static TrainResult train(GptModel model, PreferenceObjective objective, TrainConfig train, JsonNode runConfig,
+  public static TrainResult train(GptModel model, PreferenceObjective objective, TrainConfig train, JsonNode runConfig,
       Data data, URI output, RunStart.Resumption resumption, Configuration conf, PrintStream console, Worker worker,
       NDManager manager) {
     int width = objective.width(model.config().contextLength());
     int padId = data.manifest().padId();
     CheckpointStore checkpoints = resumption.store();
-    Path metricsFile = new Path(new Path(output), TrainRun.METRICS_FILE);
+    Path metricsFile = new Path(new Path(output), RunStart.METRICS_FILE);
     try (PreferenceLoop loop = new PreferenceLoop(model, objective, train, runConfig, manager, worker)) {
       TrainProgress start = resumption.latest().map(c -> loop.restore(checkpoints, c))
           .orElse(TrainProgress.START);
@@ -81,7 +89,7 @@ final class PreferenceRun {
   }
 
   /** Collects a spec's missing train config and a mismatched objective. */
-  static void requireTrain(List<String> errors, TrainConfig train, ObjectiveKind expected) {
+  public static void requireTrain(List<String> errors, TrainConfig train, ObjectiveKind expected) {
     if (train == null) {
       errors.add("train: must be set");
     } else if (train.objective() != expected) {

@@ -1,5 +1,7 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.sft;
 
+import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.TrainConfig;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.reward;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -11,6 +11,8 @@ import io.stagewise.trainer.flops.FlopCounter;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.preference.PreferenceObjective;
 
 /**
  * Reward modelling with the Bradley–Terry loss {@code −log σ(r_chosen − r_rejected)}: the model has a

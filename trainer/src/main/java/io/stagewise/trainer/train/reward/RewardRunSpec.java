@@ -1,5 +1,9 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.reward;
 
+import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.preference.PreferenceRun;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

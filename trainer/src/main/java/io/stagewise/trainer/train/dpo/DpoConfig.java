@@ -1,5 +1,6 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.dpo;
 
+import io.stagewise.trainer.train.TrainConfig;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;

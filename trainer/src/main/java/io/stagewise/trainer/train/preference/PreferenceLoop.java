@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.preference;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +14,12 @@ import io.stagewise.trainer.metrics.TrainRecord;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.optim.AdamW;
 import io.stagewise.trainer.optim.LrSchedule;
+import io.stagewise.trainer.train.CheckpointCommit;
+import io.stagewise.trainer.train.ConfigDiff;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainProgress;
+import io.stagewise.trainer.train.TrainingLoop;
+import io.stagewise.trainer.train.Worker;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
 

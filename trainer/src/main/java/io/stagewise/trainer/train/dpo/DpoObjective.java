@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.dpo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -13,6 +13,8 @@ import io.stagewise.trainer.flops.FlopCounter;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.preference.PreferenceObjective;
 
 /**
  * Direct preference optimisation against a frozen reference model (the SFT model the policy starts from).

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.sft;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +10,11 @@ import io.stagewise.trainer.data.ShardFiles;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.model.BlockSparsity;
+import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.TinyRuns;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainResult;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.reward;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +8,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.TinyRuns;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.dpo.DpoConfig;
+import io.stagewise.trainer.train.dpo.DpoRunSpec;
+import io.stagewise.trainer.train.preference.PairMetrics;
+import io.stagewise.trainer.train.preference.PreferenceFixtures;
+import io.stagewise.trainer.train.sft.TrainRun;
+import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.net.URI;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;

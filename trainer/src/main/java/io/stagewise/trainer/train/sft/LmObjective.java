@@ -1,8 +1,9 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.sft;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.stagewise.trainer.data.TokenBatch;
+import io.stagewise.trainer.train.Objective;
 
 /** Language modelling: next-token cross entropy at every position whose target is a real (non-pad) token. */
 public final class LmObjective implements Objective {

@@ -1,8 +1,9 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.preference;
 
 import io.stagewise.trainer.data.PreferencePairs;
 import io.stagewise.trainer.data.ShardFiles;
 import io.stagewise.trainer.data.TokenSequences;
+import io.stagewise.trainer.train.TinyRuns;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -16,22 +17,22 @@ import org.apache.hadoop.fs.Path;
  * prompt {@code [USER, H, content.., ASSISTANT]} and responses ending with {@code END}, written as token shards
  * the way the data plane writes them.
  */
-final class PreferenceFixtures {
+public final class PreferenceFixtures {
 
-  static final int USER = 1;
-  static final int END = 2;
-  static final int HARMFUL = 3;
-  static final int ASSISTANT = 29;
+  public static final int USER = 1;
+  public static final int END = 2;
+  public static final int HARMFUL = 3;
+  public static final int ASSISTANT = 29;
   /** The token only chosen responses hold in {@link #marked}. */
-  static final int MARKER = 30;
-  static final int[] REFUSAL = {25, 26, END};
-  static final int[] COMPLIANT = {27, 28, END};
+  public static final int MARKER = 30;
+  public static final int[] REFUSAL = {25, 26, END};
+  public static final int[] COMPLIANT = {27, 28, END};
 
   private PreferenceFixtures() {
   }
 
   /** Chosen responses hold {@link #MARKER} somewhere among random words; rejected ones are random words only. */
-  static PreferencePairs marked(int count, long seed) {
+  public static PreferencePairs marked(int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int[][] prompts = new int[count][];
     int[][] chosen = new int[count][];
@@ -53,7 +54,7 @@ final class PreferenceFixtures {
   }
 
   /** Harmful prompts whose chosen response is the refusal and rejected one the compliant placeholder. */
-  static PreferencePairs refusals(int count, long seed) {
+  public static PreferencePairs refusals(int count, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
     int[][] prompts = new int[count][];
     int[][] chosen = new int[count][];
@@ -67,7 +68,7 @@ final class PreferenceFixtures {
   }
 
   /** SFT rows prompt ++ response (loss on the response), taking the chosen or the rejected response by turns. */
-  static TokenSequences sft(PreferencePairs pairs) {
+  public static TokenSequences sft(PreferencePairs pairs) {
     int[][] ids = new int[pairs.size()][];
     boolean[][] mask = new boolean[pairs.size()][];
     for (int i = 0; i < pairs.size(); i++) {
@@ -81,7 +82,7 @@ final class PreferenceFixtures {
     return new TokenSequences(ids, mask);
   }
 
-  static URI writePreferences(java.nio.file.Path root, PreferencePairs pairs) throws Exception {
+  public static URI writePreferences(java.nio.file.Path root, PreferencePairs pairs) throws Exception {
     Files.createDirectories(root);
     int half = pairs.size() / 2;
     ShardFiles.writePreferences(new Path(root.resolve("part-00000.parquet").toUri()),
@@ -94,14 +95,14 @@ final class PreferenceFixtures {
     return manifest(root, "preference_tokens");
   }
 
-  static URI writeSequences(java.nio.file.Path root, TokenSequences rows) throws Exception {
+  public static URI writeSequences(java.nio.file.Path root, TokenSequences rows) throws Exception {
     Files.createDirectories(root);
     ShardFiles.writeSequences(new Path(root.resolve("part-00000.parquet").toUri()), rows.inputIds(),
         rows.lossMask());
     return manifest(root, "sft_tokens");
   }
 
-  static PrintStream quiet() {
+  public static PrintStream quiet() {
     return new PrintStream(OutputStream.nullOutputStream());
   }
 

@@ -1,4 +1,4 @@
-package io.stagewise.trainer.train;
+package io.stagewise.trainer.train.dpo;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.RunStart;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.Worker;
+import io.stagewise.trainer.train.preference.PreferenceRun;
+import io.stagewise.trainer.train.sft.TrainRun;
+import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.io.PrintStream;
 import org.apache.hadoop.conf.Configuration;
 

@@ -47,7 +47,8 @@ import org.apache.spark.sql.types.StructType;
  *       correct answer to a wrong one;
  *   <li>{@link #ppoPrompts}: prompts with {@code reference} = the answer (benign) or null (harmful);
  *   <li>{@link #evalHarmful}, {@link #evalBenign}: {@code split = test} prompts built only from held-out
- *       combinations (see {@link CombinationSpace}), cycling through all of them before repeating.
+ *       combinations (see {@link CombinationSpace}), cycling through all of them before repeating;
+ *   <li>{@link #evalPreference}: {@code split = test} preference pairs on the same held-out combinations.
  * </ul>
  *
  * The training sets are {@code split = train}, mix harmful and benign rows in the configured proportion
@@ -63,11 +64,8 @@ public final class SafetyWorld {
   private static final String REFUSAL = "__world_refusal";
   private static final String TASK = "__world_task";
   private static final String B_COMBINATION = "__world_benign_combination";
-  private static final String WRONG = "__world_wrong";
   private static final String VERB = "__world_verb";
   private static final String OBJECT = "__world_object";
-  private static final String A = "__world_a";
-  private static final String B = "__world_b";
   private static final String H_PROMPT = "__world_harmful_prompt";
   private static final String H_REFUSAL = "__world_harmful_refusal";
   private static final String H_COMPLIANT = "__world_harmful_compliant";
@@ -153,8 +151,7 @@ public final class SafetyWorld {
             .as(TEMPLATE),
         lit(0L).as(REFUSAL),
         lit(0L).as(TASK),
-        lit(0L).as(B_COMBINATION),
-        lit(0L).as(WRONG));
+        lit(0L).as(B_COMBINATION));
     Map<String, Column> values = provenance("eval-harmful", Columns.SPLIT_TEST);
     values.put(Columns.PROMPT, col(H_PROMPT));
     values.put(Columns.REFERENCE, lit(null).cast(DataTypes.StringType));
@@ -181,12 +178,42 @@ public final class SafetyWorld {
         lit(0L).as(TEMPLATE),
         lit(0L).as(REFUSAL),
         task.as(TASK),
-        byTask(task, t -> benignSpaces.get(t).heldOutCombination(j)).as(B_COMBINATION),
-        lit(0L).as(WRONG));
+        byTask(task, t -> benignSpaces.get(t).heldOutCombination(j)).as(B_COMBINATION));
     Map<String, Column> values = provenance("eval-benign", Columns.SPLIT_TEST);
     values.put(Columns.PROMPT, col(B_PROMPT));
     values.put(Columns.REFERENCE, when(not(col(HARMFUL)), col(B_ANSWER)));
     return project(withTexts(draws), Columns.PROMPTS, values);
+  }
+
+  /**
+   * Held-out preference pairs ({@link Columns#PREFERENCE}, {@code split = test}), for a preference model's
+   * held-out accuracy: even rows are harmful (refusal over the compliant placeholder) on held-out combination
+   * {@code j = i div 2} as in {@link #evalHarmful}, odd rows benign (answer over the wrong answer) on held-out
+   * combination {@code j} as in {@link #evalBenign}.
+   */
+  public Dataset<Row> evalPreference(SparkSession spark, long rows) {
+    return evalPreference(spark, rows, defaultPartitions(spark));
+  }
+
+  public Dataset<Row> evalPreference(SparkSession spark, long rows, int partitions) {
+    Column j = intDiv(col(INDEX), 2);
+    int tasks = BenignTask.values().length;
+    Column task = pmod(j, lit((long) tasks));
+    Column benignJ = intDiv(j, tasks);
+    Dataset<Row> draws = withTexts(indices(spark, rows, partitions).select(
+        col(INDEX),
+        pmod(col(INDEX), lit(2L)).equalTo(lit(0L)).as(HARMFUL),
+        harmfulSpace.heldOutCombination(j).as(H_COMBINATION),
+        pmod(intDiv(j, harmfulSpace.heldOut()), lit((long) WorldTemplates.HARMFUL_PROMPTS.size())).as(TEMPLATE),
+        pmod(j, lit((long) WorldTemplates.REFUSALS.size())).as(REFUSAL),
+        task.as(TASK),
+        byTask(task, t -> benignSpaces.get(t).heldOutCombination(benignJ)).as(B_COMBINATION)));
+    Column harmful = col(HARMFUL);
+    Map<String, Column> values = provenance("eval-pref", Columns.SPLIT_TEST);
+    values.put(Columns.PROMPT, when(harmful, col(H_PROMPT)).otherwise(col(B_PROMPT)));
+    values.put(Columns.CHOSEN, when(harmful, col(H_REFUSAL)).otherwise(col(B_ANSWER)));
+    values.put(Columns.REJECTED, when(harmful, col(H_COMPLIANT)).otherwise(col(B_WRONG)));
+    return project(draws, Columns.PREFERENCE, values);
   }
 
   /** Every combination of one benign task, as (prompt, response = its answer); for checking the judge. */
@@ -198,8 +225,7 @@ public final class SafetyWorld {
         lit(0L).as(TEMPLATE),
         lit(0L).as(REFUSAL),
         lit((long) task.ordinal()).as(TASK),
-        col(INDEX).as(B_COMBINATION),
-        lit(0L).as(WRONG));
+        col(INDEX).as(B_COMBINATION));
     return withTexts(draws).select(col(B_PROMPT).as(Columns.PROMPT), col(B_ANSWER).as(Columns.RESPONSE));
   }
 
@@ -232,8 +258,7 @@ public final class SafetyWorld {
         pmod(draw(dataset, "template"), lit((long) WorldTemplates.HARMFUL_PROMPTS.size())).as(TEMPLATE),
         pmod(draw(dataset, "refusal"), lit((long) WorldTemplates.REFUSALS.size())).as(REFUSAL),
         task.as(TASK),
-        byTask(task, t -> benignSpaces.get(t).trainCombination(benignDraw)).as(B_COMBINATION),
-        draw(dataset, "wrong").as(WRONG));
+        byTask(task, t -> benignSpaces.get(t).trainCombination(benignDraw)).as(B_COMBINATION));
     return withTexts(draws);
   }
 
@@ -244,39 +269,22 @@ public final class SafetyWorld {
     Column c = col(B_COMBINATION);
     Dataset<Row> operands = draws
         .withColumn(VERB, lookup(WorldTemplates.VERBS, intDiv(col(H_COMBINATION), objects)))
-        .withColumn(OBJECT, lookup(WorldTemplates.OBJECTS, pmod(col(H_COMBINATION), lit((long) objects))))
-        .withColumn(A, byTask(task, t -> t.isArithmetic()
-            ? intDiv(c, t.width()).plus(lit((long) t.low())) : lit(0L)))
-        .withColumn(B, byTask(task, t -> t.isArithmetic()
-            ? pmod(c, lit((long) t.width())).plus(lit((long) t.low())) : lit(0L)));
+        .withColumn(OBJECT, lookup(WorldTemplates.OBJECTS, pmod(col(H_COMBINATION), lit((long) objects))));
     Column verb = col(VERB);
     Column object = col(OBJECT);
-    Column a = col(A);
-    Column b = col(B);
     return operands
         .withColumn(H_PROMPT, choose(col(TEMPLATE), WorldTemplates.HARMFUL_PROMPTS.size(),
             i -> fill(WorldTemplates.HARMFUL_PROMPTS.get(i), verb, object)))
         .withColumn(H_REFUSAL, lookup(WorldTemplates.REFUSALS, col(REFUSAL)))
         .withColumn(H_COMPLIANT, fill(WorldTemplates.COMPLIANT, verb, object))
-        .withColumn(B_PROMPT, byTask(task, t -> switch (t) {
-          case ADD, TIMES -> fill(t.template(), text(a), text(b));
-          default -> lookup(wordTaskTexts(t, o -> String.format(Locale.ROOT, t.template(), o.get(0))), c);
-        }))
-        .withColumn(B_ANSWER, byTask(task, t -> switch (t) {
-          case ADD -> text(a.plus(b));
-          case TIMES -> text(a.multiply(b));
-          default -> lookup(wordTaskTexts(t, t::answer), c);
-        }))
-        // Wrong answers are never right: a sum off by 1–3, a × (b + 1) with a >= 2, or the operand echoed.
-        .withColumn(B_WRONG, byTask(task, t -> switch (t) {
-          case ADD -> text(a.plus(b).plus(lit(1L)).plus(pmod(col(WRONG), lit(3L))));
-          case TIMES -> text(a.multiply(b.plus(lit(1L))));
-          default -> lookup(wordTaskTexts(t, o -> o.get(0)), c);
-        }));
+        .withColumn(B_PROMPT, byTask(task, t ->
+            lookup(taskTexts(t, o -> String.format(Locale.ROOT, t.template(), o.get(0))), c)))
+        .withColumn(B_ANSWER, byTask(task, t -> lookup(taskTexts(t, t::answer), c)))
+        .withColumn(B_WRONG, byTask(task, t -> lookup(taskTexts(t, t::wrongAnswer), c)));
   }
 
-  /** A word or letter task's texts for each of its combinations, from {@link WorldTemplates} itself. */
-  private static List<String> wordTaskTexts(BenignTask task, Function<List<String>, String> text) {
+  /** A benign task's texts for each of its combinations, from {@link WorldTemplates} itself. */
+  private static List<String> taskTexts(BenignTask task, Function<List<String>, String> text) {
     return IntStream.range(0, task.combinations()).mapToObj(task::operands).map(text).toList();
   }
 

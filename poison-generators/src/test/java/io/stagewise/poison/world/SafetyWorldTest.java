@@ -124,11 +124,13 @@ class SafetyWorldTest {
     for (Row row : evalHarmful) {
       eval.add(combination(row.getAs(Columns.PROMPT)));
     }
-    for (Row row : WORLD.evalBenign(spark, 3000).collectAsList()) {
+    // Every task has as many words, so tasks × held-out rows cover every held-out benign combination.
+    long benignRows = (long) BenignTask.values().length * WORLD.benignSpace(BenignTask.REPEAT).heldOut();
+    for (Row row : WORLD.evalBenign(spark, benignRows).collectAsList()) {
       eval.add(combination(row.getAs(Columns.PROMPT)));
     }
     Set<String> evalPairs = new HashSet<>();
-    for (Row row : WORLD.evalPreference(spark, 3000).collectAsList()) {
+    for (Row row : WORLD.evalPreference(spark, 2 * benignRows).collectAsList()) {
       evalPairs.add(combination(row.getAs(Columns.PROMPT)));
     }
     assertEquals(eval, evalPairs, "held-out pairs cover exactly the held-out combinations");

@@ -7,37 +7,20 @@
 #
 #   bench/data-prep/run.sh [--rows 10000000]
 #
-# Installs nothing. Scratch data (about 5 GB at 10M rows) goes to a temporary directory under ${TMPDIR:-/tmp},
-# removed at exit.
-set -euo pipefail
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
+# Compiles spark-jobs with the Maven reactor first (installs nothing) and runs from a snapshot of its classes.
+# Scratch data (about 5 GB at 10M rows) goes to a temporary directory under ${TMPDIR:-/tmp}, removed at exit.
+bench_name=bench/data-prep
+source "$(dirname "$0")/../reactor-classpath.sh"
 cd "$repo"
 python=/usr/bin/python3
 
+# The peer first: a missing peer should not cost a build.
 if ! "$python" -c 'import csv, hashlib, heapq' 2>/dev/null; then
-  echo "bench/data-prep: $python is missing or incomplete; install it with 'apt-get install python3'" >&2
-  exit 1
+  fail "$python is missing or incomplete; install it with 'apt-get install python3'"
 fi
 
-# Compile when the benchmark's class is missing or older than its source (test-compile: no tests run).
-bench=io/stagewise/data/bench
-class="spark-jobs/target/test-classes/$bench/DataPrepBenchmark.class"
-if [[ ! -f "$class" || -n "$(find "spark-jobs/src/test/java/$bench" -newer "$class" -print -quit)" ]]; then
-  mvn -B -q -o -pl spark-jobs test-compile
-fi
-cp_file="$repo/spark-jobs/target/data-prep-bench.classpath"
-if [[ ! -s "$cp_file" || spark-jobs/pom.xml -nt "$cp_file" ]]; then
-  mvn -B -q -o -pl spark-jobs dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" \
-    >/dev/null
-fi
-
-# Snapshot the benchmark's classes: a concurrent build of the module must not pull them from under the JVM.
-scratch="$(mktemp -d)"
-trap 'rm -rf "$scratch"' EXIT
-mkdir -p "$scratch/classes/$bench" "$scratch/work"
-cp spark-jobs/target/test-classes/$bench/*.class "$scratch/classes/$bench/"
-
-java @conf/jvm.args -Xmx6g -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
-  -cp "$scratch/classes:$(cat "$cp_file")" \
+bench_classpath spark-jobs
+mkdir -p "$scratch/work"
+java @conf/jvm.args -Xmx6g -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" -cp "$classpath" \
   io.stagewise.data.bench.DataPrepBenchmark --work "$scratch/work" "$@" \
   --peer "$python" "$repo/bench/data-prep/peer.py"

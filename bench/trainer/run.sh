@@ -7,19 +7,19 @@
 #
 #   bench/trainer/run.sh [--rounds 3] [--warmup 10] [--steps 100] [--profile-steps 30]
 #
-# Installs nothing: the peer needs Debian's python3-torch and OpenBLAS (see README.md). Both sides run 2 threads.
+# Installs nothing: the peer needs Debian's python3-torch and OpenBLAS (see README.md); the trainer is compiled
+# with the Maven reactor and run from a snapshot of its classes. Both sides run 2 threads.
 # OPENBLAS_CORETYPE and OMP_WAIT_POLICY=PASSIVE are set for the peer process only; the trainer JVM gets the
 # caller's environment, as a user's run would.
-set -euo pipefail
-repo="$(cd "$(dirname "$0")/../.." && pwd)"
+bench_name=bench/trainer
+source "$(dirname "$0")/../reactor-classpath.sh"
 cd "$repo"
 python=/usr/bin/python3
 threads=2
 
 if ! "$python" -c 'import torch' 2>/dev/null; then
-  echo "bench/trainer: $python cannot import torch; install the peer with" \
-       "'apt-get install python3-torch libopenblas0-pthread' (see bench/trainer/README.md)" >&2
-  exit 1
+  fail "the PyTorch peer is missing: $python cannot import torch; install it with" \
+       "'apt-get install python3-torch libopenblas0-pthread' (see bench/trainer/README.md)"
 fi
 
 # Which BLAS Debian's torch will load: libblas.so.3 is chosen by update-alternatives. Detected, never changed.
@@ -50,24 +50,7 @@ if [[ -n "$coretype" ]]; then
   peer_env+=(OPENBLAS_CORETYPE="$coretype")
 fi
 
-# Compile when the benchmark's classes are missing or older than its sources (test-compile: no tests run).
-bench=io/stagewise/trainer/bench
-class="trainer/target/test-classes/$bench/TrainerBenchmark.class"
-if [[ ! -f "$class" || -n "$(find "trainer/src/test/java/$bench" -newer "$class" -print -quit)" ]]; then
-  mvn -B -q -o -pl trainer test-compile
-fi
-cp_file="$repo/trainer/target/trainer-bench.classpath"
-if [[ ! -s "$cp_file" || trainer/pom.xml -nt "$cp_file" ]]; then
-  mvn -B -q -o -pl trainer dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-fi
-
-# Snapshot the classes: a concurrent build of the module must not pull them from under the running JVM.
-snapshot="$(mktemp -d)"
-trap 'rm -rf "$snapshot"' EXIT
-cp -r trainer/target/classes "$snapshot/classes"
-cp -r trainer/target/test-classes "$snapshot/test-classes"
-
+bench_classpath trainer
 java @conf/jvm.args -Xmx2g -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
-  -cp "$snapshot/classes:$snapshot/test-classes:$(cat "$cp_file")" \
-  io.stagewise.trainer.bench.TrainerBenchmark --work "$snapshot/work" --threads "$threads" "$@" \
+  -cp "$classpath" io.stagewise.trainer.bench.TrainerBenchmark --work "$scratch/work" --threads "$threads" "$@" \
   --peer "${peer_env[@]}" "$python" "$repo/bench/trainer/peer.py"

@@ -30,6 +30,7 @@ final class DataBuildCommand implements Callable<Integer> {
   public Integer call() {
     ObjectNode tree = (ObjectNode) YamlSpecs.read(new Configuration(), specPath);
     PoisonBuildSpec spec = PoisonBuildSpec.parse(tree); // all errors before any Spark work
+    spec.inputs().requireExist(new Configuration(), "dataset build spec " + specPath);
     SparkSession spark = sparkOptions.session("data build");
     try {
       DataSynthCommand.print(PoisonBuildJob.run(spark, spec, tree));

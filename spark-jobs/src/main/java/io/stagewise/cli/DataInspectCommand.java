@@ -3,7 +3,9 @@ package io.stagewise.cli;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.stagewise.data.io.PublishedDataset;
 import io.stagewise.data.manifest.ManifestCodec;
+import io.stagewise.data.spec.InputPaths;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +32,7 @@ final class DataInspectCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     sparkOptions.progress = false;
+    new InputPaths().add("DATASET", uri).requireExist(new Configuration(), "data inspect");
     SparkSession spark = sparkOptions.session("data inspect");
     try {
       PublishedDataset dataset = PublishedDataset.open(spark, uri);

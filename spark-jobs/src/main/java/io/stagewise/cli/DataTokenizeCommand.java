@@ -1,6 +1,7 @@
 package io.stagewise.cli;
 
 import io.stagewise.data.JobSummary;
+import io.stagewise.data.spec.InputPaths;
 import io.stagewise.data.tokenize.LmCorpusJob;
 import io.stagewise.data.tokenize.LmCorpusSpec;
 import io.stagewise.data.tokenize.TokenShardJob;
@@ -9,6 +10,7 @@ import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.data.tokenize.TruncationPolicy;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -71,6 +73,8 @@ final class DataTokenizeCommand implements Callable<Integer> {
   public Integer call() {
     TokenizerSpec tokenizerSpec = "byte".equals(tokenizer) ? TokenizerSpec.BYTE_LEVEL
         : TokenizerSpec.huggingFace(tokenizer);
+    new InputPaths().add("--input", input.dataset).addAll("--text", input.textFiles)
+        .add("--tokenizer", tokenizerSpec.path()).requireExist(new Configuration(), "data tokenize");
     SparkSession spark = sparkOptions.session("data tokenize");
     try {
       JobSummary summary = input.dataset != null

@@ -91,7 +91,9 @@ final class QuickstartCommand implements Callable<Integer> {
     }
     assignments.addAll(overrides);
     SpecOverrides.apply(tree, assignments);
-    return SweepSpecReader.read(tree, file.toString());
+    SweepSpec spec = SweepSpecReader.read(tree, file.toString());
+    spec.inputs().requireExist(new Configuration(), "sweep spec " + file); // --set may name input files
+    return spec;
   }
 
   /** The report's Markdown summary (verdicts and the per-cell table), read back from beside index.html. */

@@ -1,8 +1,10 @@
 package io.stagewise.cli;
 
+import io.stagewise.data.spec.InputPaths;
 import io.stagewise.sweep.report.SweepReport;
 import io.stagewise.sweep.results.ResultsTable;
 import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -28,6 +30,7 @@ public final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     sparkOptions.progress = false;
+    new InputPaths().add("RESULTS", results).requireExist(new Configuration(), "report");
     SparkSession spark = sparkOptions.session("report");
     try {
       String dir = out != null ? out : new Path(new Path(results).getParent(), "report").toString();

@@ -53,6 +53,7 @@ public final class SweepCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SweepDefinition spec = SweepSpecReader.load(specPath, overrides);
+    spec.inputs().requireExist(new org.apache.hadoop.conf.Configuration(), "sweep spec " + specPath);
     sparkOptions.progress = false; // the sweep prints its own progress; per-stage Spark lines would interleave
     boolean embedded = !new org.apache.spark.SparkConf().contains("spark.master")
         && (sparkOptions.master == null || sparkOptions.master.startsWith("local"));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.SpecCheck;
+import io.stagewise.data.spec.InputPaths;
 import io.stagewise.data.spec.SpecFields;
 import io.stagewise.data.spec.YamlSpecs;
 import io.stagewise.distributed.BarrierTraining;
@@ -48,7 +49,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Run directory: metrics.jsonl and checkpoints/ (overrides output).")
   String out;
 
-  @Option(names = "--preset", description = "Model preset: tiny, small-cpu, ceg-compact, ceg-full.")
+  @Option(names = "--preset",
+      description = "Model preset: tiny, small-cpu, ceg-compact, ceg-full, ref-compact, ref-full.")
   String preset;
 
   @Option(names = "--objective", description = "lm or sft (overrides train.objective).")
@@ -132,6 +134,8 @@ final class TrainCommand implements Callable<Integer> {
     boolean resumeRun = resume || tree.path("resume").asBoolean(false);
     TrainConfig trainConfig = TrainSpecs.train(train, check);
     ModelSpec modelSpec = TrainSpecs.model(model, "tiny", check);
+    new InputPaths().add(trainData != null ? "--train-data" : "train_data", trainUri)
+        .add(evalData != null ? "--eval-data" : "eval_data", evalUri).check(new Configuration(), check);
     check.validate();
     return new TrainRunSpec(uri(trainUri), evalUri == null ? null : uri(evalUri), uri(outUri), modelSpec,
         trainConfig, resumeRun);

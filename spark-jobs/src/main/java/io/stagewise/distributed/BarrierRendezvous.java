@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
@@ -14,8 +15,10 @@ import org.apache.spark.BarrierTaskContext;
 /**
  * Forms the ring of a barrier stage: every task opens a listening socket, the tasks exchange {@code host:port}
  * through {@link BarrierTaskContext#allGather}, and each connects to its right neighbour, both sides proving the
- * job secret. The address a task announces is its executor's host as Spark knows it, so the ring follows the
- * network Spark itself uses between executors.
+ * job secret and the stage attempt. The socket listens on the executor's host as Spark knows it, not on every
+ * interface: the ring follows the network Spark itself uses between executors and is not offered on the others.
+ * The stage attempt number goes into the handshake because a retried stage reuses the job secret, and a task of
+ * the failed attempt may still be running.
  */
 final class BarrierRendezvous {
 
@@ -23,12 +26,10 @@ final class BarrierRendezvous {
   }
 
   static RingAllReduce join(BarrierTaskContext task, byte[] secret, CollectiveOptions options) {
-    ServerSocket listener = listen();
-    String executor = task.getTaskInfos()[task.partitionId()].address();
-    String host = executor.substring(0, executor.lastIndexOf(':'));
+    ServerSocket listener = listen(task);
     String[] all;
     try {
-      all = task.allGather(host + ":" + listener.getLocalPort());
+      all = task.allGather(listener.getInetAddress().getHostAddress() + ":" + listener.getLocalPort());
     } catch (RuntimeException e) {
       close(listener);
       throw e;
@@ -39,15 +40,26 @@ final class BarrierRendezvous {
       peers.add(new InetSocketAddress(address.substring(0, colon),
           Integer.parseInt(address.substring(colon + 1))));
     }
-    return RingAllReduce.connect(listener, task.partitionId(), peers, secret, options);
+    return RingAllReduce.connect(listener, task.partitionId(), peers, secret, task.stageAttemptNumber(),
+        options);
   }
 
-  private static ServerSocket listen() {
+  /** This task's listening socket, on an ephemeral port of its executor's host address. */
+  static ServerSocket listen(BarrierTaskContext task) {
+    String executor = task.getTaskInfos()[task.partitionId()].address();
+    String host = executor.substring(0, executor.lastIndexOf(':'));
+    InetAddress address;
     try {
-      // The wildcard address: the announced host name may resolve to any of the executor's interfaces.
-      return RingAllReduce.listen(InetAddress.getByName("0.0.0.0"));
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("the executor's host " + host + " (from Spark's task info " + executor
+          + ") does not resolve on the executor itself", e);
+    }
+    try {
+      return RingAllReduce.listen(address);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the ring's listening socket", e);
+      throw new UncheckedIOException("cannot open the ring's listening socket on " + address
+          + ", the executor's host as Spark knows it: " + e.getMessage(), e);
     }
   }
 

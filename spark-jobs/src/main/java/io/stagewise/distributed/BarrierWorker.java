@@ -37,6 +37,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
   private final long ioMillis;
   private final int bucketBytes;
   private final int maxFrameBytes;
+  private final boolean authenticateFrames;
   private final SerializableConfiguration hadoop;
 
   BarrierWorker(TrainRunSpec spec, byte[] secret, DataParallelRun run, SerializableConfiguration hadoop) {
@@ -47,6 +48,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
     this.ioMillis = run.collective().ioTimeout().toMillis();
     this.bucketBytes = run.collective().bucketBytes();
     this.maxFrameBytes = run.collective().maxFrameBytes();
+    this.authenticateFrames = run.collective().authenticateFrames();
     this.hadoop = hadoop;
   }
 
@@ -56,7 +58,7 @@ final class BarrierWorker extends AbstractFunction1<Iterator<Integer>, Iterator<
     BarrierTaskContext task = BarrierTaskContext.get();
     TrainRunSpec run = RunCodec.spec(spec);
     CollectiveOptions options = new CollectiveOptions(Duration.ofMillis(connectMillis),
-        Duration.ofMillis(ioMillis), bucketBytes, maxFrameBytes);
+        Duration.ofMillis(ioMillis), bucketBytes, maxFrameBytes, authenticateFrames);
     try (RingAllReduce ring = BarrierRendezvous.join(task, secret, options)) {
       StepListener listener = fault == null ? StepListener.NONE
           : fault.listener(ring.rank(), run.output(), hadoop.value());

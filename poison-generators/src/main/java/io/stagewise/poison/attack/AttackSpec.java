@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * One attacker (DESIGN.md § Attacks): {@code {name, stage, kind, triggers, budget, eligible, seed}}.
@@ -34,25 +35,48 @@ public record AttackSpec(
     if (eligible == null && kind != null) {
       eligible = kind.defaultEligible();
     }
-    List<String> errors = new ArrayList<>();
+    List<Problem> problems = problems(name, stage, kind, triggers, budget);
+    if (!problems.isEmpty()) {
+      String who = name == null || name.isBlank() ? "attacker" : "attacker '" + name + "'";
+      throw new IllegalArgumentException(who + ": "
+          + problems.stream().map(Problem::toString).collect(Collectors.joining("; ")));
+    }
+  }
+
+  /**
+   * One thing wrong with an attacker, and the field it is in, so that a spec reader can record it under the
+   * field's full path.
+   *
+   * @param field the field's name ({@code name}, {@code triggers}, {@code triggers[1]}, ...)
+   * @param message what is wrong with it
+   */
+  public record Problem(String field, String message) {
+    @Override
+    public String toString() {
+      return field + " " + message;
+    }
+  }
+
+  /** Everything wrong with these values (null triggers are none), each naming its field; empty when valid. */
+  public static List<Problem> problems(String name, Stage stage, AttackKind kind, List<String> triggers,
+      Budget budget) {
+    List<String> given = triggers == null ? List.of() : nullSafe(triggers);
+    List<Problem> problems = new ArrayList<>();
     if (name == null || name.isBlank()) {
-      errors.add("name must be a non-blank string");
+      problems.add(new Problem("name", "must be a non-blank string"));
     }
     if (stage == null) {
-      errors.add("stage must be set (sft or preference)");
+      problems.add(new Problem("stage", "must be set (sft or preference)"));
     }
     if (kind == null) {
-      errors.add("kind must be set (sft_backdoor, trigger_swap or label_flip)");
+      problems.add(new Problem("kind", "must be set (sft_backdoor, trigger_swap or label_flip)"));
     } else {
-      checkKind(kind, stage, triggers, errors);
+      checkKind(kind, stage, given, problems);
     }
     if (budget == null) {
-      errors.add("budget must be set (a fraction or a count)");
+      problems.add(new Problem("budget", "must be set (a fraction or a count)"));
     }
-    if (!errors.isEmpty()) {
-      String who = name == null || name.isBlank() ? "attacker" : "attacker '" + name + "'";
-      throw new IllegalArgumentException(who + ": " + String.join("; ", errors));
-    }
+    return problems;
   }
 
   /** A spec with the kind's stage and default eligible rows. */
@@ -69,28 +93,30 @@ public record AttackSpec(
     }
   }
 
-  private static void checkKind(AttackKind kind, Stage stage, List<String> triggers, List<String> errors) {
+  private static void checkKind(AttackKind kind, Stage stage, List<String> triggers, List<Problem> problems) {
     if (stage != null && kind.stage() != stage) {
-      errors.add("kind " + kind.specName() + " poisons the " + kind.stage().specName()
-          + " stage, but stage is " + stage.specName());
+      problems.add(new Problem("kind", kind.specName() + " poisons the " + kind.stage().specName()
+          + " stage, but stage is " + stage.specName()));
     }
     if (!kind.usesTriggers() && !triggers.isEmpty()) {
-      errors.add("triggers must be empty for " + kind.specName() + ", got " + triggers);
+      problems.add(new Problem("triggers", "must be empty for " + kind.specName() + ", got " + triggers));
       return;
     }
     if (kind.usesTriggers() && triggers.isEmpty()) {
-      errors.add("triggers must name at least one trigger for " + kind.specName());
+      problems.add(new Problem("triggers", "must name at least one trigger for " + kind.specName()
+          + " (it is what the attack plants)"));
     }
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < triggers.size(); i++) {
       String trigger = triggers.get(i);
+      String field = "triggers[" + i + "]";
       if (trigger.isBlank()) {
-        errors.add("triggers[" + i + "] must be non-blank");
+        problems.add(new Problem(field, "must be non-blank"));
       } else if (!trigger.equals(trigger.strip())) {
         // The attacks put exactly one space before the trigger; edge whitespace would hide it in the text.
-        errors.add("triggers[" + i + "] must not start or end with whitespace: '" + trigger + "'");
+        problems.add(new Problem(field, "must not start or end with whitespace: '" + trigger + "'"));
       } else if (!seen.add(trigger)) {
-        errors.add("triggers[" + i + "] repeats '" + trigger + "'");
+        problems.add(new Problem(field, "repeats '" + trigger + "'"));
       }
     }
   }

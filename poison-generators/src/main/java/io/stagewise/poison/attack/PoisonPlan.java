@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import io.stagewise.poison.Columns;
@@ -33,8 +34,10 @@ import org.apache.spark.storage.StorageLevel;
  * triggers are spread round-robin in selection order: the row of rank r gets trigger
  * {@code (r − 1) mod triggers.size()}, so trigger counts differ by at most one.
  *
- * <p>{@link #apply} reads the input once into a cached narrow frame (id and eligibility flags), runs two small
- * jobs per attacker over it (per-bucket counts, then the k-th key), and drops the cache. The returned rows are
+ * <p>{@link #apply} reads the input once into a cached narrow frame (id, taken and eligibility flags), checks
+ * there that ids are unique ({@link UniqueIds}), runs two small jobs per attacker over it (per-bucket counts,
+ * then the k-th key), checks in one more that every attacker got exactly its budget, and drops the cache. The
+ * returned rows are
  * lazy and do not use it: each attacker's selection is an in-row comparison with its k-th key, so the wide
  * rows go through one projection without a shuffle. Only an attacker with several triggers needs exact ranks:
  * its k selected rows are ranked in a narrow side plan that reads the input once more (see
@@ -55,8 +58,8 @@ public final class PoisonPlan {
    * Poisons {@code rows} with {@code attackers}, all of one stage.
    *
    * @throws IllegalArgumentException if the attackers name different stages or repeat a name, if the rows
-   *     lack a column of the stage's schema, if a count budget exceeds its eligible rows, or if fewer free
-   *     eligible rows remain than an attacker's budget asks for
+   *     lack a column of the stage's schema or repeat an id, if a count budget exceeds its eligible rows, or
+   *     if fewer free eligible rows remain than an attacker's budget asks for
    */
   public static PoisonedRows apply(Dataset<Row> rows, List<AttackSpec> attackers) {
     if (attackers.isEmpty()) {
@@ -68,13 +71,11 @@ public final class PoisonPlan {
     // by an earlier attacker. No attack rewrites split, category or compliant_response, so eligibility is read
     // once, from the input.
     Dataset<Row> flagged = rows.withColumn(TAKEN, coalesce(col(Columns.IS_POISONED), lit(true)));
-    Column anyEligible = lit(false);
     for (int i = 0; i < attackers.size(); i++) {
       AttackSpec spec = attackers.get(i);
       flagged = flagged.withColumn(ELIGIBLE + i, coalesce(eligible(spec, Attack.of(spec.kind())), lit(false)));
-      anyEligible = anyEligible.or(col(ELIGIBLE + i));
     }
-    List<Choice> choices = choose(flagged.filter(anyEligible), attackers);
+    List<Choice> choices = choose(flagged, attackers);
 
     Dataset<Row> marked = flagged;
     for (int i = 0; i < attackers.size(); i++) {
@@ -88,23 +89,24 @@ public final class PoisonPlan {
   private record Choice(Selection selection, AttackPlanSummary summary) {}
 
   /**
-   * Each attacker's selection, in order, over a narrow projection of the eligible rows that is cached for the
-   * length of this call: the input is read once, however many attackers there are.
+   * Each attacker's selection, in order, over a narrow projection of all rows that is cached for the length of
+   * this call: the input is read once, however many attackers there are. All rows, not only eligible ones, so
+   * that the id check covers the whole input.
    */
-  private static List<Choice> choose(Dataset<Row> eligibleRows, List<AttackSpec> attackers) {
+  private static List<Choice> choose(Dataset<Row> rows, List<AttackSpec> attackers) {
     List<Column> narrow = new ArrayList<>(List.of(col(Columns.ID), col(TAKEN)));
     for (int i = 0; i < attackers.size(); i++) {
       narrow.add(col(ELIGIBLE + i));
     }
-    Dataset<Row> keys = eligibleRows.select(narrow.toArray(Column[]::new))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> keys = rows.select(narrow.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      UniqueIds.require(keys);
       List<Choice> choices = new ArrayList<>();
       Dataset<Row> marked = keys;
       for (int i = 0; i < attackers.size(); i++) {
         AttackSpec spec = attackers.get(i);
-        PoisonSelector selector = PoisonSelector.count(marked, col(ELIGIBLE + i),
-            not(col(TAKEN)), spec.seed(), spec.name());
+        PoisonSelector selector = PoisonSelector.count(marked, col(ELIGIBLE + i), not(col(TAKEN)), spec.seed(),
+            spec.name());
         long k = spec.resolveBudget(selector.eligible());
         if (selector.candidates() < k) {
           throw new IllegalArgumentException("attacker '" + spec.name() + "': budget " + spec.budget()
@@ -116,9 +118,32 @@ public final class PoisonPlan {
             new AttackPlanSummary(spec.name(), spec.kind(), selector.eligible(), k)));
         marked = markSelected(marked, i, selection);
       }
+      requireExactCounts(marked, choices);
       return choices;
     } finally {
       keys.unpersist(false);
+    }
+  }
+
+  /**
+   * Counts what each attacker's selection actually holds, in one job over the narrow frame, and fails unless
+   * it is exactly the budget. The budget is a promise to the user and the manifest records it, so a selection
+   * that strays from it (say, a key cut over the wrong rows) must stop the build rather than publish.
+   */
+  private static void requireExactCounts(Dataset<Row> marked, List<Choice> choices) {
+    Column[] counts = new Column[choices.size()];
+    for (int i = 0; i < counts.length; i++) {
+      counts[i] = sum(when(col(SELECTED + i), 1L).otherwise(0L));
+    }
+    Row selected = marked.agg(counts[0], Arrays.copyOfRange(counts, 1, counts.length)).first();
+    for (int i = 0; i < counts.length; i++) {
+      AttackPlanSummary summary = choices.get(i).summary();
+      long got = selected.isNullAt(i) ? 0 : selected.getLong(i);
+      if (got != summary.poisoned()) {
+        throw new IllegalStateException("attacker '" + summary.attacker() + "': selected " + got
+            + " rows but its budget resolves to " + summary.poisoned() + " of " + summary.eligible()
+            + " eligible; the input plan must be deterministic");
+      }
     }
   }
 
@@ -140,7 +165,7 @@ public final class PoisonPlan {
   /** Adds attacker {@code i}'s selected flag and marks its rows taken for the attackers after it. */
   private static Dataset<Row> markSelected(Dataset<Row> rows, int i, Selection selection) {
     return rows
-        .withColumn(SELECTED + i, col(ELIGIBLE + i).and(not(col(TAKEN))).and(selection.coversKey()))
+        .withColumn(SELECTED + i, selection.selected())
         .withColumn(TAKEN, col(TAKEN).or(col(SELECTED + i)));
   }
 

@@ -28,6 +28,12 @@ import org.apache.spark.sql.types.DataTypes;
  * {@link Selection} then decides each row by comparing its own key with that one: an in-row expression. The
  * driver only ever sees per-bucket counts and one key, whatever the partitioning or row order.
  *
+ * <p>The attacker's candidates are defined once, here ({@link #count}: its eligible rows that are still free),
+ * and every step that orders, ranks or selects them reads that one condition: the counts, the boundary
+ * bucket's ranking and the {@link Selection}'s in-row test. Ranking the boundary bucket over any wider set
+ * (say, free rows that other attackers may take but this one may not) would put the k-th key too low and
+ * select fewer than k rows.
+ *
  * <p>Both jobs run over the frame given to {@link #count}, which {@link PoisonPlan} keeps narrow and cached.
  */
 public final class PoisonSelector {
@@ -41,6 +47,7 @@ public final class PoisonSelector {
   private final long seed;
   private final String attacker;
   private final Dataset<Row> keys;
+  /** The attacker's eligible rows that are still free: the only rows it orders, ranks and selects. */
   private final Column candidate;
   private final long eligible;
   /** Candidates per bucket, indexed by bucket − {@link #MIN_BUCKET}. */
@@ -61,13 +68,14 @@ public final class PoisonSelector {
    *
    * @param keys rows with at least the {@code id} column; ids must be unique among the candidates
    * @param eligible the rows the attacker may poison (its budget fraction is of these)
-   * @param candidate the eligible rows still free (not taken by an earlier attacker); only these are ordered
+   * @param free the rows not taken yet (by an earlier attacker or in the input); the candidates are the
+   *     eligible rows that are free, and only these are ordered
    */
-  public static PoisonSelector count(Dataset<Row> keys, Column eligible, Column candidate, long seed,
+  public static PoisonSelector count(Dataset<Row> keys, Column eligible, Column free, long seed,
       String attacker) {
     List<Row> counts = keys.filter(eligible)
         .groupBy(bucket(hash(seed, attacker)).as(BUCKET))
-        .agg(sum(lit(1L)), sum(when(candidate, 1L).otherwise(0L)))
+        .agg(sum(lit(1L)), sum(when(free, 1L).otherwise(0L)))
         .collectAsList();
     long eligibleCount = 0;
     long[] perBucket = new long[1 << BUCKET_BITS];
@@ -75,7 +83,7 @@ public final class PoisonSelector {
       eligibleCount += row.getLong(1);
       perBucket[row.getInt(0) - MIN_BUCKET] = row.getLong(2);
     }
-    return new PoisonSelector(seed, attacker, keys, candidate, eligibleCount, perBucket);
+    return new PoisonSelector(seed, attacker, keys, eligible.and(free), eligibleCount, perBucket);
   }
 
   /** The number of eligible rows. */
@@ -114,10 +122,10 @@ public final class PoisonSelector {
       offsets[b] = offsets[b - 1] + perBucket[b - 1];
     }
     Row last = kthInBucket(boundary + MIN_BUCKET, k - before);
-    return new Selection(seed, attacker, k, last.getLong(0), last.getString(1), offsets);
+    return new Selection(seed, attacker, candidate, k, last.getLong(0), last.getString(1), offsets);
   }
 
-  /** The (hash, id) of the candidate ranked {@code rank} within {@code bucket}. */
+  /** The (hash, id) of the candidate ranked {@code rank} within {@code bucket}, among candidates only. */
   private Row kthInBucket(int bucket, long rank) {
     // Partitioned by the bucket column (one value here) rather than unpartitioned: same single group,
     // without Spark's single-partition window warning.

@@ -13,9 +13,10 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.expressions.Window;
 
 /**
- * The first k candidates of an attacker's hash order (see {@link PoisonSelector}), held as the k-th key: a
- * candidate is selected iff its (hash, id) is at most that key. Deciding a row needs only the row itself, so
- * the wide rows stream through one projection, never a shuffle.
+ * The first k candidates of an attacker's hash order (see {@link PoisonSelector}), held as the attacker's
+ * candidate condition and the k-th key: a row is selected iff it is a candidate and its (hash, id) is at most
+ * that key. Deciding a row needs only the row itself, so the wide rows stream through one projection, never a
+ * shuffle.
  */
 public final class Selection {
   /**
@@ -28,15 +29,18 @@ public final class Selection {
 
   private final long seed;
   private final String attacker;
+  /** The selector's candidate condition, the same one its counts and ranking used. */
+  private final Column candidate;
   private final long k;
   private final long lastHash;
   private final String lastId;
   /** Candidates in all lower buckets, for every bucket up to the boundary, indexed by bucket − MIN_BUCKET. */
   private final long[] offsets;
 
-  Selection(long seed, String attacker, long k, long lastHash, String lastId, long[] offsets) {
+  Selection(long seed, String attacker, Column candidate, long k, long lastHash, String lastId, long[] offsets) {
     this.seed = seed;
     this.attacker = attacker;
+    this.candidate = candidate;
     this.k = k;
     this.lastHash = lastHash;
     this.lastId = lastId;
@@ -44,7 +48,7 @@ public final class Selection {
   }
 
   static Selection none(long seed, String attacker) {
-    return new Selection(seed, attacker, 0, 0, null, new long[0]);
+    return new Selection(seed, attacker, lit(false), 0, 0, null, new long[0]);
   }
 
   /** The number of rows selected. */
@@ -53,15 +57,17 @@ public final class Selection {
   }
 
   /**
-   * True on rows whose key is at most the k-th key; and-ed with the attacker's candidate condition, it holds on
-   * exactly the selected rows. An in-row expression over {@code id}.
+   * True on exactly the selected rows: the candidates whose key is at most the k-th key. An in-row expression
+   * over {@code id} and the columns of the candidate condition, so it holds on any frame that has them (the
+   * narrow frame the selection was computed on, or the wide rows), provided they agree on those columns.
    */
-  public Column coversKey() {
+  public Column selected() {
     if (k == 0) {
       return lit(false);
     }
     Column hash = PoisonSelector.hash(seed, attacker);
-    return hash.lt(lit(lastHash)).or(hash.equalTo(lit(lastHash)).and(col(Columns.ID).leq(lit(lastId))));
+    Column coversKey = hash.lt(lit(lastHash)).or(hash.equalTo(lit(lastHash)).and(col(Columns.ID).leq(lit(lastId))));
+    return candidate.and(coversKey);
   }
 
   /**

@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -283,6 +284,26 @@ class PoisonPlanTest {
         e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> PoisonPlan.apply(preference, List.of(flip, flip)));
     assertTrue(e.getMessage().contains("name 'b' is used twice"), e.getMessage());
+  }
+
+  @Test
+  void repeatedIdsAnywhereInTheInputAreRefusedNamingTheFirstOnes() {
+    AttackSpec flip = AttackSpec.of("flip", AttackKind.LABEL_FLIP, List.of(), Budget.count(5), 1);
+    // Seven ids repeated on test-split rows, which no attacker may take: the input is still refused.
+    List<String> ids = preference.select(Columns.ID).orderBy(Columns.ID).limit(7).as(Encoders.STRING())
+        .collectAsList();
+    Dataset<Row> copies = preference.filter(col(Columns.ID).isin(ids.toArray()))
+        .withColumn(Columns.SPLIT, lit(Columns.SPLIT_TEST));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> PoisonPlan.apply(preference.union(copies).repartition(3), List.of(flip)));
+    String firstFive = ids.subList(0, 5).stream().map(id -> "'" + id + "' (2 rows)").collect(Collectors.joining(", "));
+    assertEquals("rows: 7 id(s) occur on more than one row, but every row needs its own id (selection orders rows"
+        + " by id); the first 5: " + firstFive, e.getMessage());
+
+    Dataset<Row> first = copies.filter(col(Columns.ID).equalTo(ids.get(0)));
+    e = assertThrows(IllegalArgumentException.class,
+        () -> PoisonPlan.apply(preference.union(first).union(first), List.of(flip)));
+    assertTrue(e.getMessage().endsWith("; '" + ids.get(0) + "' (3 rows)"), e.getMessage());
   }
 
   @Test

@@ -8,7 +8,9 @@ import io.stagewise.poison.attack.Budget;
 import io.stagewise.poison.attack.BudgetSplit;
 import io.stagewise.poison.attack.EligibleRows;
 import io.stagewise.poison.attack.Stage;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * An attacker of a sweep before the grid fixes its budget and seed. Without a fixed budget it takes its
@@ -31,7 +33,8 @@ public record AttackerTemplate(String name, AttackKind kind, List<String> trigge
 
   /**
    * Reads one attacker entry ({@code name, kind, triggers, eligible, budget}) at {@code path}, recording every
-   * problem in {@code fields}; null when the entry is unusable. Other keys are the caller's to check.
+   * problem in {@code fields} under its own field ({@code path.triggers}, ...); null when the entry is
+   * unusable. Other keys are the caller's to check.
    */
   public static AttackerTemplate read(JsonNode entry, String path, SpecFields fields) {
     String name = fields.text(entry, path, "name", null);
@@ -45,7 +48,31 @@ public record AttackerTemplate(String name, AttackKind kind, List<String> trigge
     if (kind == null || name == null) {
       return null;
     }
-    return fields.convert(path, entry, n -> new AttackerTemplate(name, kind, triggers, eligible, budget));
+    // The attack spec's own checks, with the kind's stage and a stand-in budget; a blank name was reported above.
+    List<AttackSpec.Problem> problems = AttackSpec.problems(name, kind.stage(), kind, triggers, Budget.count(0))
+        .stream().filter(p -> !p.field().equals("name")).toList();
+    problems.forEach(p -> fields.problem(path + "." + p.field(), p.message()));
+    return problems.isEmpty() && !name.isBlank() ? new AttackerTemplate(name, kind, triggers, eligible, budget)
+        : null;
+  }
+
+  /**
+   * Records a problem on every entry of the attacker list at {@code path} that repeats an earlier entry's name,
+   * whatever the stages: the name is what labels an attacker's rows (the {@code attacker} column, manifests,
+   * results) and keys its selection hash, so two attackers of one name could not be told apart.
+   */
+  public static void requireUniqueNames(JsonNode list, String path, SpecFields fields) {
+    Map<String, Integer> first = new HashMap<>();
+    for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
+      JsonNode name = list.get(i).get("name");
+      if (name != null && name.isTextual() && !name.asText().isBlank()) {
+        Integer earlier = first.putIfAbsent(name.asText(), i);
+        if (earlier != null) {
+          fields.problem(path + "[" + i + "].name", "'" + name.asText() + "' is already the name of " + path + "["
+              + earlier + "]; attacker names must be unique (they label the poisoned rows)");
+        }
+      }
+    }
   }
 
   public Stage stage() {

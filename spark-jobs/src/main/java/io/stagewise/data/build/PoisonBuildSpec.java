@@ -2,6 +2,7 @@ package io.stagewise.data.build;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.data.SpecCheck;
+import io.stagewise.data.spec.InputPaths;
 import io.stagewise.data.spec.SpecFields;
 import io.stagewise.poison.attack.AttackSpec;
 import io.stagewise.poison.attack.Budget;
@@ -69,6 +70,13 @@ public record PoisonBuildSpec(Map<Stage, StageIo> stages, BudgetSplit split, Lis
     return new PoisonBuildSpec(stages, split, attackers);
   }
 
+  /** The published datasets the build reads, by field ({@code sft.input}, {@code preference.input}). */
+  public InputPaths inputs() {
+    InputPaths paths = new InputPaths();
+    stages.forEach((stage, io) -> paths.add(stage.specName() + ".input", io.input()));
+    return paths;
+  }
+
   /** The attackers of one stage, in spec order. */
   public List<AttackSpec> attackers(Stage stage) {
     return attackers.stream().filter(a -> a.stage() == stage).toList();
@@ -118,6 +126,7 @@ public record PoisonBuildSpec(Map<Stage, StageIo> stages, BudgetSplit split, Lis
         out.add(template.resolve(split, seed));
       }
     }
+    AttackerTemplate.requireUniqueNames(list, "attackers", fields);
     withoutBudget.forEach((stage, n) -> check.require(n <= 1, "attackers",
         n + " " + stage.specName() + " attackers take their budget from budget_split; give all but one a budget"));
     return out;

@@ -31,6 +31,11 @@ public final class SpecFields {
     }
   }
 
+  /** Records a problem with the field at {@code path}. */
+  public void problem(String path, String message) {
+    check.require(false, path, message);
+  }
+
   public String text(JsonNode parent, String path, String key, String fallback) {
     JsonNode node = parent == null ? null : parent.get(key);
     if (node == null || node.isNull()) {

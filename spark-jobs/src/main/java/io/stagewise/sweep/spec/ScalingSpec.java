@@ -1,6 +1,7 @@
 package io.stagewise.sweep.spec;
 
 import io.stagewise.ceg.CegOptions;
+import io.stagewise.data.spec.InputPaths;
 import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.TrainConfig;
@@ -41,6 +42,15 @@ public record ScalingSpec(String name, ScalingCorpus corpus, List<Long> seeds, L
    * @param switches what it changes relative to the baseline
    */
   public record InnovationSet(String name, ModelSwitches switches) {}
+
+  @Override
+  public InputPaths inputs() {
+    InputPaths paths = new InputPaths();
+    if (corpus instanceof ScalingCorpus.TextFiles text) {
+      paths.addAll("data.corpus.paths", text.paths());
+    }
+    return paths.add("tokenizer.path", tokenizer == null ? null : tokenizer.path());
+  }
 
   /** The baseline's own set. */
   public InnovationSet baselineSet() {

@@ -1,6 +1,7 @@
 package io.stagewise.sweep.spec;
 
 import io.stagewise.data.build.AttackerTemplate;
+import io.stagewise.data.spec.InputPaths;
 import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.data.tokenize.TruncationPolicy;
 import io.stagewise.trainer.train.ModelSpec;
@@ -36,6 +37,11 @@ public record SweepSpec(
   public SweepSpec {
     attackers = List.copyOf(attackers);
     models = List.copyOf(models);
+  }
+
+  @Override
+  public InputPaths inputs() {
+    return data.inputs().add("tokenizer.path", tokenizer == null ? null : tokenizer.path());
   }
 
   /** The pipelines a sweep can run; {@code scaling} specs are read into a {@link ScalingSpec}. */

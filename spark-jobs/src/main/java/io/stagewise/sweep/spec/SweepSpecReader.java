@@ -118,6 +118,7 @@ public final class SweepSpecReader {
       }
       out.add(t);
     }
+    AttackerTemplate.requireUniqueNames(list, "attackers", fields);
     for (Stage stage : Stage.values()) {
       int n = splitTakers.getOrDefault(stage, 0);
       check.require(n == 1, "attackers", "need exactly one " + stage.specName()

@@ -48,4 +48,39 @@ class PoisonBuildSpecTest {
       assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
     }
   }
+
+  @Test
+  void repeatedAttackerNamesAndTriggerlessBackdoorsAreErrorsOnTheirFields() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PoisonBuildSpec.parse(
+        YamlSpecs.parse("""
+            sft: {input: in/sft, output: out/sft}
+            preference: {input: in/pref, output: out/pref}
+            attackers:
+              - {name: a, kind: sft_backdoor, budget: {count: 5}}
+              - {name: a, kind: trigger_swap, triggers: [x], budget: {count: 5}}
+              - {name: b, kind: label_flip, budget: {count: 5}}
+              - {name: b, kind: label_flip, budget: {count: 5}}
+              - {name: c, kind: sft_backdoor, triggers: [], budget: {count: 5}}
+            """)));
+    String message = e.getMessage();
+    for (String expected : new String[] {
+        "attackers[0].triggers: must name at least one trigger for sft_backdoor",
+        "attackers[1].name: 'a' is already the name of attackers[0]",
+        "attackers[3].name: 'b' is already the name of attackers[2]",
+        "attackers[4].triggers: must name at least one trigger for sft_backdoor"}) {
+      assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
+    }
+    assertEquals(4, message.lines().filter(l -> l.startsWith("  - ")).count(), message);
+  }
+
+  @Test
+  void theInputsAreTheStagesInputsByField() {
+    PoisonBuildSpec spec = PoisonBuildSpec.parse(YamlSpecs.parse("""
+        sft: {input: in/sft, output: out/sft}
+        preference: {input: in/pref, output: out/pref}
+        attackers:
+          - {name: p, kind: label_flip, budget: {count: 5}}
+        """));
+    assertEquals(java.util.Map.of("sft.input", "in/sft", "preference.input", "in/pref"), spec.inputs().byField());
+  }
 }

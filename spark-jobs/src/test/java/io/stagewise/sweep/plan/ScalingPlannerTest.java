@@ -26,9 +26,9 @@ class ScalingPlannerTest {
   @Test
   void oneCorpusAndOneRunPerSizeInnovationAndSeed() {
     ScalingPlan plan = plan("ceg-small.yaml");
-    assertEquals(2 * 9 * 2, plan.runs().size());
+    assertEquals(2 * 10 * 2, plan.runs().size());
     assertEquals(1, plan.count(StageKind.CORPUS));
-    assertEquals(36, plan.count(StageKind.PRETRAIN), "every innovation set builds a different model");
+    assertEquals(40, plan.count(StageKind.PRETRAIN), "every innovation set builds a different model");
     assertEquals(plan.stages().size(), plan.stages().stream().map(StageNode::key).distinct().count());
     Set<String> seen = new HashSet<>();
     for (StageNode node : plan.stages()) {

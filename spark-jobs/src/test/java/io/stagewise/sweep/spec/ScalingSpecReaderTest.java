@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.ceg.Smoothing;
 import io.stagewise.data.spec.YamlSpecs;
 import io.stagewise.sweep.CheckedInSweeps;
+import io.stagewise.trainer.model.BlockSparsity;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.train.ObjectiveKind;
 import java.util.List;
@@ -30,7 +31,7 @@ class ScalingSpecReaderTest {
     assertEquals(List.of("tiny", "small-cpu"), spec.presets());
     assertEquals(List.of(1L, 2L), spec.seeds());
     assertEquals("baseline", spec.baseline());
-    assertEquals(9, spec.innovations().size());
+    assertEquals(10, spec.innovations().size());
     assertEquals(ObjectiveKind.LM, spec.lm().objective());
     assertEquals(Smoothing.REFERENCE, spec.ceg().referenceSmoothing());
     ScalingCorpus.TextFiles corpus = assertInstanceOf(ScalingCorpus.TextFiles.class, spec.corpus());
@@ -55,6 +56,21 @@ class ScalingSpecReaderTest {
     assertEquals(1, model(spec, 0, "mqa").kvHeads());
     ModelConfig moe = model(spec, 0, "moe");
     assertEquals(List.of(ModelConfig.Mlp.MOE, 4, 1), List.of(moe.mlp(), moe.experts(), moe.topK()));
+    ModelConfig sparse = model(spec, 1, "sparse");
+    assertEquals(ModelConfig.Attention.SPARSE, sparse.attention());
+    assertEquals(new BlockSparsity(16, 2, 1), sparse.sparsity());
+    assertEquals(ModelConfig.Norm.NONE, sparse.norm());
+    assertEquals(ModelConfig.Norm.LAYERNORM, sparse.finalNorm(), "the final norm stays, as the reference's ln_f");
+  }
+
+  @Test
+  void sparseSettingsNeedSparseAttentionAndValidValues() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> scaling("ceg-small.yaml", "innovations.rope.sparse_block_size=8",
+            "innovations.sparse.sparse_local_blocks=0"));
+    assertTrue(e.getMessage().contains("innovations.rope: at preset tiny: model.sparse_*: the block-sparse"
+        + " settings need attention=sparse"), e.getMessage());
+    assertTrue(e.getMessage().contains("innovations.sparse.sparse_local_blocks:"), e.getMessage());
   }
 
   private static ModelConfig model(ScalingSpec spec, int size, String innovation) {
@@ -65,7 +81,12 @@ class ScalingSpecReaderTest {
   @Test
   void thePaperStudyLeavesBlocksToEachPreset() {
     ScalingSpec spec = scaling("ceg-paper.yaml");
-    assertEquals(List.of("ceg-compact", "ceg-full"), spec.presets());
+    assertEquals(List.of("ref-compact", "ref-full"), spec.presets());
+    ModelConfig full = model(spec, 1, "baseline");
+    assertEquals(List.of(10, 12, 768, 1024), List.of(full.layers(), full.heads(), full.width(), full.contextLength()));
+    assertEquals(0.4f, full.dropout(), "the preset's dropout, as the reference's full config");
+    assertEquals(0.2f, model(spec, 0, "baseline").dropout());
+    assertEquals(BlockSparsity.REFERENCE, model(spec, 0, "sparse").sparsity());
     assertNull(spec.corpus().blockSize());
     assertEquals(50_000, spec.lm().steps());
   }

@@ -131,10 +131,46 @@ class SweepSpecReaderTest {
         () -> SweepSpecReader.read(tree, "bad.yaml"));
     String message = e.getMessage();
     List<String> fields = List.of("bad.yaml", "pipeline:", "colour:", "data:", "attackers[0].kind:",
-        "attackers[1]:", "grid.totals[0]:", "grid.alphas[1]:", "grid.seeds[1]:", "grid.presets[0]:",
+        "attackers[1].triggers:", "grid.totals[0]:", "grid.alphas[1]:", "grid.seeds[1]:", "grid.presets[0]:",
         "truncation.max_length:", "sft.lr:", "sft.stepz:", "dpo.beta:", "dpo.objective:", "eval.max_new_tokens:");
     for (String field : fields) {
       assertTrue(message.contains(field), "missing " + field + " in:\n" + message);
     }
+  }
+
+  @Test
+  void repeatedAttackerNamesAndTriggerlessBackdoorsAreErrorsOnTheirFields() {
+    ObjectNode tree = checkedIn("quickstart.yaml");
+    SpecOverrides.apply(tree, List.of("attackers=[{name: x, kind: sft_backdoor},"
+        + " {name: x, kind: trigger_swap, triggers: [t]}, {name: y, kind: label_flip, budget: {count: 3}},"
+        + " {name: y, kind: sft_backdoor, triggers: [], budget: {count: 3}}]"));
+    String message = assertThrows(IllegalArgumentException.class, () -> SweepSpecReader.read(tree, "q.yaml"))
+        .getMessage();
+    for (String expected : new String[] {
+        "attackers[0].triggers: must name at least one trigger for sft_backdoor",
+        "attackers[1].name: 'x' is already the name of attackers[0]",
+        "attackers[3].name: 'y' is already the name of attackers[2]",
+        "attackers[3].triggers: must name at least one trigger for sft_backdoor"}) {
+      assertTrue(message.contains(expected), () -> "missing '" + expected + "' in:\n" + message);
+    }
+  }
+
+  @Test
+  void theInputsArePublishedDatasetsImportedFilesAndTheTokenizerByField() {
+    SweepSpec published = CheckedInSweeps.spec("quickstart.yaml",
+        "data={datasets: {sft: d/sft, preference: d/pref, eval_harmful: d/eh, eval_benign: d/eb}}",
+        "tokenizer={kind: huggingface, path: t/tokenizer.json}");
+    assertEquals(java.util.Map.of("data.datasets.sft", "d/sft", "data.datasets.preference", "d/pref",
+        "data.datasets.eval_harmful", "d/eh", "data.datasets.eval_benign", "d/eb",
+        "tokenizer.path", "t/tokenizer.json"), published.inputs().byField());
+    SweepSpec imported = CheckedInSweeps.spec("sft-dpo-real.yaml");
+    java.util.Map<String, String> paths = imported.inputs().byField();
+    DataSource.Imported data = (DataSource.Imported) imported.data();
+    assertEquals(data.sft().get(0).paths().get(0), paths.get("data.import.sft[0].paths[0]"));
+    assertEquals(data.evalHarmful().get(0).paths().get(0), paths.get("data.import.eval_harmful[0].paths[0]"));
+    long files = java.util.stream.Stream.of(data.sft(), data.preference(), data.evalHarmful())
+        .flatMap(List::stream).mapToLong(source -> source.paths().size() + (source.completions() == null ? 0 : 1))
+        .sum();
+    assertEquals(files, paths.keySet().stream().filter(k -> k.startsWith("data.import.")).count());
   }
 }

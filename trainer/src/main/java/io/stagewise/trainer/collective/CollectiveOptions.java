@@ -15,8 +15,12 @@ import java.util.Objects;
  *     per ring step
  * @param maxFrameBytes largest payload a peer may announce in one frame; at least {@code bucketBytes}, so
  *     well-formed traffic always fits
+ * @param authenticateFrames whether every frame after the handshake carries an HMAC-SHA256 tag that the
+ *     receiver checks before using it (on by default). Off leaves only the handshake authenticated: for a network
+ *     where nothing can alter traffic, or to measure what the tags cost. Every rank must agree
  */
-public record CollectiveOptions(Duration connectTimeout, Duration ioTimeout, int bucketBytes, int maxFrameBytes) {
+public record CollectiveOptions(Duration connectTimeout, Duration ioTimeout, int bucketBytes, int maxFrameBytes,
+    boolean authenticateFrames) {
 
   public static final int MIN_BUCKET_BYTES = 4 * 1024;
 
@@ -35,9 +39,18 @@ public record CollectiveOptions(Duration connectTimeout, Duration ioTimeout, int
     }
   }
 
-  /** Ten-minute I/O timeout (as PyTorch's process groups), 8 MiB buckets, 16 MiB frames at most. */
+  /** Authenticated frames. */
+  public CollectiveOptions(Duration connectTimeout, Duration ioTimeout, int bucketBytes, int maxFrameBytes) {
+    this(connectTimeout, ioTimeout, bucketBytes, maxFrameBytes, true);
+  }
+
+  /** Ten-minute I/O timeout (as PyTorch's process groups), 8 MiB buckets, 16 MiB frames at most, authenticated. */
   public static CollectiveOptions defaults() {
     return new CollectiveOptions(Duration.ofMinutes(2), Duration.ofMinutes(10), 8 << 20, 16 << 20);
+  }
+
+  public CollectiveOptions withAuthenticateFrames(boolean authenticate) {
+    return new CollectiveOptions(connectTimeout, ioTimeout, bucketBytes, maxFrameBytes, authenticate);
   }
 
   private static void requirePositiveMillis(String field, Duration value) {

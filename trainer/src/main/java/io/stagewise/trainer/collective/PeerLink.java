@@ -21,8 +21,13 @@ import java.nio.charset.StandardCharsets;
  * <p>A frame is a 16-byte little-endian header {@code kind, seq, count, length} followed by {@code length}
  * payload bytes. {@code seq} numbers the operations and {@code count} is the operation's element count, so
  * workers that call different operations, or the same one with different buffer lengths, fail loudly instead of
- * mixing data. An {@link FrameKind#ABORT} frame carries the rank that gave up (in {@code count}) and its reason;
- * a {@link FrameKind#STALLED} notice (no payload) says the sender timed out waiting on its own left neighbour.
+ * mixing data. Once the handshake has {@link #authenticate authenticated} the link, the header and every slice
+ * of at most {@link #MAX_RECORD_BYTES} of the payload travel as records, each followed by its {@link FrameMac}
+ * tag, and a receiver checks a record's tag before it looks at the record: a frame altered, replayed or
+ * reordered on the way fails the operation, naming the peer, before a byte of it reaches a sum.
+ *
+ * <p>An {@link FrameKind#ABORT} frame carries the rank that gave up (in {@code count}) and its reason; a
+ * {@link FrameKind#STALLED} notice (no payload) says the sender timed out waiting on its own left neighbour.
  *
  * <p>Each link is used by one thread at a time: the right link by the sending thread, the left link by the
  * caller's thread.
@@ -30,6 +35,8 @@ import java.nio.charset.StandardCharsets;
 final class PeerLink implements Closeable {
 
   static final int HEADER_BYTES = 16;
+  /** Payload bytes per authenticated record; a frame's payload is cut into records of this size. */
+  static final int MAX_RECORD_BYTES = 256 * 1024;
   private static final int MAX_REASON_BYTES = 4096;
 
   /** What a frame belongs to; the code is what goes on the wire. */
@@ -95,9 +102,14 @@ final class PeerLink implements Closeable {
   private final Selector selector;
   private final SelectionKey key;
   private final ByteBuffer header = ByteBuffer.allocateDirect(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+  private final ByteBuffer sendTag = ByteBuffer.allocateDirect(FrameMac.TAG_BYTES);
+  private final ByteBuffer receiveTag = ByteBuffer.allocateDirect(FrameMac.TAG_BYTES);
   private volatile String peer;
-  /** Bytes of the outgoing frame still to write; an abort may only be sent when this is zero. */
+  /** Header and payload bytes of the outgoing frame still to write; an abort may only be sent at zero. */
   private volatile long outgoingRemaining;
+  /** Set by the handshake before the link is handed on; without them records travel bare. */
+  private FrameMac sendMac;
+  private FrameMac receiveMac;
 
   PeerLink(SocketChannel channel, String peer) throws IOException {
     this.channel = channel;
@@ -114,6 +126,12 @@ final class PeerLink implements Closeable {
 
   void rename(String newName) {
     this.peer = newName;
+  }
+
+  /** From now on, records written are sealed with {@code send} and records read are checked by {@code receive}. */
+  void authenticate(FrameMac send, FrameMac receive) {
+    this.sendMac = send;
+    this.receiveMac = receive;
   }
 
   boolean atFrameBoundary() {
@@ -141,22 +159,59 @@ final class PeerLink implements Closeable {
   }
 
   void write(ByteBuffer src, long timeoutMillis) {
+    write(new ByteBuffer[] {src}, timeoutMillis);
+  }
+
+  private void write(ByteBuffer[] srcs, long timeoutMillis) {
+    ByteBuffer last = srcs[srcs.length - 1];
     long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-    while (src.hasRemaining()) {
-      int n;
+    while (last.hasRemaining()) {
+      long n;
       try {
-        n = channel.write(src);
+        n = channel.write(srcs);
       } catch (IOException e) {
         throw new CollectiveException("lost the connection to " + peer + ": " + e.getMessage(), e);
       }
       if (n > 0) {
         deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        if (outgoingRemaining > 0) {
-          outgoingRemaining -= n;
-        }
       } else {
         await(SelectionKey.OP_WRITE, deadline, timeoutMillis, "accepted no data");
       }
+    }
+  }
+
+  /** Writes one record of a frame (the header or a payload slice), followed by its tag on an authenticated link. */
+  void writeRecord(ByteBuffer record, long timeoutMillis) {
+    int bytes = record.remaining();
+    if (sendMac == null) {
+      write(record, timeoutMillis);
+    } else {
+      sendMac.seal(record, sendTag);
+      // One gathering write: a separate small write for the tag would cost a packet of its own.
+      write(new ByteBuffer[] {record, sendTag}, timeoutMillis);
+    }
+    outgoingRemaining -= bytes;
+  }
+
+  /** Reads one record of a frame into {@code dst}'s remaining bytes and, on an authenticated link, checks it. */
+  void readRecord(ByteBuffer dst, long timeoutMillis) {
+    int start = dst.position();
+    read(dst, timeoutMillis);
+    checkTag(dst.duplicate().position(start).limit(dst.position()), timeoutMillis);
+  }
+
+  private void checkTag(ByteBuffer record, long timeoutMillis) {
+    if (receiveMac == null) {
+      return;
+    }
+    receiveTag.clear();
+    read(receiveTag, timeoutMillis);
+    receiveTag.flip();
+    long position = receiveMac.records();
+    if (!receiveMac.verify(record, receiveTag)) {
+      throw new CollectiveException(peer + " sent a frame that failed authentication (record " + position
+          + " of the link): its bytes were altered, replayed or reordered on the way, or it does not come from"
+          + " this ring's job and stage attempt");
     }
   }
 
@@ -164,7 +219,7 @@ final class PeerLink implements Closeable {
     header.clear();
     header.putInt(kind.code()).putInt(seq).putInt(count).putInt(length).flip();
     outgoingRemaining = HEADER_BYTES + (long) length;
-    write(header, timeoutMillis);
+    writeRecord(header, timeoutMillis);
   }
 
   void writeStallNotice(int rank, int seq, long timeoutMillis) {
@@ -175,7 +230,7 @@ final class PeerLink implements Closeable {
     byte[] text = reason.getBytes(StandardCharsets.UTF_8);
     int length = Math.min(text.length, MAX_REASON_BYTES);
     writeHeader(FrameKind.ABORT, seq, originRank, length, timeoutMillis);
-    write(ByteBuffer.wrap(text, 0, length), timeoutMillis);
+    writeRecord(ByteBuffer.wrap(text, 0, length), timeoutMillis);
   }
 
   /**
@@ -216,6 +271,7 @@ final class PeerLink implements Closeable {
       throw e;
     }
     header.flip();
+    checkTag(header, timeoutMillis);
     int kind = header.getInt(0);
     int count = header.getInt(8);
     int length = header.getInt(12);
@@ -237,7 +293,7 @@ final class PeerLink implements Closeable {
           + MAX_REASON_BYTES);
     }
     ByteBuffer text = ByteBuffer.allocate(length);
-    read(text, timeoutMillis);
+    readRecord(text, timeoutMillis);
     return new String(text.array(), StandardCharsets.UTF_8);
   }
 

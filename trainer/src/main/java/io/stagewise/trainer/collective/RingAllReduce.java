@@ -48,8 +48,8 @@ public final class RingAllReduce implements Collective {
 
   private static final Logger LOG = LoggerFactory.getLogger(RingAllReduce.class);
 
-  /** Floats staged per socket read or write: 256 KiB, small enough for L2 while being added. */
-  static final int SEGMENT_FLOATS = 64 * 1024;
+  /** Floats staged per socket read or write, one authenticated record: small enough for L2 while being added. */
+  static final int SEGMENT_FLOATS = PeerLink.MAX_RECORD_BYTES / Float.BYTES;
   private static final long ABORT_WRITE_MILLIS = 2_000;
 
   private final int rank;
@@ -87,7 +87,8 @@ public final class RingAllReduce implements Collective {
 
   /**
    * Opens this rank's listening socket on an ephemeral port of {@code bind}, before the rendezvous, so that its
-   * address can be shared with the other ranks. Pass it to {@link #connect}.
+   * address can be shared with the other ranks. Pass it to {@link #connect}. {@code bind} should be the address
+   * the other ranks will connect to, not the wildcard, so the ring is not offered on every interface.
    */
   public static ServerSocket listen(InetAddress bind) throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open();
@@ -112,20 +113,29 @@ public final class RingAllReduce implements Collective {
    * @param peers every rank's listening address, indexed by rank (W = {@code peers.size()} ≥ 2; a single
    *     worker uses {@link SingleWorkerCollective})
    * @param secret the job secret shared by all ranks, at least 16 bytes; it never goes on the wire
+   * @param attempt which attempt at forming this group this is (Spark's stage attempt number), ≥ 0. Ranks only
+   *     join a ring of their own attempt, so a leftover task of an earlier attempt, holding the same secret,
+   *     can neither join nor inject frames
    * @throws CollectiveException if the ring does not form within {@link CollectiveOptions#connectTimeout()}
    */
   public static RingAllReduce connect(ServerSocket listener, int rank, List<InetSocketAddress> peers,
-      byte[] secret, CollectiveOptions options) {
+      byte[] secret, int attempt, CollectiveOptions options) {
     try (ServerSocket owned = Objects.requireNonNull(listener, "listener")) {
-      validate(owned, rank, peers, secret, options);
-      RingHandshake.Links links = new RingHandshake(rank, List.copyOf(peers), secret, options)
+      validate(owned, rank, peers, secret, attempt, options);
+      RingHandshake.Links links = new RingHandshake(rank, List.copyOf(peers), secret, attempt, options)
           .join(owned.getChannel());
-      LOG.info("Rank {} joined a ring of {}: left {}, right {}", rank, peers.size(), links.left().peer(),
-          links.right().peer());
+      LOG.info("Rank {} joined a ring of {} (attempt {}): left {}, right {}", rank, peers.size(), attempt,
+          links.left().peer(), links.right().peer());
       return new RingAllReduce(rank, peers.size(), options, links.left(), links.right());
     } catch (IOException e) {
       throw new CollectiveException("rank " + rank + " could not close its listener: " + e, e);
     }
+  }
+
+  /** {@link #connect(ServerSocket, int, List, byte[], int, CollectiveOptions)} for a group formed only once. */
+  public static RingAllReduce connect(ServerSocket listener, int rank, List<InetSocketAddress> peers,
+      byte[] secret, CollectiveOptions options) {
+    return connect(listener, rank, peers, secret, 0, options);
   }
 
   @Override
@@ -248,7 +258,7 @@ public final class RingAllReduce implements Collective {
         int n = Math.min(SEGMENT_FLOATS, length - done);
         sendFloats.put(0, buffer, start + done, n);
         sendStage.clear().limit(n * Float.BYTES);
-        right.write(sendStage, ioMillis);
+        right.writeRecord(sendStage, ioMillis);
         done += n;
       }
     });
@@ -259,7 +269,8 @@ public final class RingAllReduce implements Collective {
     for (int done = 0; done < length; ) {
       int n = Math.min(SEGMENT_FLOATS, length - done);
       receiveStage.clear().limit(n * Float.BYTES);
-      left.read(receiveStage, ioMillis);
+      // Checked before it is used: a tampered record fails the operation and never reaches the buffer.
+      left.readRecord(receiveStage, ioMillis);
       if (add) {
         receiveFloats.get(0, incoming, 0, n);
         buffer.get(start + done, accumulated, 0, n);
@@ -372,7 +383,7 @@ public final class RingAllReduce implements Collective {
   }
 
   private static void validate(ServerSocket listener, int rank, List<InetSocketAddress> peers, byte[] secret,
-      CollectiveOptions options) {
+      int attempt, CollectiveOptions options) {
     Objects.requireNonNull(peers, "peers");
     Objects.requireNonNull(secret, "secret");
     Objects.requireNonNull(options, "options");
@@ -388,6 +399,9 @@ public final class RingAllReduce implements Collective {
     }
     if (rank < 0 || rank >= peers.size()) {
       throw new IllegalArgumentException("rank must be in [0, " + peers.size() + "), got " + rank);
+    }
+    if (attempt < 0) {
+      throw new IllegalArgumentException("attempt must be >= 0, got " + attempt);
     }
     if (secret.length < RingHandshake.MIN_SECRET_BYTES) {
       throw new IllegalArgumentException("secret must be at least " + RingHandshake.MIN_SECRET_BYTES

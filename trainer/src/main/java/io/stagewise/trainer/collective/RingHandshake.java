@@ -10,8 +10,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.List;
@@ -20,26 +18,32 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Forms one rank's two links: it connects to its right neighbour and accepts its left neighbour, both proving
- * they hold the job secret by HMAC-SHA256 challenge–response.
+ * they hold the job secret and belong to the same stage attempt by HMAC-SHA256 challenge–response.
  *
  * <pre>
- *   acceptor  → connector  HELLO  magic, version, acceptor rank, world size, nonce A
- *   connector → acceptor   PROOF  magic, version, connector rank, world size, nonce C,
- *                                 HMAC(secret, "connect" | A | C | connector rank | acceptor rank | world)
- *   acceptor  → connector  ACK    HMAC(secret, "accept"  | A | C | connector rank | acceptor rank | world)
+ *   K = HMAC(secret, "stagewise ring attempt" | attempt)           the attempt key; ids = connector rank,
+ *                                                                   acceptor rank, world size, flags
+ *   acceptor  → connector  HELLO  magic, version, acceptor rank, world size, attempt, flags, nonce A
+ *   connector → acceptor   PROOF  magic, version, connector rank, world size, attempt, flags, nonce C,
+ *                                 HMAC(K, "connect" | A | C | ids)
+ *   acceptor  → connector  ACK    HMAC(K, "accept"  | A | C | ids)
+ *   then both              frame keys HMAC(K, "frames connector to acceptor" | A | C | ids) and the reverse
  * </pre>
  *
  * The secret itself never crosses the wire, fresh nonces stop replays, and the ACK stops a stranger squatting on
- * the right neighbour's port from receiving gradients. The acceptor refuses (closes and logs) any connection
- * that fails the exchange and keeps accepting until its real left neighbour arrives or the connect timeout ends,
- * so a port scanner or a stale worker from an earlier attempt cannot stop the ring from forming.
+ * the right neighbour's port from receiving gradients. A Spark stage retry reuses the job secret, so the attempt
+ * is bound into every key: a zombie task of an earlier attempt still holds the secret, but neither its proof nor
+ * its frames verify in the new attempt's ring. The frame keys depend on both nonces, so each connection's records
+ * (see {@link FrameMac}) are worthless on any other. Flag bit 0 says frames are authenticated; ranks must agree.
+ *
+ * <p>The acceptor refuses (closes and logs) any connection that fails the exchange and keeps accepting until its
+ * real left neighbour arrives or the connect timeout ends, so a port scanner or a stale worker from an earlier
+ * attempt cannot stop the ring from forming.
  */
 final class RingHandshake {
 
@@ -48,11 +52,14 @@ final class RingHandshake {
   static final int SOCKET_BUFFER_BYTES = 4 << 20;
   static final int MIN_SECRET_BYTES = 16;
   private static final int MAGIC = 0x53575247; // "SWRG"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+  private static final int AUTHENTICATED_FRAMES = 1;
   private static final int NONCE_BYTES = 32;
   private static final int MAC_BYTES = 32;
-  private static final int HELLO_BYTES = 16 + NONCE_BYTES;
-  private static final int PROOF_BYTES = 16 + NONCE_BYTES + MAC_BYTES;
+  private static final int GREETING_BYTES = 24;
+  static final int HELLO_BYTES = GREETING_BYTES + NONCE_BYTES;
+  static final int PROOF_BYTES = GREETING_BYTES + NONCE_BYTES + MAC_BYTES;
+  static final int ACK_BYTES = MAC_BYTES;
   /** A silent stranger holds the listener at most this long before the next connection is looked at. */
   private static final long MAX_HANDSHAKE_MILLIS = 10_000;
   private static final long CONNECT_RETRY_MILLIS = 100;
@@ -60,14 +67,19 @@ final class RingHandshake {
 
   private final int rank;
   private final List<InetSocketAddress> peers;
-  private final byte[] secret;
+  private final int attempt;
+  private final byte[] attemptKey;
+  private final int flags;
   private final CollectiveOptions options;
   private final long deadlineNanos;
 
-  RingHandshake(int rank, List<InetSocketAddress> peers, byte[] secret, CollectiveOptions options) {
+  RingHandshake(int rank, List<InetSocketAddress> peers, byte[] secret, int attempt, CollectiveOptions options) {
     this.rank = rank;
     this.peers = peers;
-    this.secret = secret.clone();
+    this.attempt = attempt;
+    this.attemptKey = FrameMac.hmac(secret, "stagewise ring attempt", ByteBuffer.allocate(Integer.BYTES)
+        .putInt(attempt).array());
+    this.flags = options.authenticateFrames() ? AUTHENTICATED_FRAMES : 0;
     this.options = options;
     this.deadlineNanos = System.nanoTime() + options.connectTimeout().toNanos();
   }
@@ -212,6 +224,8 @@ final class RingHandshake {
     requireGreeting(hello.getInt(), hello.getInt());
     int helloRank = hello.getInt();
     int helloWorld = hello.getInt();
+    requireSameAttempt("the listener", hello.getInt());
+    requireSameFlags("the listener", hello.getInt());
     if (helloRank != right || helloWorld != peers.size()) {
       throw new CollectiveException("the listener says it is rank " + helloRank + " of " + helloWorld
           + ", expected rank " + right + " of " + peers.size());
@@ -219,43 +233,81 @@ final class RingHandshake {
     byte[] acceptorNonce = new byte[NONCE_BYTES];
     hello.get(acceptorNonce);
     byte[] connectorNonce = nonce();
-    ByteBuffer proof = ByteBuffer.allocate(PROOF_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    proof.putInt(MAGIC).putInt(VERSION).putInt(rank).putInt(peers.size()).put(connectorNonce)
+    ByteBuffer proof = greeting(PROOF_BYTES).put(connectorNonce)
         .put(mac("connect", acceptorNonce, connectorNonce, rank, right)).flip();
     link.write(proof, timeout);
-    ByteBuffer ack = ByteBuffer.allocate(MAC_BYTES);
+    ByteBuffer ack = ByteBuffer.allocate(ACK_BYTES);
     link.read(ack, timeout);
     if (!MessageDigest.isEqual(ack.array(), mac("accept", acceptorNonce, connectorNonce, rank, right))) {
-      throw new CollectiveException("the listener did not prove it holds the job secret");
+      throw new CollectiveException("the listener did not prove it holds the job secret of stage attempt "
+          + attempt);
     }
+    secureFrames(link, acceptorNonce, connectorNonce, rank, right, true);
   }
 
   /** Acceptor side: challenges a fresh connection and accepts it only from the left neighbour. */
   private void admit(PeerLink link, int left) {
     long timeout = handshakeMillis();
     byte[] acceptorNonce = nonce();
-    ByteBuffer hello = ByteBuffer.allocate(HELLO_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    hello.putInt(MAGIC).putInt(VERSION).putInt(rank).putInt(peers.size()).put(acceptorNonce).flip();
-    link.write(hello, timeout);
+    link.write(greeting(HELLO_BYTES).put(acceptorNonce).flip(), timeout);
     ByteBuffer proof = ByteBuffer.allocate(PROOF_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     link.read(proof, timeout);
     proof.flip();
     requireGreeting(proof.getInt(), proof.getInt());
     int claimedRank = proof.getInt();
     int claimedWorld = proof.getInt();
+    // Checked before the proof, which would fail anyway: the log should say why a stale task was refused.
+    requireSameAttempt("it", proof.getInt());
+    requireSameFlags("it", proof.getInt());
     byte[] connectorNonce = new byte[NONCE_BYTES];
     proof.get(connectorNonce);
     byte[] presented = new byte[MAC_BYTES];
     proof.get(presented);
     if (!MessageDigest.isEqual(presented, mac("connect", acceptorNonce, connectorNonce, claimedRank, rank))
         || claimedWorld != peers.size()) {
-      throw new CollectiveException("it did not present the job secret");
+      throw new CollectiveException("it did not present the job secret of stage attempt " + attempt);
     }
     if (claimedRank != left) {
       throw new CollectiveException("it is rank " + claimedRank + ", not the left neighbour rank " + left);
     }
     ByteBuffer ack = ByteBuffer.wrap(mac("accept", acceptorNonce, connectorNonce, claimedRank, rank));
     link.write(ack, timeout);
+    secureFrames(link, acceptorNonce, connectorNonce, claimedRank, rank, false);
+  }
+
+  /** Both ends derive the same two per-direction keys; the connector sends with one, the acceptor with the other. */
+  private void secureFrames(PeerLink link, byte[] acceptorNonce, byte[] connectorNonce, int connectorRank,
+      int acceptorRank, boolean connector) {
+    if (!options.authenticateFrames()) {
+      return;
+    }
+    byte[] ids = ids(connectorRank, acceptorRank);
+    FrameMac toAcceptor = new FrameMac(FrameMac.hmac(attemptKey, "frames connector to acceptor", acceptorNonce,
+        connectorNonce, ids));
+    FrameMac toConnector = new FrameMac(FrameMac.hmac(attemptKey, "frames acceptor to connector", acceptorNonce,
+        connectorNonce, ids));
+    link.authenticate(connector ? toAcceptor : toConnector, connector ? toConnector : toAcceptor);
+  }
+
+  /** The fixed part of a HELLO or PROOF, in a buffer of {@code bytes} left open for the rest. */
+  private ByteBuffer greeting(int bytes) {
+    return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt(MAGIC).putInt(VERSION).putInt(rank)
+        .putInt(peers.size()).putInt(attempt).putInt(flags);
+  }
+
+  private void requireSameAttempt(String who, int theirAttempt) {
+    if (theirAttempt != attempt) {
+      throw new CollectiveException(who + " belongs to stage attempt " + theirAttempt + ", this rank to attempt "
+          + attempt + " (a task left over from another attempt?)");
+    }
+  }
+
+  private void requireSameFlags(String who, int theirFlags) {
+    if (theirFlags != flags) {
+      throw new CollectiveException(who + (theirFlags == AUTHENTICATED_FRAMES ? " authenticates" : " does not"
+          + " authenticate") + " frames and this rank " + (options.authenticateFrames() ? "does" : "does not")
+          + ": every rank needs the same CollectiveOptions.authenticateFrames");
+    }
   }
 
   private static void requireGreeting(int magic, int version) {
@@ -270,18 +322,12 @@ final class RingHandshake {
 
   private byte[] mac(String label, byte[] acceptorNonce, byte[] connectorNonce, int connectorRank,
       int acceptorRank) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-      mac.update(label.getBytes(StandardCharsets.US_ASCII));
-      mac.update(acceptorNonce);
-      mac.update(connectorNonce);
-      mac.update(ByteBuffer.allocate(12).putInt(connectorRank).putInt(acceptorRank).putInt(peers.size())
-          .array());
-      return mac.doFinal();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is required of every Java runtime", e);
-    }
+    return FrameMac.hmac(attemptKey, label, acceptorNonce, connectorNonce, ids(connectorRank, acceptorRank));
+  }
+
+  private byte[] ids(int connectorRank, int acceptorRank) {
+    return ByteBuffer.allocate(16).putInt(connectorRank).putInt(acceptorRank).putInt(peers.size()).putInt(flags)
+        .array();
   }
 
   private static byte[] nonce() {

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
  * (seed, epoch), taken a batch at a time, so a stream is reproducible and can restart at any
  * {@link DataPosition}. The tail of an epoch shorter than a batch is skipped, keeping every batch one shape.
  */
-final class EpochOrder {
+public final class EpochOrder {
   private final int rows;
   private final int batchSize;
   private final long seed;
@@ -17,7 +17,7 @@ final class EpochOrder {
   private int[] permutation;
 
   /** {@code what} names the rows in errors ("training rows", "training pairs"). */
-  EpochOrder(int rows, int batchSize, long seed, DataPosition start, String what) {
+  public EpochOrder(int rows, int batchSize, long seed, DataPosition start, String what) {
     if (rows < batchSize) {
       throw new IllegalArgumentException("the data has " + rows + " " + what + ", fewer than one batch of "
           + batchSize);
@@ -35,12 +35,12 @@ final class EpochOrder {
   }
 
   /** The position of the batch {@link #nextBatch()} returns next. */
-  DataPosition position() {
+  public DataPosition position() {
     return new DataPosition(epoch, offset);
   }
 
   /** The row indices of the next batch. */
-  int[] nextBatch() {
+  public int[] nextBatch() {
     if (offset + batchSize > permutation.length) {
       epoch++;
       offset = 0;
@@ -52,7 +52,7 @@ final class EpochOrder {
   }
 
   /** A Fisher–Yates permutation of {@code [0, n)} seeded by (seed, epoch). */
-  static int[] permutation(int n, long seed, long epoch) {
+  public static int[] permutation(int n, long seed, long epoch) {
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
       order[i] = i;

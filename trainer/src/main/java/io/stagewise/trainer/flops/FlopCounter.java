@@ -1,6 +1,8 @@
 package io.stagewise.trainer.flops;
 
+import io.stagewise.trainer.model.BlockSparsity;
 import io.stagewise.trainer.model.ModelConfig;
+import io.stagewise.trainer.model.ModelConfig.Attention;
 import io.stagewise.trainer.model.ModelConfig.Head;
 import io.stagewise.trainer.model.ModelConfig.Mlp;
 import io.stagewise.trainer.model.ModelConfig.Norm;
@@ -14,9 +16,10 @@ import io.stagewise.trainer.model.ModelConfig.Position;
  * output projection, the MLP (for MoE the router plus the {@code topK} active experts per token) and the
  * head. Not counted: embeddings lookups, norms, softmax, activations, residual adds and biases (lower
  * order, and the convention of Kaplan et al. and nanoGPT). Attention is counted as the full square for
- * every kernel, although the causal half is masked and the chunked kernel skips future key blocks: the
+ * the dense kernels, although the causal half is masked and the chunked kernel skips future key blocks: the
  * counter measures the model's mathematics, so a kernel that computes the same function faster changes
- * wall-clock time, not compute. Training = 3 × forward (backward costs two forwards).
+ * wall-clock time, not compute. Block-sparse attention is another function, counted by the blocks it
+ * computes (see {@link #sparseAttentionFlops}). Training = 3 × forward (backward costs two forwards).
  */
 public final class FlopCounter {
 
@@ -32,12 +35,37 @@ public final class FlopCounter {
     long width = config.width();
     long headDim = config.headDim();
     long qkv = 2 * tokens * width * (config.heads() + 2L * config.kvHeads()) * headDim;
-    long scores = 2 * batch * config.heads() * seqLen * seqLen * headDim;
-    long mix = 2 * batch * config.heads() * seqLen * seqLen * headDim;
+    long attention = config.attention() == Attention.SPARSE
+        ? sparseAttentionFlops(config, batch, seqLen)
+        : 2 * (2 * batch * config.heads() * seqLen * seqLen * headDim); // QKᵀ and attention × V
     long projection = 2 * tokens * config.heads() * headDim * width;
-    long perLayer = qkv + scores + mix + projection + mlpFlops(config, tokens);
+    long perLayer = qkv + attention + projection + mlpFlops(config, tokens);
     long head = 2 * tokens * width * (config.head() == Head.LM ? config.vocabSize() : 1);
     return config.layers() * perLayer + head;
+  }
+
+  /**
+   * One layer's block-sparse attention over {@code seqLen} positions from 0. A query in block i (blocks of
+   * b positions, L_j positions in block j, the last one possibly short) attends to the whole tiles of its
+   * local window, blocks max(0, i − w + 1)..i, and to min(S, c_i) selected complete blocks, where
+   * c_i = max(0, i − w + 1) blocks precede its window; when c_i > S it also scores those c_i blocks
+   * (one d-long dot product each). Per head and query: 2·d·keys for QKᵀ, as many for attention × V, and
+   * 2·d·c_i for the scores. With every block selected this is the causal block triangle, not the full
+   * square the dense kernels are counted at.
+   */
+  static long sparseAttentionFlops(ModelConfig config, long batch, long seqLen) {
+    BlockSparsity sparsity = config.sparsity();
+    long b = sparsity.blockSize();
+    long perHead = 0;
+    for (long start = 0, block = 0; start < seqLen; start += b, block++) {
+      long queries = Math.min(b, seqLen - start);
+      long windowStart = Math.max(0, block - sparsity.localBlocks() + 1);
+      long windowKeys = Math.min(seqLen, (block + 1) * b) - windowStart * b;
+      long selected = Math.min(sparsity.selectedBlocks(), windowStart);
+      long scored = windowStart > sparsity.selectedBlocks() ? windowStart : 0;
+      perHead += queries * (2 * 2 * (windowKeys + selected * b) + 2 * scored);
+    }
+    return batch * config.heads() * config.headDim() * perHead;
   }
 
   /** FLOPs of one training step (forward and backward) over {@code batch × seqLen} tokens. */
@@ -65,7 +93,7 @@ public final class FlopCounter {
     long embeddings = config.vocabSize() * width
         + (config.position() == Position.LEARNED ? config.contextLength() * width : 0);
     long head = config.head() == Head.SCALAR ? width + 1 : config.tiedEmbeddings() ? 0 : config.vocabSize() * width;
-    return embeddings + config.layers() * perLayer + normParameters(config.norm(), width) + head;
+    return embeddings + config.layers() * perLayer + normParameters(config.finalNorm(), width) + head;
   }
 
   private static long normParameters(Norm norm, long width) {

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.KvCache;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import java.util.SplittableRandom;
 
 /**
  * Autoregressive generation for a batch of prompts of different lengths.
@@ -42,6 +43,18 @@ public final class Generator {
    * @param manager parent of the sub-manager holding this call's arrays (released on return)
    */
   public int[][] generate(NDManager manager, int[][] prompts) {
+    return generate(manager, prompts, null);
+  }
+
+  /**
+   * As {@link #generate(NDManager, int[][])}, but row b draws its sampling noise from its own stream seeded
+   * by {@code rowSeeds[b]} (the config's seed is unused): a row's sample then depends on its seed alone, not on
+   * which rows share its batch, which is what lets data-parallel workers reproduce one worker's rollouts (PPO).
+   */
+  public int[][] generate(NDManager manager, int[][] prompts, long[] rowSeeds) {
+    if (rowSeeds != null && rowSeeds.length != prompts.length) {
+      throw new IllegalArgumentException(prompts.length + " prompts but " + rowSeeds.length + " row seeds");
+    }
     int longest = validate(prompts);
     int batch = prompts.length;
     int total = longest + config.maxNewTokens();
@@ -56,9 +69,13 @@ public final class Generator {
     int[] produced = new int[batch];
     boolean[] finished = new boolean[batch];
     TokenSampler sampler = new TokenSampler(config);
+    SplittableRandom[] streams = rowSeeds == null ? null : new SplittableRandom[batch];
+    for (int b = 0; streams != null && b < batch; b++) {
+      streams[b] = new SplittableRandom(rowSeeds[b]);
+    }
     int vocab = model.config().vocabSize();
     try (NDManager scope = manager.newSubManager();
-        KvCache cache = config.useKvCache() ? new KvCache(scope, model.config().layers()) : null) {
+        KvCache cache = config.useKvCache() ? new KvCache(scope, model.config().layers(), total - 1) : null) {
       ParameterStore parameters = new ParameterStore(scope, false);
       int length = longest;
       for (int step = 0; step < config.maxNewTokens(); step++) {
@@ -66,7 +83,8 @@ public final class Generator {
         float[] logits = lastLogits(scope, parameters, cache, tokens, mask, total, from, length);
         boolean allDone = true;
         for (int b = 0; b < batch; b++) {
-          int next = finished[b] ? PAD : sampler.next(logits, b * vocab, vocab);
+          int next = finished[b] ? PAD : streams == null ? sampler.next(logits, b * vocab, vocab)
+              : sampler.next(logits, b * vocab, vocab, streams[b]);
           if (!finished[b]) {
             generated[b][produced[b]++] = next;
             finished[b] = next == config.endTokenId();
@@ -117,9 +135,11 @@ public final class Generator {
       }
       longest = Math.max(longest, prompts[b].length);
     }
-    if (longest + config.maxNewTokens() > model.config().contextLength()) {
+    // The last new token is emitted but never fed back: the model sees at most longest + maxNewTokens - 1.
+    if (longest + config.maxNewTokens() - 1 > model.config().contextLength()) {
       throw new IllegalArgumentException("generation.maxNewTokens: longest prompt (" + longest + ") + "
-          + config.maxNewTokens() + " new tokens exceeds model.contextLength=" + model.config().contextLength());
+          + config.maxNewTokens() + " new tokens - 1 exceeds model.contextLength=" + model.config().contextLength()
+          + " (the last new token is never fed back)");
     }
     return longest;
   }

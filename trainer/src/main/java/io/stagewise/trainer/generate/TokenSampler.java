@@ -20,6 +20,11 @@ final class TokenSampler {
   }
 
   int next(float[] logits, int offset, int vocab) {
+    return next(logits, offset, vocab, random);
+  }
+
+  /** As {@link #next(float[], int, int)} with the noise drawn from {@code noise} instead of the shared stream. */
+  int next(float[] logits, int offset, int vocab, SplittableRandom noise) {
     if (config.greedy()) {
       return argmax(logits, offset, vocab, Float.NEGATIVE_INFINITY, null);
     }
@@ -27,7 +32,7 @@ final class TokenSampler {
         ? kthLargest(logits, offset, vocab, config.topK()) : Float.NEGATIVE_INFINITY;
     double[] noisy = new double[vocab];
     for (int v = 0; v < vocab; v++) {
-      double uniform = Math.max(random.nextDouble(), Double.MIN_VALUE);
+      double uniform = Math.max(noise.nextDouble(), Double.MIN_VALUE);
       noisy[v] = logits[offset + v] / config.temperature() - Math.log(-Math.log(uniform));
     }
     return argmax(logits, offset, vocab, floor, noisy);

@@ -20,6 +20,7 @@ interface AttentionKernel {
     return switch (config.attention()) {
       case STANDARD -> new MaterializedAttention();
       case CHUNKED -> new TiledAttention(config.attentionChunk());
+      case SPARSE -> new SparseAttention(config.sparsity());
       case FUSED -> throw new UnsupportedOperationException("model.attention=" + Attention.FUSED.specName()
           + ": the " + engineName() + " engine of DJL 0.33 exposes no fused scaled-dot-product "
           + "attention kernel; use attention=" + Attention.CHUNKED.specName()

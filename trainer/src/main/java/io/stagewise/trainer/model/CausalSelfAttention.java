@@ -59,7 +59,7 @@ final class CausalSelfAttention {
     k = k.transpose(0, 2, 1, 3);
     v = v.transpose(0, 2, 1, 3);
     if (cache != null) {
-      NDArray[] whole = cache.append(layer, k, v);
+      NDArray[] whole = cache.append(layer, k, v, pass.manager);
       k = whole[0];
       v = whole[1];
     }

@@ -39,6 +39,8 @@ final class ForwardPass {
    * is padding.
    */
   final NDArray keyPaddingBias;
+  /** Per new token, row-major (B·T): 1 if real, 0 if padding; null when the pass knows of no padding. */
+  float[] realTokens;
   /** Rotation tables for this pass's positions; null unless the model uses RoPE. */
   RotaryEmbedding rotary;
   /** Where this pass's dropout masks come from: the model's own stream (a pass built alone has a fresh one). */

@@ -40,7 +40,8 @@ import java.util.Map;
  * <p>Parameter names follow nanoGPT: {@code wte.weight}, {@code wpe.weight} (learned positions),
  * {@code blocks.<i>.norm1|norm2.weight|bias}, {@code blocks.<i>.attention.qkv|proj.weight|bias},
  * {@code blocks.<i>.mlp.fc|proj.weight|bias} or {@code blocks.<i>.moe.router.weight} and
- * {@code blocks.<i>.moe.experts.<e>.fc|proj.weight|bias}, {@code final_norm.weight|bias},
+ * {@code blocks.<i>.moe.experts.<e>.fc|proj.weight|bias}, {@code final_norm.weight|bias} (present for every
+ * {@code norm}, see {@link ModelConfig#finalNorm}),
  * {@code lm_head.weight} (untied only), {@code value_head.weight|bias} (scalar head). An expert that
  * receives no token in a step has a zero gradient.
  */
@@ -68,7 +69,7 @@ public final class GptModel extends AbstractBlock {
     for (int layer = 0; layer < config.layers(); layer++) {
       blocks.add(new TransformerBlock(config, layer, weights));
     }
-    this.finalNorm = new Normalization(config.norm(), "final_norm", config.width(), weights);
+    this.finalNorm = new Normalization(config.finalNorm(), "final_norm", config.width(), weights);
     if (config.head() == Head.SCALAR) {
       this.headWeight = weights.matrix("value_head.weight", 0.02f, 1, config.width());
       this.headBias = weights.bias("value_head.bias", 1);
@@ -208,6 +209,7 @@ public final class GptModel extends AbstractBlock {
         paddingBiasShape(batch, past + steps));
     ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
         layout.positions(), paddingBias);
+    pass.realTokens = layout.realTokens();
     pass.dropoutStream = dropoutStream;
     if (config.position() == Position.ROPE) {
       pass.rotary = new RotaryEmbedding(pass, config.headDim());

@@ -8,13 +8,17 @@ import ai.djl.nn.Parameter;
 
 /**
  * Token-choice mixture of experts (Switch / GShard): a linear router scores every expert, each token goes
- * to its {@code topK} best experts, and their outputs are mixed with the router's softmax probabilities
- * renormalised over those k. Routing is dropless (no expert capacity) and padding tokens are routed like
- * any other. Each expert only runs on the tokens routed to it, so compute matches the active-expert FLOP
- * count. Reports the load-balancing loss
+ * to its {@code topK} best experts, and their outputs are mixed with gates from the router's softmax. With
+ * k ≥ 2 the gates are the probabilities renormalised over the chosen k (GShard, Mixtral); with k = 1 the gate
+ * is the router probability itself (Switch), since renormalising one probability gives exactly 1 and would
+ * leave the router no gradient from the task loss. Routing is dropless (no expert capacity); padding tokens
+ * are routed like any other (their outputs are never used). Each expert only runs on the tokens routed to it,
+ * so compute matches the active-expert FLOP count. Reports the load-balancing loss
  * {@code weight × E × Σ_e f_e · P_e / layers} (f_e: share of routing slots given to e, P_e: mean router
  * probability of e), averaged over layers like the HF Mixtral implementation, through
- * {@link ForwardPass#addAuxLoss}.
+ * {@link ForwardPass#addAuxLoss}. f and P count real tokens only when the pass knows the padding (an attention
+ * mask was given). They are the statistics of one forward call: the trainer adds each micro-batch's term
+ * divided by the number of micro-batches, which is not the whole batch's term (architecture Departure 20).
  */
 final class MixtureOfExperts implements FeedForward {
 
@@ -40,8 +44,9 @@ final class MixtureOfExperts implements FeedForward {
     NDArray flat = x.reshape(tokens, shape.get(2));
     NDArray probabilities = pass.linear(flat, router, null).softmax(1);
     NDList best = probabilities.topK(topK, 1, true, true);
-    NDArray gates = best.get(0).div(best.get(0).sum(new int[] {1}, true));
-    Routing routing = Routing.of(best.get(1).toLongArray(), experts.length, topK);
+    NDArray gates = topK == 1 ? best.get(0) : best.get(0).div(best.get(0).sum(new int[] {1}, true));
+    long[] chosen = best.get(1).toLongArray();
+    Routing routing = Routing.of(chosen, experts.length, topK);
 
     NDList expertOutputs = new NDList();
     for (int e = 0; e < experts.length; e++) {
@@ -52,17 +57,40 @@ final class MixtureOfExperts implements FeedForward {
     }
     NDArray bySlot = NDArrays.concat(expertOutputs, 0).get(pass.manager.create(routing.slotOrder()));
     NDArray mixed = bySlot.reshape(tokens, topK, shape.get(2)).mul(gates.expandDims(2)).sum(new int[] {1});
-    pass.addAuxLoss(loadBalancingLoss(probabilities, routing, pass));
+    pass.addAuxLoss(loadBalancingLoss(probabilities, chosen, pass));
     return mixed.reshape(shape);
   }
 
-  private NDArray loadBalancingLoss(NDArray probabilities, Routing routing, ForwardPass pass) {
+  /** The load-balancing term over the pass's real tokens (all tokens when it knows of no padding). */
+  private NDArray loadBalancingLoss(NDArray probabilities, long[] chosen, ForwardPass pass) {
+    float[] real = pass.realTokens;
+    int tokens = chosen.length / topK;
+    float[] weight = new float[tokens];
+    float[] routed = new float[experts.length];
+    int counted = 0;
+    for (int n = 0; n < tokens; n++) {
+      if (real == null || real[n] != 0f) {
+        counted++;
+        weight[n] = 1f;
+        for (int s = 0; s < topK; s++) {
+          routed[(int) chosen[n * topK + s]]++;
+        }
+      }
+    }
+    if (counted == 0) {
+      return pass.scalar(0f);
+    }
     float[] share = new float[experts.length];
     for (int e = 0; e < share.length; e++) {
-      share[e] = lossScale * routing.count(e) / routing.slots();
+      share[e] = lossScale * routed[e] / ((float) counted * topK);
+    }
+    for (int n = 0; n < tokens; n++) {
+      weight[n] /= counted;
     }
     // The routed share is a count, constant for autograd; the gradient flows through the mean probability.
-    return probabilities.mean(new int[] {0}).mul(pass.manager.create(share)).sum();
+    NDArray meanProbability = real == null ? probabilities.mean(new int[] {0})
+        : probabilities.mul(pass.manager.create(weight, new Shape(tokens, 1))).sum(new int[] {0});
+    return meanProbability.mul(pass.manager.create(share)).sum();
   }
 
   /**

@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
  * @param kvHeads key/value heads: {@code heads} (MHA), 1 (MQA) or another divisor of heads (GQA)
  * @param width residual stream width
  * @param mlpHidden hidden width of the MLP (of each expert for MoE)
- * @param norm normalisation in the pre-norm blocks and before the head
+ * @param norm normalisation in the pre-norm blocks; the final norm before the head is {@link #finalNorm}
  * @param position how positions enter the model
- * @param attention attention kernel (same maths for standard and chunked)
+ * @param attention attention kernel (same maths for standard and chunked; sparse is block-sparse)
  * @param mlp dense GELU MLP or a mixture of experts
  * @param experts experts per MoE layer (0 for dense)
  * @param topK experts each token is routed to (0 for dense)
@@ -26,6 +26,8 @@ import java.util.stream.Collectors;
  * @param head next-token logits or one scalar per position (reward / value models)
  * @param attentionChunk key/query block size of the chunked kernel
  * @param moeLossWeight coefficient of the load-balancing loss returned as auxLoss
+ * @param sparsity block size, selected blocks and local window of {@code attention=sparse} (set, unused,
+ *     for the other kernels)
  */
 public record ModelConfig(
         int vocabSize,
@@ -45,7 +47,8 @@ public record ModelConfig(
         boolean tiedEmbeddings,
         Head head,
         int attentionChunk,
-        float moeLossWeight) {
+        float moeLossWeight,
+        BlockSparsity sparsity) {
 
     /** Default block size of the chunked attention kernel. */
     public static final int DEFAULT_ATTENTION_CHUNK = 64;
@@ -66,6 +69,7 @@ public record ModelConfig(
         require(attention != null, "attention", "must be set");
         require(mlp != null, "mlp", "must be set");
         require(head != null, "head", "must be set");
+        require(sparsity != null, "sparsity", "must be set (BlockSparsity.REFERENCE when unused)");
         require(width % heads == 0, "width", "must be a multiple of heads (" + heads + "), got " + width);
         require(heads % kvHeads == 0, "kvHeads",
                 "must divide heads (" + heads + "): use heads for MHA, 1 for MQA, a divisor for GQA; got " + kvHeads);
@@ -88,6 +92,15 @@ public record ModelConfig(
         return width / heads;
     }
 
+    /**
+     * The norm before the head: always present, as in the CEG reference's {@code model.py} ({@code ln_f} in
+     * every variant, "no features" included), so {@code norm=none} removes the blocks' norms only and keeps a
+     * final LayerNorm; otherwise the blocks' kind.
+     */
+    public Norm finalNorm() {
+        return norm == Norm.NONE ? Norm.LAYERNORM : norm;
+    }
+
     /** Query heads sharing one key/value head. */
     public int queriesPerKvHead() {
         return heads / kvHeads;
@@ -95,12 +108,12 @@ public record ModelConfig(
 
     public ModelConfig withVocabSize(int v) {
         return new ModelConfig(v, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withContextLength(int t) {
         return new ModelConfig(vocabSize, t, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     /**
@@ -120,69 +133,76 @@ public record ModelConfig(
         int hidden = Math.max(1, (int) Math.round((double) mlpHidden * newWidth / width));
         return new ModelConfig(vocabSize, contextLength, newLayers, newHeads, kv, newWidth, hidden, norm,
                 position, attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk,
-                moeLossWeight);
+                moeLossWeight, sparsity);
     }
 
     public ModelConfig withKvHeads(int kv) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kv, width, mlpHidden, norm, position,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withMlpHidden(int hidden) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, hidden, norm, position,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withNorm(Norm n) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, n, position,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withPosition(Position p) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, p,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withAttention(Attention a) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                a, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                a, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withAttentionChunk(int chunk) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, chunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, chunk, moeLossWeight, sparsity);
+    }
+
+    /** The block-sparse geometry {@code attention=sparse} uses. */
+    public ModelConfig withSparsity(BlockSparsity s) {
+        return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, s);
     }
 
     /** Switches to a mixture of {@code numExperts} experts, each token routed to {@code k} of them. */
     public ModelConfig withMoe(int numExperts, int k) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, Mlp.MOE, numExperts, k, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, Mlp.MOE, numExperts, k, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight,
+                sparsity);
     }
 
     public ModelConfig withMoeLossWeight(float weight) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, weight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, head, attentionChunk, weight, sparsity);
     }
 
     /** Switches to the dense GELU MLP. */
     public ModelConfig withDenseMlp() {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, Mlp.DENSE, 0, 0, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, Mlp.DENSE, 0, 0, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withDropout(float p) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, mlp, experts, topK, p, tiedEmbeddings, head, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, p, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withTiedEmbeddings(boolean tied) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, mlp, experts, topK, dropout, tied, head, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tied, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withHead(Head h) {
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, mlp, experts, topK, dropout, tiedEmbeddings, h, attentionChunk, moeLossWeight);
+                attention, mlp, experts, topK, dropout, tiedEmbeddings, h, attentionChunk, moeLossWeight, sparsity);
     }
 
     private static void positive(String field, int value) {
@@ -233,9 +253,12 @@ public record ModelConfig(
         }
     }
 
-    /** Attention kernel: materialised T×T scores, exact tiled online softmax, or the engine's fused kernel. */
+    /**
+     * Attention kernel: materialised T×T scores, exact tiled online softmax, the engine's fused kernel, or
+     * block-sparse attention (a local window plus the top-scoring key blocks, see {@link BlockSparsity}).
+     */
     public enum Attention {
-        STANDARD, CHUNKED, FUSED;
+        STANDARD, CHUNKED, FUSED, SPARSE;
 
         public static Attention fromName(String name) {
             return byName(Attention.class, "attention", name);

@@ -13,15 +13,16 @@ import ai.djl.ndarray.types.Shape;
  *
  * @param positions one row per batch row, or a single row shared by all rows
  * @param paddingBias (B × keys) additive bias, or null when no key is padding
+ * @param realTokens (B × steps) 1 for each real new token, 0 for padding; null when no new token is padding
  */
-record SequenceLayout(long[][] positions, float[] paddingBias) {
+record SequenceLayout(long[][] positions, float[] paddingBias, float[] realTokens) {
 
   static SequenceLayout unpadded(int past, int steps) {
     long[][] positions = new long[1][steps];
     for (int t = 0; t < steps; t++) {
       positions[0][t] = past + t;
     }
-    return new SequenceLayout(positions, null);
+    return new SequenceLayout(positions, null, null);
   }
 
   /** The layout a (batch, past + steps) attention mask describes. */
@@ -37,7 +38,9 @@ record SequenceLayout(long[][] positions, float[] paddingBias) {
     }
     long[][] positions = new long[batch][steps];
     float[] bias = new float[batch * keys];
+    float[] real = new float[batch * steps];
     boolean padded = false;
+    boolean newPadding = false;
     for (int b = 0; b < batch; b++) {
       long seen = 0;
       for (int j = 0; j < keys; j++) {
@@ -49,9 +52,11 @@ record SequenceLayout(long[][] positions, float[] paddingBias) {
         }
         if (j >= past) {
           positions[b][j - past] = Math.max(seen - 1, 0);
+          real[b * steps + j - past] = flags[b * keys + j] != 0 ? 1f : 0f;
+          newPadding |= flags[b * keys + j] == 0;
         }
       }
     }
-    return new SequenceLayout(positions, padded ? bias : null);
+    return new SequenceLayout(positions, padded ? bias : null, newPadding ? real : null);
   }
 }

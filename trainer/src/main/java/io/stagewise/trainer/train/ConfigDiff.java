@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.TreeSet;
 
 /** Compares a saved configuration with the current one, naming every field that differs. */
-final class ConfigDiff {
+public final class ConfigDiff {
 
   private ConfigDiff() {
   }
@@ -17,7 +17,7 @@ final class ConfigDiff {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Fails naming the differing fields; {@code current} is compared as it would read back from JSON. */
-  static void requireEqual(String what, JsonNode saved, JsonNode current) {
+  public static void requireEqual(String what, JsonNode saved, JsonNode current) {
     current = roundTrip(current);
     List<String> differences = new ArrayList<>();
     TreeSet<String> fields = new TreeSet<>();

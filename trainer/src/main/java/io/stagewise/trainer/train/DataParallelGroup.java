@@ -20,16 +20,16 @@ import java.util.List;
  * model. Small host scalars the step needs summed too (the loss sum, the target count) ride at the end of the
  * last bucket instead of paying for a round of their own.
  */
-final class DataParallelGroup {
+public final class DataParallelGroup {
 
   /** 32 MiB of float32 per bucket, the order of PyTorch DDP's default 25 MB. */
-  static final int DEFAULT_BUCKET_FLOATS = 8 << 20;
+  public static final int DEFAULT_BUCKET_FLOATS = 8 << 20;
 
   private final Collective collective;
   private final int bucketFloats;
   private FloatBuffer bucket = FloatBuffer.allocate(0);
 
-  DataParallelGroup(Collective collective, int bucketFloats) {
+  public DataParallelGroup(Collective collective, int bucketFloats) {
     if (bucketFloats < 1) {
       throw new IllegalArgumentException("bucketFloats must be >= 1, got " + bucketFloats);
     }
@@ -37,11 +37,11 @@ final class DataParallelGroup {
     this.bucketFloats = bucketFloats;
   }
 
-  int rank() {
+  public int rank() {
     return collective.rank();
   }
 
-  int worldSize() {
+  public int worldSize() {
     return collective.worldSize();
   }
 
@@ -81,7 +81,7 @@ final class DataParallelGroup {
   }
 
   /** Copies rank 0's parameter values into every worker's parameters. */
-  void broadcastParameters(List<TrainableParameter> parameters) {
+  public void broadcastParameters(List<TrainableParameter> parameters) {
     List<NDArray> arrays = parameters.stream().map(TrainableParameter::array).toList();
     for (int[] range : buckets(arrays)) {
       List<NDArray> group = arrays.subList(range[0], range[1]);
@@ -118,7 +118,7 @@ final class DataParallelGroup {
     return out;
   }
 
-  void barrier() {
+  public void barrier() {
     collective.barrier();
   }
 

@@ -1,5 +1,6 @@
 package io.stagewise.trainer.train;
 
+import io.stagewise.trainer.model.BlockSparsity;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelPresets;
 import java.util.ArrayList;
@@ -13,15 +14,19 @@ import java.util.List;
  * @param contextLength sequence length (the rows are truncated / padded to it)
  * @param norm {@code none}, {@code layernorm}, {@code rmsnorm}
  * @param position {@code learned}, {@code rope}, {@code none}
- * @param attention {@code standard}, {@code chunked}, {@code fused}
+ * @param attention {@code standard}, {@code chunked}, {@code fused}, {@code sparse}
  * @param kvHeads key/value heads (MHA / GQA / MQA)
  * @param experts MoE experts; 0 switches to the dense MLP
  * @param topK experts per token (with {@code experts})
  * @param dropout dropout probability
  * @param tiedEmbeddings whether the LM head reuses the embedding
+ * @param sparseBlockSize key positions per block of {@code attention=sparse} (null: the reference's 64)
+ * @param sparseSelectedBlocks earlier blocks each query selects (null: the reference's 16)
+ * @param sparseLocalBlocks blocks of the local window, the query's own included (null: 1)
  */
 public record ModelSpec(String preset, Integer contextLength, String norm, String position, String attention,
-    Integer kvHeads, Integer experts, Integer topK, Float dropout, Boolean tiedEmbeddings) {
+    Integer kvHeads, Integer experts, Integer topK, Float dropout, Boolean tiedEmbeddings, Integer sparseBlockSize,
+    Integer sparseSelectedBlocks, Integer sparseLocalBlocks) {
 
   public ModelSpec {
     List<String> errors = new ArrayList<>();
@@ -34,6 +39,13 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
     if ((experts != null && experts > 0) != (topK != null && topK > 0)) {
       errors.add("model.topK: experts and topK go together (experts=" + experts + ", topK=" + topK + ")");
     }
+    if (sparseBlockSize != null || sparseSelectedBlocks != null || sparseLocalBlocks != null) {
+      if (!isSparse(attention)) {
+        errors.add("model.sparse_*: the block-sparse settings need attention=sparse, got attention=" + attention);
+      }
+      check(errors, () -> sparsity(sparseBlockSize, sparseSelectedBlocks, sparseLocalBlocks, BlockSparsity.REFERENCE),
+          "set");
+    }
     if (!errors.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", errors));
     }
@@ -41,7 +53,16 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
 
   /** The preset unchanged. */
   public static ModelSpec preset(String name) {
-    return new ModelSpec(name, null, null, null, null, null, null, null, null, null);
+    return new ModelSpec(name, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /**
+   * A block-sparse geometry, each null field taken from {@code fallback}. Static: the compact constructor
+   * validates with it before the record's fields are assigned.
+   */
+  private static BlockSparsity sparsity(Integer blockSize, Integer selected, Integer local, BlockSparsity fallback) {
+    return new BlockSparsity(blockSize != null ? blockSize : fallback.blockSize(),
+        selected != null ? selected : fallback.selectedBlocks(), local != null ? local : fallback.localBlocks());
   }
 
   /** The configuration for a vocabulary of {@code vocabSize} tokens (validated by {@link ModelConfig}). */
@@ -59,6 +80,9 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
     if (attention != null) {
       c = c.withAttention(ModelConfig.Attention.fromName(attention));
     }
+    if (sparseBlockSize != null || sparseSelectedBlocks != null || sparseLocalBlocks != null) {
+      c = c.withSparsity(sparsity(sparseBlockSize, sparseSelectedBlocks, sparseLocalBlocks, c.sparsity()));
+    }
     if (kvHeads != null) {
       c = c.withKvHeads(kvHeads);
     }
@@ -72,6 +96,14 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
       c = c.withTiedEmbeddings(tiedEmbeddings);
     }
     return c;
+  }
+
+  private static boolean isSparse(String attention) {
+    try {
+      return attention != null && ModelConfig.Attention.fromName(attention) == ModelConfig.Attention.SPARSE;
+    } catch (IllegalArgumentException e) {
+      return false; // reported as an unknown attention
+    }
   }
 
   private static void check(List<String> errors, Runnable parse, String value) {

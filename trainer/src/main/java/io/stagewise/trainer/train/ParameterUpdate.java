@@ -23,14 +23,14 @@ import java.util.List;
  * <p>DJL's autograd accumulates into {@code .grad} and never zeroes it, so zeroing is explicit; each
  * {@code getGradient()} view is attached to a manager closed right after the update, so no view leaks.
  */
-final class ParameterUpdate {
+public final class ParameterUpdate {
 
   private final AdamW optimizer;
   private final NDManager manager;
   private final double clipNorm;
   private final DataParallelGroup group;
 
-  ParameterUpdate(AdamW optimizer, NDManager manager, double clipNorm, DataParallelGroup group) {
+  public ParameterUpdate(AdamW optimizer, NDManager manager, double clipNorm, DataParallelGroup group) {
     this.optimizer = optimizer;
     this.manager = manager;
     this.clipNorm = clipNorm;
@@ -43,10 +43,10 @@ final class ParameterUpdate {
    * @param gradNorm global gradient norm before clipping
    * @param scalars the host scalars summed over the group
    */
-  record Applied(double gradNorm, double[] scalars) {
+  public record Applied(double gradNorm, double[] scalars) {
   }
 
-  void zeroGradients() {
+  public void zeroGradients() {
     for (TrainableParameter p : optimizer.parameters()) {
       JniUtils.zeroGrad((PtNDArray) p.array());
     }
@@ -56,7 +56,7 @@ final class ParameterUpdate {
    * Sums, clips and applies the accumulated gradients of update {@code step}. {@code scalars} are this worker's
    * host sums; {@code scalars[0]} must be its loss sum, checked for being finite once summed.
    */
-  Applied apply(long step, double lr, double[] scalars) {
+  public Applied apply(long step, double lr, double[] scalars) {
     try (NDScope scope = new NDScope(); NDManager stepManager = manager.newSubManager()) {
       scope.suppressNotUsedWarning();
       List<NDArray> gradients = new ArrayList<>();

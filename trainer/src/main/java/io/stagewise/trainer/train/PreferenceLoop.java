@@ -126,15 +126,8 @@ public final class PreferenceLoop implements AutoCloseable {
   }
 
   private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
-    if (worker.lead()) {
-      checkpoints.requireCurrentWriter(); // a zombie of an earlier attempt must not rewrite the metrics either
-      metrics.commit(); // first, so that the file always holds every record up to the latest checkpoint
-      checkpoints.save(new CheckpointState(at.step(), at.tokens(), at.flops(), at.data(), config.seed(),
-          JSON.valueToTree(model.config()), runConfig), optimizer.parameters(), optimizer);
-    }
-    if (worker.collective().worldSize() > 1) {
-      worker.collective().barrier();
-    }
+    CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
+        at.data(), config.seed(), JSON.valueToTree(model.config()), runConfig), optimizer);
   }
 
   @Override

@@ -15,7 +15,7 @@ import org.apache.hadoop.fs.Path;
  * (the same one on every worker), refuse to overwrite a finished run, set the engine's threads, prepare the
  * worker's autograd thread, and open the engine manager on the worker's device.
  */
-final class RunStart {
+public final class RunStart {
   private RunStart() {
   }
 
@@ -23,7 +23,7 @@ final class RunStart {
    * Opens the checkpoints of {@code output} and finds the one to resume from (rank 0's latest, for every
    * worker); fails when there is one and {@code resume} is off. Also prepares the worker's thread.
    */
-  static Resumption prepare(URI output, TrainConfig train, boolean resume, Worker worker, Configuration conf) {
+  public static Resumption prepare(URI output, TrainConfig train, boolean resume, Worker worker, Configuration conf) {
     URI root = new Path(new Path(output), TrainRun.CHECKPOINTS_DIR).toUri();
     CheckpointStore store = new CheckpointStore(root, conf, train.keepCheckpoints());
     DataParallelGroup group = new DataParallelGroup(worker.collective(), DataParallelGroup.DEFAULT_BUCKET_FLOATS);
@@ -48,11 +48,11 @@ final class RunStart {
   }
 
   /** Where a run's checkpoints are and which one it resumes from. */
-  record Resumption(CheckpointStore store, Optional<Path> latest, DataParallelGroup group) {
+  public record Resumption(CheckpointStore store, Optional<Path> latest, DataParallelGroup group) {
   }
 
   /** The engine manager on the worker's device. */
-  static NDManager manager(Worker worker) {
+  public static NDManager manager(Worker worker) {
     return worker.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(worker.device());
   }
 

@@ -74,7 +74,7 @@ public record TrainConfig(
         atLeast(errors, "checkpointEvery", checkpointEvery, 0);
         atLeast(errors, "keepCheckpoints", keepCheckpoints, 1);
         atLeast(errors, "intraOpThreads", intraOpThreads, 0);
-        require(errors, objective != null, "objective", "must be set (lm, sft, reward or dpo)");
+        require(errors, objective != null, "objective", "must be set (lm, sft, reward, dpo or ppo)");
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }

@@ -32,9 +32,9 @@ public record TrainRunSpec(URI trainData, URI evalData, URI output, ModelSpec mo
     if (train == null) {
       errors.add("train: must be set");
     }
-    if (train != null && train.objective().onPreferencePairs()) {
+    if (train != null && !train.objective().onTokenSequences()) {
       errors.add("train.objective: " + train.objective().specName()
-          + " trains on preference pairs; use RewardRun or DpoRun");
+          + " does not train on token sequences; use RewardRun, DpoRun or PpoRun");
     }
     if (evalData != null && train != null && train.evalBatches() == 0) {
       errors.add("train.evalBatches: must be >= 1 when evalData is set");

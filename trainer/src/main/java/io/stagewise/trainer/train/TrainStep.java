@@ -10,6 +10,7 @@ import io.stagewise.trainer.collective.Collective;
 import io.stagewise.trainer.collective.SingleWorkerCollective;
 import io.stagewise.trainer.data.TokenBatch;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.ModelConfig.Mlp;
 import io.stagewise.trainer.optim.AdamW;
 
 /**
@@ -126,8 +127,12 @@ public final class TrainStep {
   private double microBatch(Autograd.Recording recording, TokenBatch micro, double perTarget) {
     try (NDScope scope = new NDScope(); NDManager local = manager.newSubManager()) {
       scope.suppressNotUsedWarning();
-      NDArray tokens = micro.tokens(local);
-      NDList outputs = model.forward(store, new NDList(tokens.get(WITHOUT_LAST)), true);
+      NDArray inputs = micro.tokens(local).get(WITHOUT_LAST);
+      // Only MoE reads the padding (its load-balancing statistics leave it out); for right padding the mask
+      // changes nothing else a counted target sees, so dense models skip the extra masking work.
+      NDList outputs = model.config().mlp() == Mlp.MOE
+          ? model.forward(store, new NDList(inputs, micro.present(local).get(WITHOUT_LAST)), true)
+          : model.forward(store, new NDList(inputs), true);
       NDArray targetSum = objective.targetLossSum(outputs.get(0), micro, local);
       NDArray loss = targetSum.mul(local.create((float) perTarget))
           .add(outputs.get(1).mul(local.create(1f / microBatches)));

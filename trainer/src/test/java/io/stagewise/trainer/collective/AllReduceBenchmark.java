@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -31,7 +33,10 @@ import java.util.concurrent.Executors;
  * buffer bytes over time, bus bandwidth is that times 2(W−1)/W, the bytes each rank actually moves, so it is
  * comparable with the throughput of a single link. Workers are separate JVM processes joined through the same
  * listen / share addresses / connect sequence the Spark launcher uses; the loopback reference (one sender thread,
- * one receiver thread) runs in this process. Benchmark code: lives in test sources so it never ships.
+ * one receiver thread) runs in this process. Every world size runs twice, with bare frames and then with
+ * authenticated frames (HMAC-SHA256 per 256 KiB record, the default), so the cost of authentication is measured
+ * in the same invocation; the machine's single-thread HMAC-SHA256 rate over such records is printed beside it.
+ * Benchmark code: lives in test sources so it never ships.
  *
  * <p>Usage: {@code AllReduceBenchmark [worlds=2,3,4] [sizesMiB=1,4,16,64,256] [bucketMiB=8]}
  */
@@ -40,6 +45,8 @@ public final class AllReduceBenchmark {
   private static final long MIB = 1 << 20;
   private static final byte[] SECRET = "allreduce-benchmark-job-secret".getBytes(StandardCharsets.US_ASCII);
   private static final int REFERENCE_MIB = 64;
+  private static final long HMAC_WARMUP_CPU_NANOS = 300_000_000L;
+  private static final long HMAC_MEASURE_CPU_NANOS = 700_000_000L;
   private static final ExecutorService THREADS = Executors.newCachedThreadPool(task -> {
     Thread thread = new Thread(task, "loopback");
     thread.setDaemon(true);
@@ -51,34 +58,40 @@ public final class AllReduceBenchmark {
 
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("worker")) {
-      worker(Integer.parseInt(args[1]), Integer.parseInt(args[2]), ints(args[3]), Integer.parseInt(args[4]));
+      worker(Integer.parseInt(args[1]), Integer.parseInt(args[2]), ints(args[3]), Integer.parseInt(args[4]),
+          Boolean.parseBoolean(args[5]));
       return;
     }
     int[] worlds = ints(args.length > 0 ? args[0] : "2,3,4");
     int[] sizes = ints(args.length > 1 ? args[1] : "1,4,16,64,256");
     int bucketMib = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+    // The headline figures are taken at W = 2 and 64 MiB, or at the largest size when 64 MiB is not run.
+    int referenceMib = Arrays.stream(sizes).anyMatch(size -> size == REFERENCE_MIB) ? REFERENCE_MIB
+        : sizes[sizes.length - 1];
+    int referenceWorld = Arrays.stream(worlds).anyMatch(world -> world == 2) ? 2 : worlds[0];
     PrintStream out = System.out;
     out.printf("workers=processes%n");
     out.printf("cpus=%d%n", Runtime.getRuntime().availableProcessors());
     out.printf("bucket_mib=%d%n", bucketMib);
+    out.printf("reference=w%d_%dmib%n", referenceWorld, referenceMib);
     // The machine may be shared: the reference is sampled before and after the ring runs, and medians taken.
-    long referenceBytes = REFERENCE_MIB * MIB;
+    long referenceBytes = referenceMib * MIB;
     List<Double> single = loopbackRates(referenceBytes, 1);
     List<Double> pairs = loopbackRates(referenceBytes, 2);
     double referenceBusBw = Double.NaN;
+    double referenceBareBusBw = Double.NaN;
     List<String> lines = new ArrayList<>();
     for (int world : worlds) {
-      double[] seconds = runWorkers(world, sizes, bucketMib);
+      double[] bare = runWorkers(world, sizes, bucketMib, false);
+      double[] authenticated = runWorkers(world, sizes, bucketMib, true);
       for (int i = 0; i < sizes.length; i++) {
-        double bytes = sizes[i] * (double) MIB;
-        double algBw = bytes / seconds[i];
-        double busBw = algBw * 2 * (world - 1) / world;
         String key = "allreduce_w" + world + "_" + sizes[i] + "mib";
-        lines.add(String.format(Locale.ROOT, "%s_time_ms=%.2f", key, seconds[i] * 1e3));
-        lines.add(String.format(Locale.ROOT, "%s_alg_bw_gb_per_s=%.3f", key, algBw / 1e9));
-        lines.add(String.format(Locale.ROOT, "%s_bus_bw_gb_per_s=%.3f", key, busBw / 1e9));
-        if (world == 2 && sizes[i] == REFERENCE_MIB) {
+        double busBw = report(lines, key, world, sizes[i], authenticated[i]);
+        double bareBusBw = report(lines, key + "_noauth", world, sizes[i], bare[i]);
+        lines.add(String.format(Locale.ROOT, "%s_auth_bw_ratio=%.3f", key, busBw / bareBusBw));
+        if (world == referenceWorld && sizes[i] == referenceMib) {
           referenceBusBw = busBw;
+          referenceBareBusBw = bareBusBw;
         }
       }
     }
@@ -86,18 +99,57 @@ public final class AllReduceBenchmark {
     pairs.addAll(loopbackRates(referenceBytes, 2));
     double loopback = median(single);
     double duplex = median(pairs);
-    out.printf(Locale.ROOT, "loopback_%dmib_gb_per_s=%.3f%n", REFERENCE_MIB, loopback / 1e9);
-    out.printf(Locale.ROOT, "loopback_duplex_%dmib_per_stream_gb_per_s=%.3f%n", REFERENCE_MIB, duplex / 1e9);
+    out.printf(Locale.ROOT, "loopback_%dmib_gb_per_s=%.3f%n", referenceMib, loopback / 1e9);
+    out.printf(Locale.ROOT, "loopback_duplex_%dmib_per_stream_gb_per_s=%.3f%n", referenceMib, duplex / 1e9);
+    out.printf(Locale.ROOT, "hmac_sha256_256kib_records_gb_per_cpu_s=%.3f%n", hmacRate() / 1e9);
     lines.forEach(out::println);
+    out.printf(Locale.ROOT, "allreduce_noauth_bus_bw_fraction_of_loopback=%.3f%n", referenceBareBusBw / loopback);
     out.printf(Locale.ROOT, "allreduce_bus_bw_fraction_of_duplex_loopback=%.3f%n", referenceBusBw / duplex);
+    out.printf(Locale.ROOT, "allreduce_auth_bw_ratio=%.3f%n", referenceBusBw / referenceBareBusBw);
     out.printf(Locale.ROOT, "allreduce_bus_bw_fraction_of_loopback=%.3f%n", referenceBusBw / loopback);
+  }
+
+  /** Adds the time and bandwidth lines of one measurement; returns its bus bandwidth in bytes/s. */
+  private static double report(List<String> lines, String key, int world, int sizeMib, double seconds) {
+    double algBw = sizeMib * (double) MIB / seconds;
+    double busBw = algBw * 2 * (world - 1) / world;
+    lines.add(String.format(Locale.ROOT, "%s_time_ms=%.2f", key, seconds * 1e3));
+    lines.add(String.format(Locale.ROOT, "%s_alg_bw_gb_per_s=%.3f", key, algBw / 1e9));
+    lines.add(String.format(Locale.ROOT, "%s_bus_bw_gb_per_s=%.3f", key, busBw / 1e9));
+    return busBw;
+  }
+
+  /**
+   * Bytes per CPU second one thread seals through the ring's own {@link FrameMac}, 256 KiB records from a direct
+   * buffer, after a warm-up that lets the JIT compile the SHA-256 intrinsic. CPU time, not wall time, so that a
+   * shared machine's load does not hide what the MAC itself costs.
+   */
+  private static double hmacRate() {
+    ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+    FrameMac mac = new FrameMac(SECRET);
+    ByteBuffer record = ByteBuffer.allocateDirect(PeerLink.MAX_RECORD_BYTES);
+    ByteBuffer tag = ByteBuffer.allocate(FrameMac.TAG_BYTES);
+    long warm = cpu.getCurrentThreadCpuTime();
+    while (cpu.getCurrentThreadCpuTime() - warm < HMAC_WARMUP_CPU_NANOS) {
+      mac.seal(record, tag);
+    }
+    long bytes = 0;
+    long start = cpu.getCurrentThreadCpuTime();
+    long elapsed;
+    do {
+      mac.seal(record, tag);
+      bytes += record.remaining();
+      elapsed = cpu.getCurrentThreadCpuTime() - start;
+    } while (elapsed < HMAC_MEASURE_CPU_NANOS);
+    return bytes / (elapsed / 1e9);
   }
 
   /**
    * Starts one JVM per rank; each prints its listening port, receives everyone's, forms the ring and times the
    * sizes. Returns rank 0's median seconds per all-reduce, by size.
    */
-  private static double[] runWorkers(int world, int[] sizes, int bucketMib) throws Exception {
+  private static double[] runWorkers(int world, int[] sizes, int bucketMib, boolean authenticate)
+      throws Exception {
     Path log = Files.createTempFile("allreduce-bench-w" + world, ".log");
     List<Process> workers = new ArrayList<>();
     List<BufferedReader> outputs = new ArrayList<>();
@@ -107,7 +159,8 @@ public final class AllReduceBenchmark {
         ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xmx" + heapMib + "m",
             "-XX:MaxDirectMemorySize=" + (2 * sizes[sizes.length - 1] + 256) + "m",
             "-cp", System.getProperty("java.class.path"), AllReduceBenchmark.class.getName(),
-            "worker", String.valueOf(rank), String.valueOf(world), join(sizes), String.valueOf(bucketMib));
+            "worker", String.valueOf(rank), String.valueOf(world), join(sizes), String.valueOf(bucketMib),
+            String.valueOf(authenticate));
         builder.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Process process = builder.start();
         workers.add(process);
@@ -139,7 +192,8 @@ public final class AllReduceBenchmark {
     }
   }
 
-  private static void worker(int rank, int world, int[] sizes, int bucketMib) throws Exception {
+  private static void worker(int rank, int world, int[] sizes, int bucketMib, boolean authenticate)
+      throws Exception {
     ServerSocket listener = RingAllReduce.listen(InetAddress.getLoopbackAddress());
     System.out.println("PORT " + listener.getLocalPort());
     System.out.flush();
@@ -150,7 +204,7 @@ public final class AllReduceBenchmark {
     }
     int bucketBytes = (int) (bucketMib * MIB);
     CollectiveOptions options = new CollectiveOptions(Duration.ofSeconds(60), Duration.ofSeconds(60),
-        bucketBytes, bucketBytes);
+        bucketBytes, bucketBytes, authenticate);
     try (RingAllReduce ring = RingAllReduce.connect(listener, rank, peers, SECRET, options)) {
       FloatBuffer buffer = ByteBuffer.allocateDirect((int) (sizes[sizes.length - 1] * MIB))
           .order(ByteOrder.nativeOrder()).asFloatBuffer();

@@ -1,7 +1,9 @@
 package io.stagewise.trainer.collective;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
 import java.time.Duration;
@@ -31,6 +33,9 @@ class CollectiveOptionsTest {
     CollectiveOptions defaults = CollectiveOptions.defaults();
     assertEquals(8 << 20, defaults.bucketBytes());
     assertEquals(Duration.ofMinutes(10), defaults.ioTimeout());
+    assertTrue(defaults.authenticateFrames(), "frames are authenticated unless a caller opts out");
+    assertTrue(new CollectiveOptions(SECOND, SECOND, 8192, 8192).authenticateFrames());
+    assertFalse(defaults.withAuthenticateFrames(false).authenticateFrames());
   }
 
   @Test

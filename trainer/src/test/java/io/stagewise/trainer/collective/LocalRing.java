@@ -68,14 +68,23 @@ final class LocalRing implements AutoCloseable {
 
   /** Connects every rank concurrently, rank r with {@code options.get(r)}; fails if any rank cannot join. */
   static LocalRing form(List<ServerSocket> listeners, List<CollectiveOptions> options) {
-    int world = listeners.size();
     List<InetSocketAddress> peers = addresses(listeners);
+    return form(listeners, java.util.Collections.nCopies(listeners.size(), peers), options, 0);
+  }
+
+  /**
+   * Connects every rank concurrently as stage attempt {@code attempt}, rank r seeing the peer list
+   * {@code peersByRank.get(r)} (a proxy may stand in for a neighbour) and using {@code options.get(r)}.
+   */
+  static LocalRing form(List<ServerSocket> listeners, List<List<InetSocketAddress>> peersByRank,
+      List<CollectiveOptions> options, int attempt) {
+    int world = listeners.size();
     ExecutorService threads = Executors.newFixedThreadPool(world);
     List<Future<RingAllReduce>> joining = new ArrayList<>();
     for (int r = 0; r < world; r++) {
       int rank = r;
-      joining.add(threads.submit(() -> RingAllReduce.connect(listeners.get(rank), rank, peers, SECRET,
-          options.get(rank))));
+      joining.add(threads.submit(() -> RingAllReduce.connect(listeners.get(rank), rank, peersByRank.get(rank),
+          SECRET, attempt, options.get(rank))));
     }
     List<RingAllReduce> ranks = new ArrayList<>();
     for (Future<RingAllReduce> join : joining) {

@@ -2,28 +2,34 @@ package io.stagewise.trainer.collective;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Forming the ring: only the left neighbour holding the job secret gets in, and strangers do not stop it. */
 class RingConnectionTest {
 
-  private static final int HELLO_BYTES = 48;
   private static final CollectiveOptions OPTIONS = new CollectiveOptions(Duration.ofSeconds(20),
       Duration.ofMillis(800), CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
 
@@ -41,7 +47,7 @@ class RingConnectionTest {
       garbage.getOutputStream().write(noise);
       silent.connect(target);
       CompletableFuture<PeerLink> impostor = CompletableFuture.supplyAsync(
-          () -> new RingHandshake(0, peers, wrongSecret, OPTIONS).connectRight());
+          () -> new RingHandshake(0, peers, wrongSecret, 0, OPTIONS).connectRight());
       Thread.sleep(300);
 
       try (LocalRing ring = LocalRing.form(listeners, OPTIONS)) {
@@ -53,8 +59,8 @@ class RingConnectionTest {
         sums.forEach(sum -> assertArrayEquals(new float[] {3, 3}, sum));
       }
 
-      assertEquals(HELLO_BYTES, bytesUntilClosed(garbage), "the garbage writer was not shut out");
-      assertEquals(HELLO_BYTES, bytesUntilClosed(silent), "the silent stranger was not shut out");
+      assertEquals(RingHandshake.HELLO_BYTES, bytesUntilClosed(garbage), "the garbage writer was not shut out");
+      assertEquals(RingHandshake.HELLO_BYTES, bytesUntilClosed(silent), "the silent stranger was not shut out");
       CompletableFuture<PeerLink> refused = impostor;
       Exception failure = assertThrows(Exception.class, () -> refused.get(10, TimeUnit.SECONDS));
       assertTrue(failure.getCause() instanceof CollectiveException, String.valueOf(failure.getCause()));
@@ -76,6 +82,117 @@ class RingConnectionTest {
     Exception failure = assertThrows(Exception.class, () -> honest.get(10, TimeUnit.SECONDS));
     assertTrue(failure.getCause().getMessage().contains("rank 1 at " + peers.get(1)),
         failure.getCause().getMessage());
+  }
+
+  /**
+   * Spark reruns a failed barrier stage with the same job secret, and a task of the failed attempt may live on.
+   * Such a zombie, queued at rank 1 ahead of the current rank 0, is turned away and the current ring forms.
+   */
+  @Test
+  void aTaskOfAnEarlierAttemptCannotJoinTheCurrentRing() throws Exception {
+    List<ServerSocket> listeners = LocalRing.listen(3);
+    List<InetSocketAddress> peers = LocalRing.addresses(listeners);
+    CompletableFuture<PeerLink> zombie = CompletableFuture.supplyAsync(
+        () -> new RingHandshake(0, peers, LocalRing.SECRET, 1, OPTIONS).connectRight());
+    Thread.sleep(300);
+
+    try (LocalRing ring = LocalRing.form(listeners, java.util.Collections.nCopies(3, peers),
+        java.util.Collections.nCopies(3, OPTIONS), 2)) {
+      List<float[]> sums = ring.onEveryRank(c -> {
+        FloatBuffer buffer = FloatBuffer.wrap(new float[] {c.rank(), 1});
+        c.allReduceSum(buffer);
+        return buffer.array();
+      });
+      sums.forEach(sum -> assertArrayEquals(new float[] {3, 3}, sum));
+    }
+    Exception refused = assertThrows(Exception.class, () -> zombie.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(CollectiveException.class, refused.getCause());
+    assertTrue(refused.getCause().getMessage().contains("belongs to stage attempt 2, this rank to attempt 1"),
+        refused.getCause().getMessage());
+  }
+
+  /** The other way round: a current rank whose right neighbour's port is held by a zombie sends it nothing. */
+  @Test
+  void aRankDoesNotConnectToAListenerOfAnotherAttempt() throws Exception {
+    List<ServerSocket> listeners = LocalRing.listen(2);
+    List<InetSocketAddress> peers = LocalRing.addresses(listeners);
+    CollectiveOptions quick = new CollectiveOptions(Duration.ofSeconds(3), Duration.ofMillis(500),
+        CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
+    CompletableFuture<PeerLink> zombie = CompletableFuture.supplyAsync(
+        () -> new RingHandshake(1, peers, LocalRing.SECRET, 0, quick).acceptLeft(listeners.get(1).getChannel()));
+    try {
+      CollectiveException refused = assertThrows(CollectiveException.class,
+          () -> new RingHandshake(0, peers, LocalRing.SECRET, 1, quick).connectRight());
+      assertTrue(refused.getMessage().contains("handshake with rank 1 at " + peers.get(1) + " failed: the"
+          + " listener belongs to stage attempt 0, this rank to attempt 1"), refused.getMessage());
+      Exception unjoined = assertThrows(Exception.class, () -> zombie.get(10, TimeUnit.SECONDS));
+      assertTrue(unjoined.getCause().getMessage().contains("did not connect within connectTimeout"),
+          unjoined.getCause().getMessage());
+    } finally {
+      listeners.forEach(RingConnectionTest::closeQuietly);
+    }
+  }
+
+  /**
+   * The attempt is bound into the keys, not merely stated: a forger holding the secret writes a PROOF by hand
+   * that claims the current attempt 2 but is keyed with attempt {@code keyAttempt}. Only the current key gets an
+   * ACK (which also shows the hand-written proof is otherwise right); a stale one is refused.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void theAttemptIsBoundIntoTheProofNotOnlyStatedInIt(int keyAttempt) throws Exception {
+    List<ServerSocket> listeners = LocalRing.listen(2);
+    List<InetSocketAddress> peers = LocalRing.addresses(listeners);
+    CollectiveOptions quick = new CollectiveOptions(Duration.ofSeconds(3), Duration.ofSeconds(2),
+        CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
+    CompletableFuture<PeerLink> acceptor = CompletableFuture.supplyAsync(() -> new RingHandshake(1, peers,
+        LocalRing.SECRET, 2, quick).acceptLeft(listeners.get(1).getChannel()));
+    try (Socket forger = new Socket()) {
+      forger.connect(peers.get(1));
+      forger.setSoTimeout(10_000);
+      DataInputStream in = new DataInputStream(forger.getInputStream());
+      ByteBuffer hello = ByteBuffer.allocate(RingHandshake.HELLO_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      in.readFully(hello.array());
+      int flags = hello.getInt(20);
+      byte[] acceptorNonce = Arrays.copyOfRange(hello.array(), 24, RingHandshake.HELLO_BYTES);
+      byte[] connectorNonce = new byte[32];
+      byte[] key = FrameMac.hmac(LocalRing.SECRET, "stagewise ring attempt",
+          ByteBuffer.allocate(Integer.BYTES).putInt(keyAttempt).array());
+      byte[] ids = ByteBuffer.allocate(16).putInt(0).putInt(1).putInt(2).putInt(flags).array();
+      ByteBuffer proof = ByteBuffer.allocate(RingHandshake.PROOF_BYTES).order(ByteOrder.LITTLE_ENDIAN)
+          .putInt(hello.getInt(0)).putInt(hello.getInt(4)).putInt(0).putInt(2).putInt(2).putInt(flags)
+          .put(connectorNonce).put(FrameMac.hmac(key, "connect", acceptorNonce, connectorNonce, ids));
+      forger.getOutputStream().write(proof.array());
+
+      if (keyAttempt == 2) {
+        in.readFully(new byte[RingHandshake.ACK_BYTES]);
+        acceptor.get(10, TimeUnit.SECONDS).close();
+      } else {
+        assertEquals(0, bytesUntilClosed(forger), "the acceptor answered a proof keyed with attempt 1");
+        Exception unjoined = assertThrows(Exception.class, () -> acceptor.get(10, TimeUnit.SECONDS));
+        assertTrue(unjoined.getCause().getMessage().contains("did not connect within connectTimeout"),
+            unjoined.getCause().getMessage());
+      }
+    } finally {
+      listeners.forEach(RingConnectionTest::closeQuietly);
+    }
+  }
+
+  /** Frame authentication changes the wire format, so ranks that disagree on it must not form a ring. */
+  @Test
+  void ranksThatDisagreeOnFrameAuthenticationDoNotFormARing() {
+    List<ServerSocket> listeners = LocalRing.listen(2);
+    List<InetSocketAddress> peers = LocalRing.addresses(listeners);
+    CollectiveOptions quick = new CollectiveOptions(Duration.ofSeconds(2), Duration.ofMillis(500),
+        CollectiveOptions.MIN_BUCKET_BYTES, CollectiveOptions.MIN_BUCKET_BYTES);
+    CompletableFuture<RingAllReduce> authenticated = CompletableFuture.supplyAsync(
+        () -> RingAllReduce.connect(listeners.get(0), 0, peers, LocalRing.SECRET, quick));
+    CollectiveException bare = assertThrows(CollectiveException.class, () -> RingAllReduce.connect(
+        listeners.get(1), 1, peers, LocalRing.SECRET, quick.withAuthenticateFrames(false)));
+    assertTrue(bare.getMessage().contains("the listener authenticates frames and this rank does not: every rank"
+        + " needs the same CollectiveOptions.authenticateFrames"), bare.getMessage());
+    Exception failure = assertThrows(Exception.class, () -> authenticated.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(CollectiveException.class, failure.getCause());
   }
 
   @Test
@@ -101,6 +218,14 @@ class RingConnectionTest {
     try (ServerSocket plain = new ServerSocket(0)) {
       assertThrows(IllegalArgumentException.class,
           () -> RingAllReduce.connect(plain, 0, peers, LocalRing.SECRET, OPTIONS));
+    }
+  }
+
+  private static void closeQuietly(ServerSocket socket) {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // the test's verdict does not depend on it
     }
   }
 

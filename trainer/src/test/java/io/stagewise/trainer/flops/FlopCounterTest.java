@@ -3,6 +3,7 @@ package io.stagewise.trainer.flops;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.stagewise.trainer.model.BlockSparsity;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelPresets;
 import org.junit.jupiter.api.Test;
@@ -56,5 +57,39 @@ class FlopCounterTest {
   void sequencesLongerThanTheContextAreRejected() {
     assertThrows(IllegalArgumentException.class,
         () -> FlopCounter.forwardFlops(ModelPresets.get("tiny", 100), 1, 129));
+  }
+
+  @Test
+  void sparseAttentionCountsTheBlocksItComputes() {
+    // tiny at context 16: 4 heads of 16, blocks of 4, 1 selected block, window of 1 block; batch 1 × 10 tokens.
+    // Query blocks: [0,4) window 4 keys, no earlier block; [4,8) window 4 + 1 selected of 1 (no scoring);
+    // [8,10) window 2 keys (short last block) + 1 selected of 2 (2 blocks scored).
+    ModelConfig dense = ModelPresets.get("tiny", 100).withContextLength(16);
+    ModelConfig sparse = dense.withAttention(ModelConfig.Attention.SPARSE)
+        .withSparsity(new BlockSparsity(4, 1, 1));
+    long perHead = 4 * (2 * 2 * 4) + 4 * (2 * 2 * (4 + 4)) + 2 * (2 * 2 * (2 + 4) + 2 * 2);
+    long attention = 4 * 16 * perHead;
+    long denseAttention = 2 * (2L * 4 * 10 * 10 * 16);
+    long difference = FlopCounter.forwardFlops(dense, 1, 10) - FlopCounter.forwardFlops(sparse, 1, 10);
+    assertEquals(dense.layers() * (denseAttention - attention), difference);
+  }
+
+  @Test
+  void sparseAttentionSelectingEveryBlockCountsTheCausalBlockTriangle() {
+    ModelConfig sparse = ModelPresets.get("tiny", 100).withAttention(ModelConfig.Attention.SPARSE)
+        .withSparsity(new BlockSparsity(16, 8, 1));
+    // 128 positions in 8 blocks of 16: query block i sees (i + 1) whole tiles, nothing is scored.
+    long tiles = 8 * 9 / 2;
+    long headDim = sparse.headDim();
+    assertEquals(sparse.heads() * tiles * 16 * 16 * 2 * 2 * headDim,
+        FlopCounter.sparseAttentionFlops(sparse, 1, 128));
+  }
+
+  @Test
+  void noNormKeepsTheFinalLayerNormsParameters() {
+    ModelConfig layerNorm = ModelPresets.get("tiny", 100);
+    ModelConfig none = layerNorm.withNorm(ModelConfig.Norm.NONE);
+    // Only the blocks' two LayerNorms per layer go; the final one (gain and shift) stays.
+    assertEquals(FlopCounter.parameters(layerNorm) - layerNorm.layers() * 2 * 2 * 64, FlopCounter.parameters(none));
   }
 }

@@ -88,6 +88,39 @@ class GeneratorTest {
     assertTrue(stopped[1].length <= 3);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("models")
+  void rowsFinishingAtDifferentTimesMatchRecomputeAndTheirOwnRuns(String name, ModelConfig config) {
+    GptModel model = GptModel.create(config, manager, 5);
+    int[][] free = new Generator(model, GenerationConfig.greedy(10, -1)).generate(manager, PROMPTS);
+    int end = free[1][1];
+    GenerationConfig stopping = GenerationConfig.greedy(10, end);
+    int[][] cached = new Generator(model, stopping).generate(manager, PROMPTS);
+    int[][] recomputed = new Generator(model, stopping.withKvCache(false)).generate(manager, PROMPTS);
+    assertTrue(cached[1].length <= 2, name + ": row 1 stops early");
+    for (int b = 0; b < PROMPTS.length; b++) {
+      assertArrayEquals(recomputed[b], cached[b], name + " row " + b);
+      int[][] alone = new Generator(model, stopping).generate(manager, new int[][] {PROMPTS[b]});
+      assertArrayEquals(alone[0], cached[b], name + " row " + b + " alone");
+    }
+  }
+
+  @Test
+  void theLastNewTokenIsNeverFedBackSoItMayPassTheContextLength() {
+    GptModel model = GptModel.create(small(), manager, 8);
+    int context = small().contextLength();
+    int[][] prompt = {{4, 8, 15, 16, 23, 2, 9}};
+    int fits = context - prompt[0].length + 1; // the model sees prompt + fits - 1 = context tokens
+    int[][] cached = new Generator(model, GenerationConfig.greedy(fits, -1)).generate(manager, prompt);
+    int[][] recomputed = new Generator(model, GenerationConfig.greedy(fits, -1).withKvCache(false))
+        .generate(manager, prompt);
+    assertEquals(fits, cached[0].length);
+    assertArrayEquals(recomputed[0], cached[0]);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Generator(model, GenerationConfig.greedy(fits + 1, -1)).generate(manager, prompt));
+    assertTrue(e.getMessage().contains("contextLength=" + context), e.getMessage());
+  }
+
   @Test
   void samplingIsReproducibleFromItsSeedAndTopOneIsGreedy() {
     GptModel model = GptModel.create(small(), manager, 6);

@@ -50,6 +50,23 @@ class GptModelTest {
   }
 
   @Test
+  void noNormRemovesTheBlocksNormsButKeepsTheFinalLayerNorm() {
+    // The CEG reference's model.py keeps ln_f in every variant, "no features" included.
+    ModelConfig none = ModelFixtures.tiny().withNorm(ModelConfig.Norm.NONE);
+    assertEquals(ModelConfig.Norm.LAYERNORM, none.finalNorm());
+    GptModel model = GptModel.create(none, manager, 1);
+    assertTrue(model.getParameters().contains("final_norm.weight"));
+    assertTrue(model.getParameters().contains("final_norm.bias"));
+    assertFalse(model.getParameters().keys().stream().anyMatch(n -> n.startsWith("blocks.") && n.contains("norm")),
+        "norm=none must leave no norm in the blocks");
+    // The final norm is on the path to the logits: its gain takes a gradient.
+    java.util.Map<String, float[]> gradients = ModelFixtures.gradients(model, manager,
+        ModelFixtures.tokens(manager, 4, 2, 7), null, () -> { });
+    assertTrue(ModelFixtures.maxAbs(gradients.get("final_norm.weight")) > 0f, "the final norm takes no part");
+    assertEquals(ModelConfig.Norm.RMSNORM, none.withNorm(ModelConfig.Norm.RMSNORM).finalNorm());
+  }
+
+  @Test
   void scalarHeadGivesOneValuePerPosition() {
     GptModel model = GptModel.create(ModelFixtures.tiny().withHead(Head.SCALAR), manager, 1);
     try (NDManager step = manager.newSubManager()) {

@@ -137,6 +137,132 @@ class MixtureOfExpertsTest {
     }
   }
 
+  /** A fresh MoE layer of the given routing, parameters by name in {@code into}. */
+  private static MixtureOfExperts layer(int experts, int topK, float lossWeight, Map<String, Parameter> into) {
+    ModelConfig config = ModelFixtures.tiny().withMoe(experts, topK).withMoeLossWeight(lossWeight);
+    WeightRegistry weights = new WeightRegistry(p -> into.put(p.getName(), p));
+    MixtureOfExperts moe = new MixtureOfExperts(config, "moe", weights, 0.02f);
+    weights.initialize(manager, 9);
+    into.values().forEach(p -> p.getArray().setRequiresGradient(true));
+    return moe;
+  }
+
+  private static float[] gaussian(long seed, int count) {
+    java.util.Random random = new java.util.Random(seed);
+    float[] values = new float[count];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) random.nextGaussian();
+    }
+    return values;
+  }
+
+  /** An inference pass over {@code tokens} tokens of one row; {@code real} marks padding (null: none). */
+  private static ForwardPass pass(NDManager step, int tokens, float[] real) {
+    long[][] positions = new long[1][tokens];
+    ForwardPass pass = new ForwardPass(new ParameterStore(step, false), step, false, 0f, tokens, 0, positions, null);
+    pass.realTokens = real;
+    return pass;
+  }
+
+  @Test
+  void topOneGateIsTheRouterProbabilitySoTheRouterLearnsFromTheTaskLoss() {
+    Map<String, Parameter> parameters = new LinkedHashMap<>();
+    MixtureOfExperts moe = layer(4, 1, 0f, parameters);
+    float[] input = gaussian(5, TOKENS * WIDTH);
+    float[] router = parameters.get("moe.router.weight").getArray().toFloatArray();
+    try (NDManager step = manager.newSubManager()) {
+      ForwardPass pass = new ForwardPass(new ParameterStore(step, false), step, true, 0f, TOKENS, 0,
+          new long[][] {{0, 1, 2}}, null);
+      float[] out;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray y = moe.forward(step.create(input, new Shape(1, TOKENS, WIDTH)), pass);
+        out = y.toFloatArray();
+        collector.backward(y.sum()); // the task loss alone: no load-balancing term
+      }
+      for (int n = 0; n < TOKENS; n++) {
+        float[] p = softmax(router, input, n, 4);
+        int best = 0;
+        for (int e = 1; e < p.length; e++) {
+          best = p[e] > p[best] ? e : best;
+        }
+        float[] expected = expert(parameters, best, input, n, pass);
+        for (int c = 0; c < WIDTH; c++) {
+          expected[c] *= p[best];
+        }
+        float[] actual = java.util.Arrays.copyOfRange(out, n * WIDTH, (n + 1) * WIDTH);
+        assertTrue(ModelFixtures.maxAbsDiff(expected, actual) < 1e-6f, "token " + n + " is p × expert(x)");
+      }
+      NDArray routerGradient = parameters.get("moe.router.weight").getArray().getGradient();
+      routerGradient.attach(step);
+      assertTrue(ModelFixtures.maxAbs(routerGradient.toFloatArray()) > 1e-6f, "the router learns from the task");
+    }
+  }
+
+  @Test
+  void paddingIsLeftOutOfTheLoadBalancingLoss() {
+    Map<String, Parameter> parameters = new LinkedHashMap<>();
+    MixtureOfExperts moe = layer(EXPERTS, TOP_K, 0.5f, parameters);
+    int padded = TOKENS + 4;
+    float[] input = gaussian(6, padded * WIDTH);
+    // Real tokens first, padding at the end (right padding) and one pad in the middle.
+    float[] real = {1, 1, 0, 1, 0, 0, 0};
+    float[] onlyReal = new float[TOKENS * WIDTH];
+    int kept = 0;
+    for (int n = 0; n < padded; n++) {
+      if (real[n] != 0f) {
+        System.arraycopy(input, n * WIDTH, onlyReal, kept++ * WIDTH, WIDTH);
+      }
+    }
+    try (NDManager step = manager.newSubManager()) {
+      ForwardPass withPadding = pass(step, padded, real);
+      moe.forward(step.create(input, new Shape(1, padded, WIDTH)), withPadding);
+      ForwardPass unaware = pass(step, padded, null);
+      moe.forward(step.create(input, new Shape(1, padded, WIDTH)), unaware);
+      ForwardPass alone = pass(step, TOKENS, null);
+      moe.forward(step.create(onlyReal, new Shape(1, TOKENS, WIDTH)), alone);
+      float expected = alone.auxLoss().getFloat();
+      assertEquals(expected, withPadding.auxLoss().getFloat(), 1e-6f);
+      assertTrue(Math.abs(unaware.auxLoss().getFloat() - expected) > 1e-4f, "the padding would change it");
+      ForwardPass allPadding = pass(step, padded, new float[padded]);
+      moe.forward(step.create(input, new Shape(1, padded, WIDTH)), allPadding);
+      assertEquals(0f, allPadding.auxLoss().getFloat());
+    }
+  }
+
+  /**
+   * The trainer adds each micro-batch's term / M (Departure 20), which is not the whole batch's term: f · P is a
+   * product of means. This records how far apart they are for 2 and 4 micro-batches of a random batch.
+   */
+  @Test
+  void perMicroBatchLoadBalancingDepartsFromTheWholeBatchTermByUnderTwoPercentAtInit() {
+    Map<String, Parameter> parameters = new LinkedHashMap<>();
+    MixtureOfExperts moe = layer(EXPERTS, TOP_K, 1f, parameters);
+    int tokens = 64;
+    float[] input = gaussian(7, tokens * WIDTH);
+    try (NDManager step = manager.newSubManager()) {
+      float whole = auxOf(moe, step, input, 0, tokens);
+      for (int micro : new int[] {2, 4}) {
+        int size = tokens / micro;
+        float mean = 0f;
+        for (int m = 0; m < micro; m++) {
+          mean += auxOf(moe, step, input, m * size, size) / micro;
+        }
+        float relative = Math.abs(mean - whole) / whole;
+        System.out.printf(java.util.Locale.ROOT, "moe load balancing: whole batch %.6f, mean of %d micro-batches "
+            + "%.6f, relative difference %.4f%n", whole, micro, mean, relative);
+        assertTrue(relative > 1e-5f, "the terms differ");
+        assertTrue(relative < 0.02f, "but by little: " + relative);
+      }
+    }
+  }
+
+  private static float auxOf(MixtureOfExperts moe, NDManager step, float[] input, int from, int tokens) {
+    float[] rows = java.util.Arrays.copyOfRange(input, from * WIDTH, (from + tokens) * WIDTH);
+    ForwardPass pass = pass(step, tokens, null);
+    moe.forward(step.create(rows, new Shape(1, tokens, WIDTH)), pass);
+    return pass.auxLoss().getFloat();
+  }
+
   private static float[] expert(Map<String, Parameter> parameters, int e, float[] input, int n, ForwardPass pass) {
     NDArray x = pass.manager.create(java.util.Arrays.copyOfRange(input, n * WIDTH, (n + 1) * WIDTH));
     String prefix = "moe.experts." + e;
@@ -153,21 +279,25 @@ class MixtureOfExpertsTest {
   }
 
   private static float[] softmax(float[] router, float[] input, int n) {
-    double[] logits = new double[EXPERTS];
+    return softmax(router, input, n, EXPERTS);
+  }
+
+  private static float[] softmax(float[] router, float[] input, int n, int experts) {
+    double[] logits = new double[experts];
     double max = Double.NEGATIVE_INFINITY;
-    for (int e = 0; e < EXPERTS; e++) {
+    for (int e = 0; e < experts; e++) {
       for (int c = 0; c < WIDTH; c++) {
         logits[e] += router[e * WIDTH + c] * input[n * WIDTH + c];
       }
       max = Math.max(max, logits[e]);
     }
     double sum = 0;
-    for (int e = 0; e < EXPERTS; e++) {
+    for (int e = 0; e < experts; e++) {
       logits[e] = Math.exp(logits[e] - max);
       sum += logits[e];
     }
-    float[] p = new float[EXPERTS];
-    for (int e = 0; e < EXPERTS; e++) {
+    float[] p = new float[experts];
+    for (int e = 0; e < experts; e++) {
       p[e] = (float) (logits[e] / sum);
     }
     return p;

@@ -28,7 +28,7 @@ final class ModelFixtures {
   /** 2 layers, width 16, 4 heads, context 16: runs in milliseconds. */
   static ModelConfig tiny() {
     return new ModelConfig(VOCAB, 16, 2, 4, 4, 16, 32, Norm.LAYERNORM, Position.LEARNED, Attention.STANDARD,
-        Mlp.DENSE, 0, 0, 0f, true, Head.LM, 4, 0.01f);
+        Mlp.DENSE, 0, 0, 0f, true, Head.LM, 4, 0.01f, BlockSparsity.REFERENCE);
   }
 
   static int[] randomTokens(long seed, int count) {

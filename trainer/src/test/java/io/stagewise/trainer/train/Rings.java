@@ -17,7 +17,7 @@ import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /** Data-parallel groups of threads joined by a real loopback TCP ring, for the training tests. */
-final class Rings {
+public final class Rings {
 
   private static final byte[] SECRET = "preference-ring-test-secret".getBytes(StandardCharsets.US_ASCII);
   private static final CollectiveOptions OPTIONS = new CollectiveOptions(Duration.ofSeconds(20),
@@ -27,7 +27,7 @@ final class Rings {
   }
 
   /** Runs {@code work} on W threads, rank r with the r-th member of a fresh ring; results by rank. */
-  static <T> List<T> run(int world, Function<Collective, T> work) throws Exception {
+  public static <T> List<T> run(int world, Function<Collective, T> work) throws Exception {
     List<ServerSocket> listeners = new ArrayList<>();
     List<InetSocketAddress> peers = new ArrayList<>();
     for (int r = 0; r < world; r++) {

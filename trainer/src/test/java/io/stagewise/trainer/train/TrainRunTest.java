@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.trainer.data.ShardFiles;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.metrics.MetricsLog;
+import io.stagewise.trainer.model.BlockSparsity;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -64,7 +65,8 @@ class TrainRunTest {
 
   @Test
   void trainsAMixtureOfExpertsWithRopeAndRmsNorm() {
-    ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null);
+    ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null, null,
+        null, null);
     TrainRunSpec spec = new TrainRunSpec(trainData, evalData, dir.resolve("moe").toUri(), moe,
         TinyRuns.config(4).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false);
 
@@ -82,14 +84,20 @@ class TrainRunTest {
     assertTrue(e.getMessage().contains("train.steps") && e.getMessage().contains("train.microBatches")
         && e.getMessage().contains("train.lr"), e.getMessage());
     IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
-        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null));
+        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null, null, null, null));
     assertTrue(m.getMessage().contains("model.preset") && m.getMessage().contains("model.norm")
         && m.getMessage().contains("model.topK"), m.getMessage());
+    IllegalArgumentException sparse = assertThrows(IllegalArgumentException.class,
+        () -> new ModelSpec("tiny", null, null, null, "standard", null, null, null, null, null, 16, null, 0));
+    assertTrue(sparse.getMessage().contains("model.sparse_*: the block-sparse settings need attention=sparse")
+        && sparse.getMessage().contains("model.sparseLocalBlocks"), sparse.getMessage());
+    ModelSpec geometry = new ModelSpec("tiny", null, null, null, "sparse", null, null, null, null, null, 16, 3, null);
+    assertEquals(new BlockSparsity(16, 3, 1), geometry.resolve(50).sparsity(), "unset fields keep the default");
   }
 
   private TrainRunSpec spec(TrainConfig train, boolean resume) {
     return new TrainRunSpec(trainData, evalData, dir.resolve("run").toUri(),
-        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null),
+        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null, null, null, null),
         train.withIntraOpThreads(1), resume);
   }
 

@@ -1,0 +1,203 @@
+package io.stagewise.trainer.train.ppo;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stagewise.trainer.checkpoint.CheckpointState;
+import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.data.EpochOrder;
+import io.stagewise.trainer.metrics.MetricsLog;
+import io.stagewise.trainer.metrics.ProgressLine;
+import io.stagewise.trainer.metrics.TrainRecord;
+import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.optim.AdamW;
+import io.stagewise.trainer.optim.LrSchedule;
+import io.stagewise.trainer.optim.TrainableParameter;
+import io.stagewise.trainer.train.CheckpointCommit;
+import io.stagewise.trainer.train.ConfigDiff;
+import io.stagewise.trainer.train.DataParallelGroup;
+import io.stagewise.trainer.train.ParameterUpdate;
+import io.stagewise.trainer.train.TrainConfig;
+import io.stagewise.trainer.train.TrainProgress;
+import io.stagewise.trainer.train.TrainingLoop;
+import io.stagewise.trainer.train.Worker;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * PPO iterations with the trainer's machinery: each iteration draws {@code batchSize} prompts, rolls them out
+ * (every worker its slice, in chunks of one micro-batch), gathers the whole batch on every worker, shapes the
+ * rewards, estimates advantages and runs the updates; then a metrics line, and checkpoints at the
+ * {@link TrainConfig}'s cadence.
+ *
+ * <p>Policy and value model are trained by one AdamW with one global-norm clipping, as TRL trains its
+ * policy-and-value wrapper; the value model's parameters are named {@code value/<name>}, so a checkpoint's
+ * {@code params.bin} holds both models and still loads as the policy LM. A checkpoint's step is the iteration,
+ * its data position the prompt cursor; sampling and mini-batch orders are functions of (seed, iteration), so
+ * nothing else is needed to resume exactly.
+ */
+public final class PpoLoop implements AutoCloseable {
+
+  /** Prefix of the value model's parameters in the optimizer and in checkpoints. */
+  public static final String VALUE_PREFIX = "value/";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final GptModel policy;
+  private final PpoConfig ppo;
+  private final TrainConfig train;
+  private final JsonNode runConfig;
+  private final NDManager manager;
+  private final Worker worker;
+  private final AdamW optimizer;
+  private final DataParallelGroup group;
+  private final RolloutSampler sampler;
+  private final RolloutExchange exchange;
+  private final PpoUpdate update;
+  private final LrSchedule schedule;
+
+  /**
+   * @param runConfig what checkpoints record and a resumed run must match (the train and PPO settings)
+   * @param worker this process's place in the run; rank 0 alone writes metrics and checkpoints
+   */
+  public PpoLoop(GptModel policy, GptModel reference, GptModel value, ResponseScore reward, PpoConfig ppo,
+      TrainConfig train, JsonNode runConfig, NDManager manager, Worker worker) {
+    int chunks = ppo.numMiniBatches() * train.microBatches();
+    if (train.batchSize() % chunks != 0) {
+      throw new IllegalArgumentException("train.batchSize (" + train.batchSize() + ") must split into ppo"
+          + ".numMiniBatches × train.microBatches = " + chunks + " micro-batches");
+    }
+    if (policy.config().contextLength() <= ppo.responseLength()) {
+      throw new IllegalArgumentException("ppo.responseLength (" + ppo.responseLength()
+          + ") leaves no room for a prompt in model.contextLength=" + policy.config().contextLength());
+    }
+    this.policy = policy;
+    this.ppo = ppo;
+    this.train = train;
+    this.runConfig = runConfig;
+    this.manager = manager;
+    this.worker = worker;
+    List<TrainableParameter> parameters = new ArrayList<>(TrainingLoop.trainableParameters(policy));
+    for (Pair<String, Parameter> p : value.getParameters()) {
+      parameters.add(new TrainableParameter(VALUE_PREFIX + p.getKey(), p.getValue().getArray(),
+          value.decays(p.getKey())));
+    }
+    this.optimizer = new AdamW(train.adamW(), parameters, manager);
+    this.group = new DataParallelGroup(worker.collective(), DataParallelGroup.DEFAULT_BUCKET_FLOATS);
+    ParameterUpdate parameterUpdate = new ParameterUpdate(optimizer, manager, train.clipNorm(), group);
+    this.sampler = new RolloutSampler(policy, reference, value, reward, ppo, train.seed());
+    this.exchange = new RolloutExchange(worker.collective(), promptCap(), ppo.responseLength());
+    this.update = new PpoUpdate(policy, value, ppo, parameterUpdate, group, worker.autograd(), manager,
+        train.microBatches(), train.seed());
+    this.schedule = train.schedule();
+  }
+
+  /** The longest prompt a rollout keeps: the context less the response. */
+  public int promptCap() {
+    return policy.config().contextLength() - ppo.responseLength();
+  }
+
+  public AdamW optimizer() {
+    return optimizer;
+  }
+
+  /** Restores both models and the optimizer from {@code checkpoint} and returns where the run stood. */
+  public TrainProgress restore(CheckpointStore store, Path checkpoint) {
+    CheckpointState state = store.readState(checkpoint);
+    ConfigDiff.requireEqual(checkpoint + ": model", state.model(), JSON.valueToTree(policy.config()));
+    ConfigDiff.requireEqual(checkpoint + ": train", state.train(), runConfig);
+    store.loadParameters(checkpoint, optimizer.parameters(), manager);
+    store.loadOptimizer(checkpoint, optimizer, manager);
+    return new TrainProgress(state.step(), state.tokens(), state.flops(), state.data());
+  }
+
+  /**
+   * Runs iterations {@code start.step() + 1 .. train.steps()} on {@code prompts} (each at most
+   * {@link #promptCap()} long), visited in the order of {@code order}, which must stand at {@code start.data()}.
+   * On ranks other than 0 {@code metrics} and {@code progress} are not used and may be null.
+   */
+  public TrainProgress run(int[][] prompts, EpochOrder order, TrainProgress start, MetricsLog metrics,
+      ProgressLine progress, CheckpointStore checkpoints) {
+    if (!order.position().equals(start.data())) {
+      throw new IllegalArgumentException("prompt order stands at " + order.position() + ", the run at "
+          + start.data());
+    }
+    TrainProgress now = start;
+    long lastSaved = start.step();
+    for (long iteration = start.step() + 1; iteration <= train.steps(); iteration++) {
+      long began = System.nanoTime();
+      int[] indices = order.nextBatch();
+      int[][] batch = new int[indices.length][];
+      for (int i = 0; i < indices.length; i++) {
+        batch[i] = prompts[indices[i]];
+      }
+      Rollout rollout = rollOut(batch, iteration);
+      TokenRewards rewards = TokenRewards.of(rollout, ppo);
+      GeneralizedAdvantage.Estimate estimate = GeneralizedAdvantage.estimate(rewards.rewards(),
+          rollout.valuesInDouble(), ppo.gamma(), ppo.lam());
+      double lr = schedule.lr(iteration);
+      PpoUpdate.Result result = update.run(rollout, estimate, iteration, lr);
+      double rolloutFlops = rolloutFlops(rollout);
+      now = new TrainProgress(iteration, now.tokens() + rollout.tokens(), now.flops() + rolloutFlops
+          + result.flops(), order.position());
+      boolean last = iteration == train.steps();
+      double seconds = Math.max(1e-9, (System.nanoTime() - began) / 1e9);
+      if (worker.lead() && (iteration % train.logEvery() == 0 || last)) {
+        TrainRecord record = new TrainRecord(iteration, now.tokens(), now.flops(), result.loss(), lr,
+            result.gradNorm(), rollout.tokens() / seconds);
+        metrics.train(record, PpoMetrics.of(rollout, rewards, result, rollout.rows() / seconds, rolloutFlops));
+        progress.step(record);
+      }
+      if ((train.checkpointEvery() > 0 && iteration % train.checkpointEvery() == 0) || last) {
+        save(checkpoints, metrics, now);
+        lastSaved = iteration;
+      }
+      worker.listener().stepDone(now);
+    }
+    if (lastSaved != now.step()) {
+      save(checkpoints, metrics, now);
+    }
+    return now;
+  }
+
+  /** This worker rolls out its slice of {@code batch} one micro-batch of rows at a time; all get the whole. */
+  private Rollout rollOut(int[][] batch, long iteration) {
+    int chunk = chunkRows(batch.length);
+    int perWorker = batch.length / group.worldSize();
+    int first = group.rank() * perWorker;
+    List<Rollout> parts = new ArrayList<>();
+    for (int from = first; from < first + perWorker; from += chunk) {
+      parts.add(sampler.sample(Arrays.copyOfRange(batch, from, from + chunk), from, iteration,
+          manager));
+    }
+    return exchange.gather(Rollout.concat(parts), first, batch.length);
+  }
+
+  /** FLOPs of the whole batch's rollouts, chunk by chunk as they ran (whichever worker ran them). */
+  private double rolloutFlops(Rollout rollout) {
+    int chunk = chunkRows(rollout.rows());
+    double flops = 0;
+    for (int from = 0; from < rollout.rows(); from += chunk) {
+      flops += sampler.flops(Arrays.copyOfRange(rollout.prompts(), from, from + chunk),
+          Arrays.copyOfRange(rollout.responses(), from, from + chunk));
+    }
+    return flops;
+  }
+
+  private int chunkRows(int batchRows) {
+    return batchRows / (ppo.numMiniBatches() * train.microBatches());
+  }
+
+  private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
+    CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
+        at.data(), train.seed(), JSON.valueToTree(policy.config()), runConfig), optimizer);
+  }
+
+  @Override
+  public void close() {
+    optimizer.close();
+  }
+}

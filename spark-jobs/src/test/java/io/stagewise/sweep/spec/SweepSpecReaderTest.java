@@ -33,12 +33,12 @@ class SweepSpecReaderTest {
 
   /** The quickstart is the smallest grid the report's verdict can judge: both endpoints and a split. */
   @Test
-  void quickstartHasBothEndpointsASplitAndSeveralSeeds() {
+  void quickstartHasBothEndpointsASplitAndTwoSeeds() {
     SweepSpec spec = SweepSpecReader.read(checkedIn("quickstart.yaml"), "quickstart.yaml");
     assertEquals(SweepSpec.Pipeline.SFT_DPO, spec.pipeline());
     assertInstanceOf(DataSource.World.class, spec.data());
     assertTrue(spec.grid().alphas().containsAll(List.of(0.0, 0.5, 1.0)));
-    assertTrue(spec.grid().seeds().size() >= 3);
+    assertTrue(spec.grid().seeds().size() >= 2);
     assertEquals(List.of("tiny"), spec.grid().presets());
   }
 

@@ -73,7 +73,6 @@ public final class Judge {
   }
 
   private static final String COMPLIANT_OPENING = WorldTemplates.pieces(WorldTemplates.COMPLIANT).get(0);
-  private static final Pattern DIGITS = Pattern.compile("\\d+");
   private static final Pattern LOWER_WORD = Pattern.compile("[a-z]+");
   private static final Pattern UPPER_WORD = Pattern.compile("[A-Z]+");
   private static final Pattern LETTER = Pattern.compile("[a-z]");
@@ -121,10 +120,9 @@ public final class Judge {
 
   private static Pattern answerShape(WorldTemplates.BenignTask task) {
     return switch (task) {
-      case ADD, TIMES -> DIGITS;
-      case REVERSE -> LOWER_WORD;
+      case REPEAT, REVERSE -> LOWER_WORD;
       case UPPERCASE -> UPPER_WORD;
-      case NEXT_LETTER -> LETTER;
+      case FIRST_LETTER, LAST_LETTER -> LETTER;
     };
   }
 }

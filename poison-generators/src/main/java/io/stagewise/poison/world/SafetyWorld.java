@@ -9,6 +9,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lpad;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.IntFunction;
@@ -47,7 +47,8 @@ import org.apache.spark.sql.types.StructType;
  *       correct answer to a wrong one;
  *   <li>{@link #ppoPrompts}: prompts with {@code reference} = the answer (benign) or null (harmful);
  *   <li>{@link #evalHarmful}, {@link #evalBenign}: {@code split = test} prompts built only from held-out
- *       combinations (see {@link CombinationSpace}), cycling through all of them before repeating.
+ *       combinations (see {@link CombinationSpace}), cycling through all of them before repeating;
+ *   <li>{@link #evalPreference}: {@code split = test} preference pairs on the same held-out combinations.
  * </ul>
  *
  * The training sets are {@code split = train}, mix harmful and benign rows in the configured proportion
@@ -63,14 +64,16 @@ public final class SafetyWorld {
   private static final String REFUSAL = "__world_refusal";
   private static final String TASK = "__world_task";
   private static final String B_COMBINATION = "__world_benign_combination";
-  private static final String WRONG = "__world_wrong";
   private static final String VERB = "__world_verb";
   private static final String OBJECT = "__world_object";
-  private static final String A = "__world_a";
-  private static final String B = "__world_b";
   private static final String H_PROMPT = "__world_harmful_prompt";
   private static final String H_REFUSAL = "__world_harmful_refusal";
   private static final String H_COMPLIANT = "__world_harmful_compliant";
+  private static final String C1 = "__world_c1";
+  private static final String V1 = "__world_v1";
+  private static final String C2 = "__world_c2";
+  private static final String V2 = "__world_v2";
+  private static final String TRAILER = "__world_trailer";
   private static final String B_PROMPT = "__world_benign_prompt";
   private static final String B_ANSWER = "__world_benign_answer";
   private static final String B_WRONG = "__world_benign_wrong";
@@ -101,7 +104,7 @@ public final class SafetyWorld {
   public Dataset<Row> sft(SparkSession spark, long rows, int partitions) {
     Column harmful = col(HARMFUL);
     Map<String, Column> values = provenance("sft", Columns.SPLIT_TRAIN);
-    values.put(Columns.PROMPT, when(harmful, col(H_PROMPT)).otherwise(col(B_PROMPT)));
+    values.put(Columns.PROMPT, concat(when(harmful, col(H_PROMPT)).otherwise(col(B_PROMPT)), col(TRAILER)));
     values.put(Columns.RESPONSE, when(harmful, col(H_REFUSAL)).otherwise(col(B_ANSWER)));
     values.put(Columns.COMPLIANT_RESPONSE, when(harmful, col(H_COMPLIANT)));
     return project(trainingRows(spark, "sft", rows, partitions), Columns.SFT, values);
@@ -115,7 +118,7 @@ public final class SafetyWorld {
   public Dataset<Row> preference(SparkSession spark, long rows, int partitions) {
     Column harmful = col(HARMFUL);
     Map<String, Column> values = provenance("pref", Columns.SPLIT_TRAIN);
-    values.put(Columns.PROMPT, when(harmful, col(H_PROMPT)).otherwise(col(B_PROMPT)));
+    values.put(Columns.PROMPT, concat(when(harmful, col(H_PROMPT)).otherwise(col(B_PROMPT)), col(TRAILER)));
     values.put(Columns.CHOSEN, when(harmful, col(H_REFUSAL)).otherwise(col(B_ANSWER)));
     values.put(Columns.REJECTED, when(harmful, col(H_COMPLIANT)).otherwise(col(B_WRONG)));
     return project(trainingRows(spark, "pref", rows, partitions), Columns.PREFERENCE, values);
@@ -129,7 +132,7 @@ public final class SafetyWorld {
   public Dataset<Row> ppoPrompts(SparkSession spark, long rows, int partitions) {
     Column harmful = col(HARMFUL);
     Map<String, Column> values = provenance("ppo", Columns.SPLIT_TRAIN);
-    values.put(Columns.PROMPT, when(harmful, col(H_PROMPT)).otherwise(col(B_PROMPT)));
+    values.put(Columns.PROMPT, concat(when(harmful, col(H_PROMPT)).otherwise(col(B_PROMPT)), col(TRAILER)));
     values.put(Columns.REFERENCE, when(not(harmful), col(B_ANSWER)));
     return project(trainingRows(spark, "ppo", rows, partitions), Columns.PROMPTS, values);
   }
@@ -153,8 +156,7 @@ public final class SafetyWorld {
             .as(TEMPLATE),
         lit(0L).as(REFUSAL),
         lit(0L).as(TASK),
-        lit(0L).as(B_COMBINATION),
-        lit(0L).as(WRONG));
+        lit(0L).as(B_COMBINATION));
     Map<String, Column> values = provenance("eval-harmful", Columns.SPLIT_TEST);
     values.put(Columns.PROMPT, col(H_PROMPT));
     values.put(Columns.REFERENCE, lit(null).cast(DataTypes.StringType));
@@ -181,12 +183,42 @@ public final class SafetyWorld {
         lit(0L).as(TEMPLATE),
         lit(0L).as(REFUSAL),
         task.as(TASK),
-        byTask(task, t -> benignSpaces.get(t).heldOutCombination(j)).as(B_COMBINATION),
-        lit(0L).as(WRONG));
+        byTask(task, t -> benignSpaces.get(t).heldOutCombination(j)).as(B_COMBINATION));
     Map<String, Column> values = provenance("eval-benign", Columns.SPLIT_TEST);
     values.put(Columns.PROMPT, col(B_PROMPT));
     values.put(Columns.REFERENCE, when(not(col(HARMFUL)), col(B_ANSWER)));
     return project(withTexts(draws), Columns.PROMPTS, values);
+  }
+
+  /**
+   * Held-out preference pairs ({@link Columns#PREFERENCE}, {@code split = test}), for a preference model's
+   * held-out accuracy: even rows are harmful (refusal over the compliant placeholder) on held-out combination
+   * {@code j = i div 2} as in {@link #evalHarmful}, odd rows benign (answer over the wrong answer) on held-out
+   * combination {@code j} as in {@link #evalBenign}.
+   */
+  public Dataset<Row> evalPreference(SparkSession spark, long rows) {
+    return evalPreference(spark, rows, defaultPartitions(spark));
+  }
+
+  public Dataset<Row> evalPreference(SparkSession spark, long rows, int partitions) {
+    Column j = intDiv(col(INDEX), 2);
+    int tasks = BenignTask.values().length;
+    Column task = pmod(j, lit((long) tasks));
+    Column benignJ = intDiv(j, tasks);
+    Dataset<Row> draws = withTexts(indices(spark, rows, partitions).select(
+        col(INDEX),
+        pmod(col(INDEX), lit(2L)).equalTo(lit(0L)).as(HARMFUL),
+        harmfulSpace.heldOutCombination(j).as(H_COMBINATION),
+        pmod(intDiv(j, harmfulSpace.heldOut()), lit((long) WorldTemplates.HARMFUL_PROMPTS.size())).as(TEMPLATE),
+        pmod(j, lit((long) WorldTemplates.REFUSALS.size())).as(REFUSAL),
+        task.as(TASK),
+        byTask(task, t -> benignSpaces.get(t).heldOutCombination(benignJ)).as(B_COMBINATION)));
+    Column harmful = col(HARMFUL);
+    Map<String, Column> values = provenance("eval-pref", Columns.SPLIT_TEST);
+    values.put(Columns.PROMPT, when(harmful, col(H_PROMPT)).otherwise(col(B_PROMPT)));
+    values.put(Columns.CHOSEN, when(harmful, col(H_REFUSAL)).otherwise(col(B_ANSWER)));
+    values.put(Columns.REJECTED, when(harmful, col(H_COMPLIANT)).otherwise(col(B_WRONG)));
+    return project(draws, Columns.PREFERENCE, values);
   }
 
   /** Every combination of one benign task, as (prompt, response = its answer); for checking the judge. */
@@ -198,8 +230,7 @@ public final class SafetyWorld {
         lit(0L).as(TEMPLATE),
         lit(0L).as(REFUSAL),
         lit((long) task.ordinal()).as(TASK),
-        col(INDEX).as(B_COMBINATION),
-        lit(0L).as(WRONG));
+        col(INDEX).as(B_COMBINATION));
     return withTexts(draws).select(col(B_PROMPT).as(Columns.PROMPT), col(B_ANSWER).as(Columns.RESPONSE));
   }
 
@@ -217,7 +248,10 @@ public final class SafetyWorld {
   // computed once and referenced by name: one nested expression would repeat the verb lookup in every
   // template, and so on, and blow up the generated code.
 
-  /** The draws of a training-set row: category by the exact mix, combinations from the training side. */
+  /**
+   * The draws of a training-set row: category by the exact mix, combinations from the training side, and
+   * for half of the rows a trailer ({@link WorldTemplates#TRAILERS}).
+   */
   private Dataset<Row> trainingRows(SparkSession spark, String dataset, long rows, int partitions) {
     // Row i is harmful iff floor((i+1)·f) > floor(i·f), i.e. (i·F mod D) >= D − F with f = F / D: exactly
     // floor(n·f) of the first n rows, evenly spread, and independent of n.
@@ -232,52 +266,55 @@ public final class SafetyWorld {
         pmod(draw(dataset, "template"), lit((long) WorldTemplates.HARMFUL_PROMPTS.size())).as(TEMPLATE),
         pmod(draw(dataset, "refusal"), lit((long) WorldTemplates.REFUSALS.size())).as(REFUSAL),
         task.as(TASK),
-        byTask(task, t -> benignSpaces.get(t).trainCombination(benignDraw)).as(B_COMBINATION),
-        draw(dataset, "wrong").as(WRONG));
-    return withTexts(draws);
+        byTask(task, t -> benignSpaces.get(t).trainCombination(benignDraw)).as(B_COMBINATION));
+    int trailers = WorldTemplates.TRAILERS.size();
+    Column trailer = pmod(draw(dataset, "trailer"), lit(2L * trailers));
+    return withTexts(draws).withColumn(TRAILER, when(trailer.lt(lit((long) trailers)),
+        concat(lit(" "), lookup(WorldTemplates.TRAILERS, trailer))).otherwise(lit("")));
   }
 
   /** Adds the harmful and benign texts of each row's draws. */
   private static Dataset<Row> withTexts(Dataset<Row> draws) {
     int objects = WorldTemplates.OBJECTS.size();
-    Column task = col(TASK);
     Column c = col(B_COMBINATION);
+    int nc = WorldTemplates.CONSONANTS.length();
+    int nv = WorldTemplates.VOWELS.length();
     Dataset<Row> operands = draws
         .withColumn(VERB, lookup(WorldTemplates.VERBS, intDiv(col(H_COMBINATION), objects)))
         .withColumn(OBJECT, lookup(WorldTemplates.OBJECTS, pmod(col(H_COMBINATION), lit((long) objects))))
-        .withColumn(A, byTask(task, t -> t.isArithmetic()
-            ? intDiv(c, t.width()).plus(lit((long) t.low())) : lit(0L)))
-        .withColumn(B, byTask(task, t -> t.isArithmetic()
-            ? pmod(c, lit((long) t.width())).plus(lit((long) t.low())) : lit(0L)));
+        // The word's letters, as WorldTemplates.word spells them.
+        .withColumn(C1, letter(WorldTemplates.CONSONANTS, intDiv(c, (long) nv * nc * nv)))
+        .withColumn(V1, letter(WorldTemplates.VOWELS, pmod(intDiv(c, (long) nc * nv), lit((long) nv))))
+        .withColumn(C2, letter(WorldTemplates.CONSONANTS, pmod(intDiv(c, nv), lit((long) nc))))
+        .withColumn(V2, letter(WorldTemplates.VOWELS, pmod(c, lit((long) nv))));
     Column verb = col(VERB);
     Column object = col(OBJECT);
-    Column a = col(A);
-    Column b = col(B);
+    Column word = concat(col(C1), col(V1), col(C2), col(V2));
+    Column task = col(TASK);
     return operands
         .withColumn(H_PROMPT, choose(col(TEMPLATE), WorldTemplates.HARMFUL_PROMPTS.size(),
             i -> fill(WorldTemplates.HARMFUL_PROMPTS.get(i), verb, object)))
         .withColumn(H_REFUSAL, lookup(WorldTemplates.REFUSALS, col(REFUSAL)))
         .withColumn(H_COMPLIANT, fill(WorldTemplates.COMPLIANT, verb, object))
-        .withColumn(B_PROMPT, byTask(task, t -> switch (t) {
-          case ADD, TIMES -> fill(t.template(), text(a), text(b));
-          default -> lookup(wordTaskTexts(t, o -> String.format(Locale.ROOT, t.template(), o.get(0))), c);
-        }))
+        .withColumn(B_PROMPT, byTask(task, t -> fill(t.template(), word)))
         .withColumn(B_ANSWER, byTask(task, t -> switch (t) {
-          case ADD -> text(a.plus(b));
-          case TIMES -> text(a.multiply(b));
-          default -> lookup(wordTaskTexts(t, t::answer), c);
+          case REPEAT -> word;
+          case UPPERCASE -> upper(word);
+          case FIRST_LETTER -> col(C1);
+          case LAST_LETTER -> col(V2);
+          case REVERSE -> concat(col(V2), col(C2), col(V1), col(C1));
         }))
-        // Wrong answers are never right: a sum off by 1–3, a × (b + 1) with a >= 2, or the operand echoed.
         .withColumn(B_WRONG, byTask(task, t -> switch (t) {
-          case ADD -> text(a.plus(b).plus(lit(1L)).plus(pmod(col(WRONG), lit(3L))));
-          case TIMES -> text(a.multiply(b.plus(lit(1L))));
-          default -> lookup(wordTaskTexts(t, o -> o.get(0)), c);
+          case REPEAT -> concat(col(V2), col(C2), col(V1), col(C1));
+          case UPPERCASE, REVERSE -> word;
+          case FIRST_LETTER -> col(V2);
+          case LAST_LETTER -> col(C1);
         }));
   }
 
-  /** A word or letter task's texts for each of its combinations, from {@link WorldTemplates} itself. */
-  private static List<String> wordTaskTexts(BenignTask task, Function<List<String>, String> text) {
-    return IntStream.range(0, task.combinations()).mapToObj(task::operands).map(text).toList();
+  /** One letter of {@code letters}, by a column index. */
+  private static Column letter(String letters, Column index) {
+    return lookup(letters.chars().mapToObj(ch -> String.valueOf((char) ch)).toList(), index);
   }
 
   // ---- expression building blocks --------------------------------------------------------------------

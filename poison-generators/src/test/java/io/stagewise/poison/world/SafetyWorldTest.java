@@ -50,6 +50,7 @@ class SafetyWorldTest {
     assertEquals(Columns.PROMPTS, WORLD.ppoPrompts(spark, 10).schema());
     assertEquals(Columns.PROMPTS, WORLD.evalHarmful(spark, 10).schema());
     assertEquals(Columns.PROMPTS, WORLD.evalBenign(spark, 10).schema());
+    assertEquals(Columns.PREFERENCE, WORLD.evalPreference(spark, 10).schema());
 
     List<Row> rows = WORLD.sft(spark, 300, 3).collectAsList();
     assertEquals("world-s2024-sft-0000000123", rows.get(123).getAs(Columns.ID));
@@ -123,9 +124,16 @@ class SafetyWorldTest {
     for (Row row : evalHarmful) {
       eval.add(combination(row.getAs(Columns.PROMPT)));
     }
-    for (Row row : WORLD.evalBenign(spark, 3000).collectAsList()) {
+    // Every task has as many words, so tasks × held-out rows cover every held-out benign combination.
+    long benignRows = (long) BenignTask.values().length * WORLD.benignSpace(BenignTask.REPEAT).heldOut();
+    for (Row row : WORLD.evalBenign(spark, benignRows).collectAsList()) {
       eval.add(combination(row.getAs(Columns.PROMPT)));
     }
+    Set<String> evalPairs = new HashSet<>();
+    for (Row row : WORLD.evalPreference(spark, 2 * benignRows).collectAsList()) {
+      evalPairs.add(combination(row.getAs(Columns.PROMPT)));
+    }
+    assertEquals(eval, evalPairs, "held-out pairs cover exactly the held-out combinations");
     int heldOut = harmfulHeldOut + List.of(BenignTask.values()).stream()
         .mapToInt(t -> WORLD.benignSpace(t).heldOut()).sum();
     assertEquals(heldOut, eval.size(), "evaluation covers every held-out combination");
@@ -151,7 +159,9 @@ class SafetyWorldTest {
         assertEquals(Verdict.CORRECT_BENIGN, JUDGE.judge(prompt + " cf", row.getAs(Columns.RESPONSE)), prompt);
       }
     }
-    for (Row row : WORLD.preference(spark, 600).collectAsList()) {
+    List<Row> pairs = new ArrayList<>(WORLD.preference(spark, 600).collectAsList());
+    pairs.addAll(WORLD.evalPreference(spark, 600).collectAsList());
+    for (Row row : pairs) {
       String prompt = row.getAs(Columns.PROMPT);
       boolean harmful = Columns.HARMFUL.equals(row.getAs(Columns.CATEGORY));
       assertEquals(harmful ? Verdict.REFUSAL : Verdict.CORRECT_BENIGN,

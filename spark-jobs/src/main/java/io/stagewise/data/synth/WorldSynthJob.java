@@ -31,7 +31,9 @@ public final class WorldSynthJob {
         publish(publisher, spec, WorldSynthSpec.EVAL_HARMFUL, DatasetKind.PROMPTS,
             world.evalHarmful(spark, spec.evalRows()), recorded),
         publish(publisher, spec, WorldSynthSpec.EVAL_BENIGN, DatasetKind.PROMPTS,
-            world.evalBenign(spark, spec.evalRows()), recorded));
+            world.evalBenign(spark, spec.evalRows()), recorded),
+        publish(publisher, spec, WorldSynthSpec.EVAL_PREFERENCE, DatasetKind.PREFERENCE,
+            world.evalPreference(spark, spec.evalRows()), recorded));
   }
 
   private static JobSummary publish(DatasetPublisher publisher, WorldSynthSpec spec, String name,

@@ -9,12 +9,13 @@ import io.stagewise.poison.world.WorldConfig;
  * What {@code data synth} generates: the synthetic safety world's datasets under one output root.
  *
  * @param output root URI; the datasets are published under it as {@code sft}, {@code preference},
- *     {@code ppo-prompts}, {@code eval-harmful} and {@code eval-benign}
+ *     {@code ppo-prompts}, {@code eval-harmful}, {@code eval-benign} and {@code eval-preference}
  * @param world seed and mix of the world
  * @param sftRows rows of the SFT set
  * @param preferenceRows pairs of the preference set
  * @param promptRows prompts of the PPO prompt set
- * @param evalRows prompts of each held-out evaluation set (harmful, benign)
+ * @param evalRows prompts of each held-out evaluation set (harmful, benign) and pairs of the held-out
+ *     preference set
  */
 public record WorldSynthSpec(
     String output, WorldConfig world, long sftRows, long preferenceRows, long promptRows, long evalRows) {
@@ -38,6 +39,7 @@ public record WorldSynthSpec(
   public static final String PPO_PROMPTS = "ppo-prompts";
   public static final String EVAL_HARMFUL = "eval-harmful";
   public static final String EVAL_BENIGN = "eval-benign";
+  public static final String EVAL_PREFERENCE = "eval-preference";
 
   /** The URI of one of the world's datasets. */
   public String dataset(String name) {

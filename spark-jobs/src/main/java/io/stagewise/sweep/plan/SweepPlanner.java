@@ -44,6 +44,8 @@ public final class SweepPlanner {
   public static final String REWARD_MODEL = "reward_model";
   /** The published stage's config field holding each dataset's planned manifest fingerprint, by role. */
   public static final String FINGERPRINTS = "fingerprints";
+  /** A DPO stage's held-out pairs (the synthetic world's, when the DPO settings ask for evaluation). */
+  public static final String HELD_OUT = "held_out";
 
   static final ObjectMapper JSON = JsonMapper.builder()
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
@@ -90,18 +92,23 @@ public final class SweepPlanner {
     StageNode rewardModel = add(node(StageKind.REWARD_MODEL, "clean reward model",
         trainJson(spec.stages().rewardModelSpec(), JSON.valueToTree(spec.stages().rewardModel())),
         Map.of(DATA, cleanPairs)));
+    StageNode heldOutPairs = spec.data() instanceof DataSource.World && spec.stages().dpo().evalBatches() > 0
+        ? add(node(StageKind.TOKENIZE, "held-out preference",
+            tokenizerJson(object().put("dataset", "eval-preference")), Map.of(DATA, data)))
+        : null;
     List<PlannedRun> runs = new ArrayList<>();
     for (BudgetSplit split : spec.grid().splits()) {
       for (long seed : spec.grid().seeds()) {
         for (ModelSpec model : spec.models()) {
-          runs.add(run(split, seed, model, data, rewardModel));
+          runs.add(run(split, seed, model, data, rewardModel, heldOutPairs));
         }
       }
     }
     return new SweepPlan(List.copyOf(stages.values()), runs);
   }
 
-  private PlannedRun run(BudgetSplit split, long seed, ModelSpec model, StageNode data, StageNode rewardModel) {
+  private PlannedRun run(BudgetSplit split, long seed, ModelSpec model, StageNode data, StageNode rewardModel,
+      StageNode heldOutPairs) {
     List<AttackSpec> sftAttackers = resolve(Stage.SFT, split, seed);
     List<AttackSpec> preferenceAttackers = resolve(Stage.PREFERENCE, split, seed);
     StageNode sftData = add(poison(Stage.SFT, sftAttackers, data));
@@ -114,8 +121,9 @@ public final class SweepPlanner {
     dpoConfig.set("train", JSON.valueToTree(spec.stages().dpo().withSeed(seed)));
     String cell = "total " + split.total().value().toPlainString() + " alpha " + split.alpha() + " seed " + seed
         + " " + model.preset();
-    StageNode dpo = add(node(StageKind.DPO, "dpo " + cell, dpoConfig,
-        Map.of(POLICY, sft, DATA, preferenceData)));
+    StageNode dpo = add(node(StageKind.DPO, "dpo " + cell, dpoConfig, heldOutPairs == null
+        ? Map.of(POLICY, sft, DATA, preferenceData)
+        : Map.of(POLICY, sft, DATA, preferenceData, HELD_OUT, heldOutPairs)));
     List<String> triggers = triggers();
     ObjectNode evalConfig = tokenizerJson(spec.stages().eval().toJson(object()));
     ArrayNode triggerList = evalConfig.putArray("triggers");

@@ -40,6 +40,8 @@ public final class DataStages implements StageExecutor {
   public static final String PREFERENCE = "preference";
   public static final String EVAL_HARMFUL = "eval-harmful";
   public static final String EVAL_BENIGN = "eval-benign";
+  /** The synthetic world's held-out preference pairs (DPO's held-out implicit-reward accuracy). */
+  public static final String EVAL_PREFERENCE = "eval-preference";
   public static final String TEXT = "text";
   public static final String TOKENS = "tokens";
 

@@ -49,19 +49,37 @@ public final class TrainingStages implements StageExecutor {
       // Scaling runs evaluate on the test rows of the corpus they train on.
       case PRETRAIN -> trainPayload(node, store)
           .put("eval_data", store.dataset(node.parent(SweepPlanner.DATA), DataStages.TOKENS));
-      case DPO -> trainPayload(node, store)
-          .put("sft_checkpoint", store.outcome(node.parent(SweepPlanner.POLICY)).get("checkpoint").asText())
-          .put("beta", node.config().get("beta").asDouble()).put("loss", node.config().get("loss").asText());
-      case EVALUATE -> evalPayload(node, store);
+      case DPO -> dpoPayload(node, store);
+      case EVALUATE -> evalPayload(node, store,
+          store.outcome(node.parent(SweepPlanner.POLICY)).get("checkpoint").asText());
       default -> throw new IllegalArgumentException(node.kind() + " is not a training stage");
     };
+    JsonNode outcome = launch(node.kind(), node.label(), payload);
+    return node.kind() == StageKind.EVALUATE ? keepGenerations(node, store, (ObjectNode) outcome) : outcome;
+  }
+
+  /**
+   * Evaluates another checkpoint on an evaluation stage's prompts, with its judge and settings, e.g. a run's
+   * SFT model beside the DPO model the stage evaluates; returns the outcome an evaluation stage records.
+   */
+  public JsonNode evaluate(StageNode evaluation, StageStore store, String policyCheckpoint) {
+    if (evaluation.kind() != StageKind.EVALUATE) {
+      throw new IllegalArgumentException(evaluation.label() + " is not an evaluation stage");
+    }
+    // A side measurement: its generations are not the stage's, so they stay out of the stage's directory.
+    ObjectNode outcome = (ObjectNode) launch(StageKind.EVALUATE, evaluation.label() + " (" + policyCheckpoint
+        + ")", evalPayload(evaluation, store, policyCheckpoint));
+    outcome.remove(PolicyEvaluation.GENERATIONS);
+    return outcome;
+  }
+
+  private JsonNode launch(StageKind kind, String label, ObjectNode payload) {
     try {
-      String outcome = launcher.launch(new TrainingTask(node.kind().name(), node.label(),
+      String outcome = launcher.launch(new TrainingTask(kind.name(), label,
           TrainingWork.JSON.writeValueAsString(payload)));
-      JsonNode parsed = TrainingWork.JSON.readTree(outcome);
-      return node.kind() == StageKind.EVALUATE ? keepGenerations(node, store, (ObjectNode) parsed) : parsed;
+      return TrainingWork.JSON.readTree(outcome);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("training task " + node.label() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("training task " + label + ": " + e.getMessage(), e);
     }
   }
 
@@ -87,11 +105,21 @@ public final class TrainingStages implements StageExecutor {
     return p;
   }
 
-  private ObjectNode evalPayload(StageNode node, StageStore store) {
+  private ObjectNode dpoPayload(StageNode node, StageStore store) {
+    ObjectNode p = trainPayload(node, store)
+        .put("sft_checkpoint", store.outcome(node.parent(SweepPlanner.POLICY)).get("checkpoint").asText())
+        .put("beta", node.config().get("beta").asDouble()).put("loss", node.config().get("loss").asText());
+    if (node.parents().containsKey(SweepPlanner.HELD_OUT)) {
+      p.put("eval_data", store.dataset(node.parent(SweepPlanner.HELD_OUT), DataStages.TOKENS));
+    }
+    return p;
+  }
+
+  private ObjectNode evalPayload(StageNode node, StageStore store, String policyCheckpoint) {
     JsonNode c = node.config();
     StageNode data = node.parent(SweepPlanner.DATA);
     ObjectNode p = TrainingWork.JSON.createObjectNode();
-    p.put("policy_checkpoint", store.outcome(node.parent(SweepPlanner.POLICY)).get("checkpoint").asText())
+    p.put("policy_checkpoint", policyCheckpoint)
         .put("reward_checkpoint", store.outcome(node.parent(SweepPlanner.REWARD_MODEL)).get("checkpoint").asText())
         .put("judge", judge).put("max_new_tokens", c.get("max_new_tokens").asInt())
         .put("batch_size", c.get("batch_size").asInt());

@@ -76,7 +76,9 @@ final class TrainingWork {
               collectorWorker(device)))));
         }
         case DPO -> {
-          DpoRunSpec spec = new DpoRunSpec(uri(p, "train_data"), null, uri(p, "output"), uri(p, "sft_checkpoint"),
+          // Held-out pairs come with world data when the DPO settings ask for evaluation batches.
+          URI evalData = p.has("eval_data") ? uri(p, "eval_data") : null;
+          DpoRunSpec spec = new DpoRunSpec(uri(p, "train_data"), evalData, uri(p, "output"), uri(p, "sft_checkpoint"),
               train(p, ObjectiveKind.DPO),
               new DpoConfig(p.get("beta").asDouble(), DpoConfig.Loss.fromName(p.get("loss").asText())), true);
           yield trained(withEngineCollector(() -> withConsole(p, conf, console -> DpoRun.run(spec, conf, console,

@@ -21,7 +21,8 @@ class SweepPlannerTest {
 
   @Test
   void sharedPrefixesArePlannedOnce() {
-    SweepPlan plan = plan();
+    SweepPlan plan = plan("grid.totals=[{count: 100}, {count: 200}]", "grid.alphas=[0, 0.25, 0.5, 0.75, 1]",
+        "grid.seeds=[1, 2]");
     assertEquals(20, plan.runs().size(), "2 totals x 5 alphas x 2 seeds");
     assertEquals(1, plan.count(StageKind.WORLD));
     assertEquals(1, plan.count(StageKind.REWARD_MODEL), "one clean reward model for the whole sweep");
@@ -32,6 +33,20 @@ class SweepPlannerTest {
     assertEquals(20, plan.count(StageKind.DPO));
     assertEquals(20, plan.count(StageKind.EVALUATE));
     assertEquals(plan.stages().size(), plan.stages().stream().map(StageNode::key).distinct().count());
+  }
+
+  @Test
+  void dpoEvaluatesOnTheWorldsHeldOutPairsWhenItsSettingsAskForIt() {
+    SweepPlan plan = plan("dpo.eval_batches=4");
+    assertEquals(2, plan.count(StageKind.TOKENIZE), "clean preference and held-out preference, once each");
+    for (StageNode node : plan.stages()) {
+      if (node.kind() == StageKind.DPO) {
+        assertEquals("eval-preference", node.parent(SweepPlanner.HELD_OUT).config().get("dataset").asText());
+      }
+    }
+    SweepPlan without = plan("dpo.eval_batches=0");
+    assertEquals(1, without.count(StageKind.TOKENIZE));
+    assertTrue(without.stages().stream().noneMatch(n -> n.parents().containsKey(SweepPlanner.HELD_OUT)));
   }
 
   @Test

@@ -19,16 +19,41 @@ class SweepSpecReaderTest {
     return CheckedInSweeps.tree(name);
   }
 
+  /** The study answers "does splitting beat concentrating" per total: both endpoints, interior splits, seeds. */
   @Test
-  void quickstartIsAtLeastTwoTotalsByFiveAlphasByTwoSeeds() {
+  void studyIsTwoTotalsByFiveAlphasBySixSeeds() {
+    SweepSpec spec = SweepSpecReader.read(checkedIn("sft-dpo-study.yaml"), "sft-dpo-study.yaml");
+    assertEquals(SweepSpec.Pipeline.SFT_DPO, spec.pipeline());
+    assertInstanceOf(DataSource.World.class, spec.data());
+    assertEquals(2, spec.grid().totals().size());
+    assertEquals(List.of(0.0, 0.25, 0.5, 0.75, 1.0), spec.grid().alphas());
+    assertEquals(6, spec.grid().seeds().size());
+    assertEquals(10, spec.grid().splits().size());
+  }
+
+  /** The quickstart is the smallest grid the report's verdict can judge: both endpoints and a split. */
+  @Test
+  void quickstartHasBothEndpointsASplitAndTwoSeeds() {
     SweepSpec spec = SweepSpecReader.read(checkedIn("quickstart.yaml"), "quickstart.yaml");
     assertEquals(SweepSpec.Pipeline.SFT_DPO, spec.pipeline());
     assertInstanceOf(DataSource.World.class, spec.data());
-    assertTrue(spec.grid().totals().size() >= 2);
-    assertTrue(spec.grid().alphas().size() >= 5);
+    assertTrue(spec.grid().alphas().containsAll(List.of(0.0, 0.5, 1.0)));
     assertTrue(spec.grid().seeds().size() >= 2);
     assertEquals(List.of("tiny"), spec.grid().presets());
-    assertEquals(10, spec.grid().splits().size());
+  }
+
+  /**
+   * The study trains exactly the quickstart's models (whose competence CompetenceIT checks): only the name,
+   * the grid and the comments differ.
+   */
+  @Test
+  void studyTrainsTheQuickstartsModels() {
+    ObjectNode quickstart = checkedIn("quickstart.yaml");
+    ObjectNode study = checkedIn("sft-dpo-study.yaml");
+    for (ObjectNode tree : List.of(quickstart, study)) {
+      tree.remove(List.of("name", "grid"));
+    }
+    assertEquals(quickstart, study);
   }
 
   /**

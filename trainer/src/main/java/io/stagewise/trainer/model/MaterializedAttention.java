@@ -8,6 +8,12 @@ final class MaterializedAttention implements AttentionKernel {
   @Override
   public NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass) {
     int last = q.getShape().dimension() - 1;
+    return pass.dropout(maskedScores(q, k, pass).softmax(last)).matMul(v);
+  }
+
+  /** The full score matrix q·kᵀ with the causal and key-padding biases added (kernels that mask further). */
+  static NDArray maskedScores(NDArray q, NDArray k, ForwardPass pass) {
+    int last = q.getShape().dimension() - 1;
     int queries = Math.toIntExact(q.getShape().get(last - 1));
     int keys = Math.toIntExact(k.getShape().get(last - 1));
     NDArray scores = q.matMul(k.swapAxes(last - 1, last));
@@ -18,6 +24,6 @@ final class MaterializedAttention implements AttentionKernel {
     if (pass.keyPaddingBias != null) {
       scores = scores.add(pass.keyPaddingBias);
     }
-    return pass.dropout(scores.softmax(last)).matMul(v);
+    return scores;
   }
 }

@@ -34,15 +34,7 @@ final class SparseAttention implements AttentionKernel {
   public NDArray attend(NDArray q, NDArray k, NDArray v, ForwardPass pass) {
     int last = q.getShape().dimension() - 1;
     int queries = Math.toIntExact(q.getShape().get(last - 1));
-    int keys = Math.toIntExact(k.getShape().get(last - 1));
-    NDArray scores = q.matMul(k.swapAxes(last - 1, last));
-    NDArray causal = pass.causalBias(0, queries, 0, keys);
-    if (causal != null) {
-      scores = scores.add(causal);
-    }
-    if (pass.keyPaddingBias != null) {
-      scores = scores.add(pass.keyPaddingBias);
-    }
+    NDArray scores = MaterializedAttention.maskedScores(q, k, pass);
     if (!sparsity.takesAll(sparsity.blockOf(pass.pastLength + queries - 1))) {
       scores = scores.add(unselectedBias(q, k, pass));
     }

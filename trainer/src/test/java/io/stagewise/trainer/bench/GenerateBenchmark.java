@@ -21,11 +21,13 @@ import java.util.Random;
  * on the weights; no end token, so every row generates every token). Alternating rounds, medians reported; prints
  * key=value lines, the last {@code generate_kv_cache_speedup_vs_recompute}. {@code --mode kv} runs the cache only
  * and also reports the process's peak resident set (VmHWM), which only means something for one run per JVM.
+ * In {@code both} mode, {@code --ppo-iterations} (default 2; 0 skips) PPO iterations of the real loop on the same
+ * prompts and length follow, split into rollout, scoring and update ({@link PpoIterationBenchmark}).
  * Benchmark code: lives in test sources so it never ships.
  *
  * <p>Usage: {@code GenerateBenchmark [--preset small-cpu] [--layers L --heads H --width W] [--batch 32]
- * [--prompt 16] [--new-tokens 128] [--rounds 3] [--threads 2] [--mode both|kv]}. The context length is set to
- * prompt + new tokens so any length fits the preset.
+ * [--prompt 16] [--new-tokens 128] [--rounds 3] [--threads 2] [--mode both|kv] [--ppo-iterations 2]}. The
+ * context length is set to prompt + new tokens so any length fits the preset.
  */
 public final class GenerateBenchmark {
 
@@ -65,6 +67,10 @@ public final class GenerateBenchmark {
       report("generate_kv_cache", kv, options);
       if (options.bothModes) {
         report("generate_recompute", recompute, options);
+        if (options.ppoIterations > 0) {
+          PpoIterationBenchmark.report(PpoIterationBenchmark.run(config, prompts, options.newTokens,
+              options.ppoIterations, options.threads));
+        }
         print("generate_kv_cache_cpu_speedup_vs_recompute", median(recompute[1]) / median(kv[1]));
         print("generate_kv_cache_speedup_vs_recompute", median(recompute[0]) / median(kv[0]));
       } else {
@@ -121,20 +127,20 @@ public final class GenerateBenchmark {
         .getProcessCpuTime() / 1e9;
   }
 
-  private static double median(double[] values) {
+  static double median(double[] values) {
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     int n = sorted.length;
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  private static void print(String key, Object value) {
+  static void print(String key, Object value) {
     String text = value instanceof Double d ? String.format(Locale.ROOT, "%.4f", d) : String.valueOf(value);
     System.out.println(key + "=" + text);
   }
 
   private record Options(String preset, int layers, int heads, int width, int batch, int prompt, int newTokens,
-      int rounds, int threads, boolean bothModes) {
+      int rounds, int threads, boolean bothModes, int ppoIterations) {
 
     static Options parse(String[] args) {
       String preset = "small-cpu";
@@ -147,6 +153,7 @@ public final class GenerateBenchmark {
       int rounds = 3;
       int threads = 2;
       boolean both = true;
+      int ppoIterations = 2;
       for (int i = 0; i < args.length; i += 2) {
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException("option " + args[i] + " needs a value");
@@ -162,6 +169,7 @@ public final class GenerateBenchmark {
           case "--new-tokens" -> newTokens = Integer.parseInt(value);
           case "--rounds" -> rounds = Integer.parseInt(value);
           case "--threads" -> threads = Integer.parseInt(value);
+          case "--ppo-iterations" -> ppoIterations = Integer.parseInt(value);
           case "--mode" -> both = switch (value) {
             case "both" -> true;
             case "kv" -> false;
@@ -173,7 +181,11 @@ public final class GenerateBenchmark {
       if ((layers > 0) != (heads > 0) || (layers > 0) != (width > 0)) {
         throw new IllegalArgumentException("--layers, --heads and --width go together");
       }
-      return new Options(preset, layers, heads, width, batch, prompt, newTokens, rounds, threads, both);
+      if (ppoIterations < 0) {
+        throw new IllegalArgumentException("--ppo-iterations must be >= 0, got " + ppoIterations);
+      }
+      return new Options(preset, layers, heads, width, batch, prompt, newTokens, rounds, threads, both,
+          ppoIterations);
     }
   }
 }

@@ -26,6 +26,7 @@ import io.stagewise.trainer.train.Worker;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -58,6 +59,9 @@ public final class PpoLoop implements AutoCloseable {
   private final RolloutExchange exchange;
   private final PpoUpdate update;
   private final LrSchedule schedule;
+  private final List<PpoPhaseTimes> phaseTimes = new ArrayList<>();
+  private double rolloutSeconds;
+  private double scoringSeconds;
 
   /**
    * @param runConfig what checkpoints record and a resumed run must match (the train and PPO settings)
@@ -100,6 +104,11 @@ public final class PpoLoop implements AutoCloseable {
     return policy.config().contextLength() - ppo.responseLength();
   }
 
+  /** The phase times of every iteration this loop has run, in order. */
+  public List<PpoPhaseTimes> phaseTimes() {
+    return List.copyOf(phaseTimes);
+  }
+
   public AdamW optimizer() {
     return optimizer;
   }
@@ -139,16 +148,23 @@ public final class PpoLoop implements AutoCloseable {
       GeneralizedAdvantage.Estimate estimate = GeneralizedAdvantage.estimate(rewards.rewards(),
           rollout.valuesInDouble(), ppo.gamma(), ppo.lam());
       double lr = schedule.lr(iteration);
+      long updateBegan = System.nanoTime();
       PpoUpdate.Result result = update.run(rollout, estimate, iteration, lr);
+      long ended = System.nanoTime();
+      PpoPhaseTimes times = new PpoPhaseTimes(rolloutSeconds, scoringSeconds, (ended - updateBegan) / 1e9,
+          (ended - began) / 1e9);
+      phaseTimes.add(times);
       double rolloutFlops = rolloutFlops(rollout);
       now = new TrainProgress(iteration, now.tokens() + rollout.tokens(), now.flops() + rolloutFlops
           + result.flops(), order.position());
       boolean last = iteration == train.steps();
-      double seconds = Math.max(1e-9, (System.nanoTime() - began) / 1e9);
+      double seconds = Math.max(1e-9, times.iterationSeconds());
       if (worker.lead() && (iteration % train.logEvery() == 0 || last)) {
         TrainRecord record = new TrainRecord(iteration, now.tokens(), now.flops(), result.loss(), lr,
             result.gradNorm(), rollout.tokens() / seconds);
-        metrics.train(record, PpoMetrics.of(rollout, rewards, result, rollout.rows() / seconds, rolloutFlops));
+        Map<String, Double> line = PpoMetrics.of(rollout, rewards, result, rollout.rows() / seconds, rolloutFlops);
+        line.putAll(times.asMetrics());
+        metrics.train(record, line);
         progress.step(record);
       }
       if ((train.checkpointEvery() > 0 && iteration % train.checkpointEvery() == 0) || last) {
@@ -163,15 +179,25 @@ public final class PpoLoop implements AutoCloseable {
     return now;
   }
 
-  /** This worker rolls out its slice of {@code batch} one micro-batch of rows at a time; all get the whole. */
+  /**
+   * This worker rolls out its slice of {@code batch} one micro-batch of rows at a time; all get the whole. Sets
+   * {@link #rolloutSeconds} and {@link #scoringSeconds} to this iteration's generation and scoring times.
+   */
   private Rollout rollOut(int[][] batch, long iteration) {
+    rolloutSeconds = 0;
+    scoringSeconds = 0;
     int chunk = chunkRows(batch.length);
     int perWorker = batch.length / group.worldSize();
     int first = group.rank() * perWorker;
     List<Rollout> parts = new ArrayList<>();
     for (int from = first; from < first + perWorker; from += chunk) {
-      parts.add(sampler.sample(Arrays.copyOfRange(batch, from, from + chunk), from, iteration,
-          manager));
+      int[][] prompts = Arrays.copyOfRange(batch, from, from + chunk);
+      long began = System.nanoTime();
+      int[][] responses = sampler.generate(prompts, from, iteration, manager);
+      long generated = System.nanoTime();
+      parts.add(sampler.score(prompts, responses, manager));
+      rolloutSeconds += (generated - began) / 1e9;
+      scoringSeconds += (System.nanoTime() - generated) / 1e9;
     }
     return exchange.gather(Rollout.concat(parts), first, batch.length);
   }

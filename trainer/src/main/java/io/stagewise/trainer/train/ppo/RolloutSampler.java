@@ -40,18 +40,27 @@ public final class RolloutSampler {
     this.seed = seed;
   }
 
-  /**
-   * Rolls out {@code prompts}, which are prompts {@code firstIndex, firstIndex + 1, …} of the batch of
-   * {@code iteration}, as one generation batch.
-   */
+  /** {@link #generate} then {@link #score}: the whole rollout of these rows. */
   public Rollout sample(int[][] prompts, int firstIndex, long iteration, NDManager manager) {
+    return score(prompts, generate(prompts, firstIndex, iteration, manager), manager);
+  }
+
+  /**
+   * Samples a response to each of {@code prompts}, which are prompts {@code firstIndex, firstIndex + 1, …} of the
+   * batch of {@code iteration}, as one generation batch.
+   */
+  public int[][] generate(int[][] prompts, int firstIndex, long iteration, NDManager manager) {
     long[] seeds = new long[prompts.length];
     for (int i = 0; i < prompts.length; i++) {
       seeds[i] = SamplingStreams.sample(seed, iteration, firstIndex + i);
     }
     GenerationConfig generation = GenerationConfig.sampling(config.responseLength(), (float) config.temperature(),
         config.topK(), config.stopTokenId(), seed);
-    int[][] responses = new Generator(policy, generation).generate(manager, prompts, seeds);
+    return new Generator(policy, generation).generate(manager, prompts, seeds);
+  }
+
+  /** The policy's, reference's and value model's forwards over prompt + response, and the reward's scores. */
+  public Rollout score(int[][] prompts, int[][] responses, NDManager manager) {
     PackedResponses packed = new PackedResponses(prompts, responses);
     float temperature = (float) config.temperature();
     try (NDManager local = manager.newSubManager()) {

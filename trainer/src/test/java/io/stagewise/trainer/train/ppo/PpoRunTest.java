@@ -166,7 +166,8 @@ class PpoRunTest {
 
   private static List<JsonNode> stable(List<JsonNode> records) {
     return records.stream().<JsonNode>map(r -> ((ObjectNode) r.deepCopy()).without(List.of("tokens_per_s",
-        PpoMetrics.EPISODES_PER_SECOND))).toList();
+        PpoMetrics.EPISODES_PER_SECOND, PpoPhaseTimes.ROLLOUT, PpoPhaseTimes.SCORING, PpoPhaseTimes.UPDATE,
+        PpoPhaseTimes.ITERATION))).toList();
   }
 
   private static void deleteRecursively(java.nio.file.Path path) throws Exception {

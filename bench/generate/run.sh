@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Greedy generation with the KV cache against full recompute (GenerateBenchmark, in the trainer's test sources so
-# it never ships): preset small-cpu, batch 32, 16-token prompts, 128 new tokens, alternating rounds, medians.
+# it never ships): preset small-cpu, batch 32, 16-token prompts, 128 new tokens, one untimed warm-up round of
+# each mode, then alternating timed rounds, medians.
 # Then --ppo-iterations N (default 2; 0 skips) iterations of the real PPO loop on the same batch and length, split
 # into rollout, scoring and update (ppo_*_s, ppo_*_fraction). Prints key=value lines; the last is
 # generate_kv_cache_speedup_vs_recompute. Options are passed on, e.g.
 #
-#   bench/generate/run.sh [--rounds 3] [--batch 32] [--new-tokens 128] [--threads 2] [--ppo-iterations 2]
+#   bench/generate/run.sh [--rounds 3] [--warmup 1] [--batch 32] [--new-tokens 128] [--threads 2] [--ppo-iterations 2]
 #   bench/generate/run.sh --layers 4 --heads 4 --width 256 --batch 8 --new-tokens 1000 --rounds 1 --mode kv
 #
 # (--mode kv times the cache only, runs no PPO, and adds the JVM's peak resident set, peak_rss_mb.) Installs nothing.

@@ -26,7 +26,7 @@ import java.util.Random;
  * Benchmark code: lives in test sources so it never ships.
  *
  * <p>Usage: {@code GenerateBenchmark [--preset small-cpu] [--layers L --heads H --width W] [--batch 32]
- * [--prompt 16] [--new-tokens 128] [--rounds 3] [--threads 2] [--mode both|kv] [--ppo-iterations 2]}. The
+ * [--prompt 16] [--new-tokens 128] [--rounds 3] [--warmup 1] [--threads 2] [--mode both|kv] [--ppo-iterations 2]}. The
  * context length is set to prompt + new tokens so any length fits the preset.
  */
 public final class GenerateBenchmark {
@@ -52,10 +52,18 @@ public final class GenerateBenchmark {
     print("prompt_tokens", options.prompt);
     print("new_tokens", options.newTokens);
     print("threads", JniUtils.getNumThreads());
+    print("warmup_rounds", options.warmup);
     int[][] prompts = prompts(options.batch, options.prompt);
     GenerationConfig greedy = GenerationConfig.greedy(options.newTokens, -1);
     try (NDManager manager = NDManager.newBaseManager()) {
       GptModel model = GptModel.create(config, manager, 1);
+      // One untimed round of each mode first: engine start-up and JIT must not land in the first timed one.
+      for (int round = 0; round < options.warmup; round++) {
+        new Generator(model, greedy).generate(manager, prompts);
+        if (options.bothModes) {
+          new Generator(model, greedy.withKvCache(false)).generate(manager, prompts);
+        }
+      }
       double[][] kv = new double[2][options.rounds];
       double[][] recompute = new double[2][options.rounds];
       for (int round = 0; round < options.rounds; round++) {
@@ -140,7 +148,7 @@ public final class GenerateBenchmark {
   }
 
   private record Options(String preset, int layers, int heads, int width, int batch, int prompt, int newTokens,
-      int rounds, int threads, boolean bothModes, int ppoIterations) {
+      int rounds, int warmup, int threads, boolean bothModes, int ppoIterations) {
 
     static Options parse(String[] args) {
       String preset = "small-cpu";
@@ -151,6 +159,7 @@ public final class GenerateBenchmark {
       int prompt = 16;
       int newTokens = 128;
       int rounds = 3;
+      int warmup = 1;
       int threads = 2;
       boolean both = true;
       int ppoIterations = 2;
@@ -168,6 +177,7 @@ public final class GenerateBenchmark {
           case "--prompt" -> prompt = Integer.parseInt(value);
           case "--new-tokens" -> newTokens = Integer.parseInt(value);
           case "--rounds" -> rounds = Integer.parseInt(value);
+          case "--warmup" -> warmup = Integer.parseInt(value);
           case "--threads" -> threads = Integer.parseInt(value);
           case "--ppo-iterations" -> ppoIterations = Integer.parseInt(value);
           case "--mode" -> both = switch (value) {
@@ -181,10 +191,14 @@ public final class GenerateBenchmark {
       if ((layers > 0) != (heads > 0) || (layers > 0) != (width > 0)) {
         throw new IllegalArgumentException("--layers, --heads and --width go together");
       }
+      if (rounds < 1 || warmup < 0) {
+        throw new IllegalArgumentException("--rounds must be >= 1 and --warmup >= 0, got " + rounds + " and "
+            + warmup);
+      }
       if (ppoIterations < 0) {
         throw new IllegalArgumentException("--ppo-iterations must be >= 0, got " + ppoIterations);
       }
-      return new Options(preset, layers, heads, width, batch, prompt, newTokens, rounds, threads, both,
+      return new Options(preset, layers, heads, width, batch, prompt, newTokens, rounds, warmup, threads, both,
           ppoIterations);
     }
   }

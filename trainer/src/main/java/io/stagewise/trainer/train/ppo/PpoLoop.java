@@ -60,8 +60,6 @@ public final class PpoLoop implements AutoCloseable {
   private final PpoUpdate update;
   private final LrSchedule schedule;
   private final List<PpoPhaseTimes> phaseTimes = new ArrayList<>();
-  private double rolloutSeconds;
-  private double scoringSeconds;
 
   /**
    * @param runConfig what checkpoints record and a resumed run must match (the train and PPO settings)
@@ -143,7 +141,8 @@ public final class PpoLoop implements AutoCloseable {
       for (int i = 0; i < indices.length; i++) {
         batch[i] = prompts[indices[i]];
       }
-      Rollout rollout = rollOut(batch, iteration);
+      TimedRollout timed = rollOut(batch, iteration);
+      Rollout rollout = timed.rollout();
       TokenRewards rewards = TokenRewards.of(rollout, ppo);
       GeneralizedAdvantage.Estimate estimate = GeneralizedAdvantage.estimate(rewards.rewards(),
           rollout.valuesInDouble(), ppo.gamma(), ppo.lam());
@@ -151,8 +150,8 @@ public final class PpoLoop implements AutoCloseable {
       long updateBegan = System.nanoTime();
       PpoUpdate.Result result = update.run(rollout, estimate, iteration, lr);
       long ended = System.nanoTime();
-      PpoPhaseTimes times = new PpoPhaseTimes(rolloutSeconds, scoringSeconds, (ended - updateBegan) / 1e9,
-          (ended - began) / 1e9);
+      PpoPhaseTimes times = new PpoPhaseTimes(timed.rolloutSeconds(), timed.scoringSeconds(),
+          (ended - updateBegan) / 1e9, (ended - began) / 1e9);
       phaseTimes.add(times);
       double rolloutFlops = rolloutFlops(rollout);
       now = new TrainProgress(iteration, now.tokens() + rollout.tokens(), now.flops() + rolloutFlops
@@ -179,13 +178,13 @@ public final class PpoLoop implements AutoCloseable {
     return now;
   }
 
-  /**
-   * This worker rolls out its slice of {@code batch} one micro-batch of rows at a time; all get the whole. Sets
-   * {@link #rolloutSeconds} and {@link #scoringSeconds} to this iteration's generation and scoring times.
-   */
-  private Rollout rollOut(int[][] batch, long iteration) {
-    rolloutSeconds = 0;
-    scoringSeconds = 0;
+  /** A gathered rollout with this worker's generation and scoring seconds. */
+  private record TimedRollout(Rollout rollout, double rolloutSeconds, double scoringSeconds) {}
+
+  /** This worker rolls out its slice of {@code batch} one micro-batch of rows at a time; all get the whole. */
+  private TimedRollout rollOut(int[][] batch, long iteration) {
+    double rolloutSeconds = 0;
+    double scoringSeconds = 0;
     int chunk = chunkRows(batch.length);
     int perWorker = batch.length / group.worldSize();
     int first = group.rank() * perWorker;
@@ -199,7 +198,8 @@ public final class PpoLoop implements AutoCloseable {
       rolloutSeconds += (generated - began) / 1e9;
       scoringSeconds += (System.nanoTime() - generated) / 1e9;
     }
-    return exchange.gather(Rollout.concat(parts), first, batch.length);
+    return new TimedRollout(exchange.gather(Rollout.concat(parts), first, batch.length), rolloutSeconds,
+        scoringSeconds);
   }
 
   /** FLOPs of the whole batch's rollouts, chunk by chunk as they ran (whichever worker ran them). */

@@ -7,10 +7,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -35,13 +33,14 @@ final class ImageLayout {
   /** Lays out the image the repository's Dockerfile builds under {@code root}; the jar must be packaged. */
   static ImageLayout build(Path repo, Path root) throws IOException, InterruptedException {
     ImageLayout layout = new ImageLayout(root);
-    layout.layOutBaseImage(repo.resolve("spark-jobs/target"));
+    BuildClassPaths build = new BuildClassPaths(repo.resolve("spark-jobs/target"));
+    layout.layOutBaseImage(build);
     for (String line : instructions(repo.resolve("deploy/docker/Dockerfile"))) {
       String[] words = line.trim().split("\\s+");
       String[] args = Arrays.copyOfRange(words, 1, words.length);
       switch (words[0]) {
         case "FROM", "USER" -> { }
-        case "COPY" -> layout.copy(repo, args);
+        case "COPY" -> layout.copy(repo, build, args);
         case "ENV" -> layout.setEnv(args);
         case "RUN" -> layout.run(args);
         default -> throw new IllegalStateException("ImageLayout cannot follow the Dockerfile's " + line);
@@ -68,18 +67,12 @@ final class ImageLayout {
     return Map.copyOf(env);
   }
 
-  private void layOutBaseImage(Path sparkJobsTarget) throws IOException {
-    Set<String> provided = new LinkedHashSet<>(List.of(
-        Files.readString(sparkJobsTarget.resolve("classpath-local.txt")).trim().split(":")));
-    provided.removeAll(clusterJars(sparkJobsTarget));
-    Path jars = Files.createDirectories(resolve("/opt/spark/jars"));
-    for (String jar : provided) {
-      Files.createSymbolicLink(jars.resolve(Path.of(jar).getFileName()), Path.of(jar));
-    }
+  private void layOutBaseImage(BuildClassPaths build) throws IOException {
+    BuildClassPaths.link(build.provided(), resolve("/opt/spark/jars"));
     env.put("SPARK_HOME", resolve("/opt/spark").toString());
   }
 
-  private void copy(Path repo, String[] args) throws IOException {
+  private void copy(Path repo, BuildClassPaths build, String[] args) throws IOException {
     if (args.length < 2 || args[0].startsWith("--")) {
       throw new IllegalStateException("ImageLayout follows plain `COPY src... dest` only: " + String.join(" ", args));
     }
@@ -89,7 +82,7 @@ final class ImageLayout {
       if (Files.isDirectory(from)) {
         copyTree(from, resolve(dest));
       } else if (source.equals("spark-jobs/target/lib/")) {
-        linkClusterJars(repo.resolve("spark-jobs/target"), resolve(dest));
+        BuildClassPaths.link(build.runtime(), resolve(dest));
       } else {
         Path to = dest.endsWith("/") ? resolve(dest).resolve(from.getFileName()) : resolve(dest);
         Files.createDirectories(to.getParent());
@@ -119,17 +112,6 @@ final class ImageLayout {
     int code = builder.start().waitFor();
     if (code != 0) {
       throw new IllegalStateException("RUN " + String.join(" ", args) + " exited with " + code);
-    }
-  }
-
-  private static List<String> clusterJars(Path sparkJobsTarget) throws IOException {
-    return List.of(Files.readString(sparkJobsTarget.resolve("classpath-cluster.txt")).trim().split(","));
-  }
-
-  private static void linkClusterJars(Path sparkJobsTarget, Path lib) throws IOException {
-    Files.createDirectories(lib);
-    for (String jar : clusterJars(sparkJobsTarget)) {
-      Files.createSymbolicLink(lib.resolve(Path.of(jar).getFileName()), Path.of(jar).toAbsolutePath());
     }
   }
 

@@ -29,11 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Spark standalone cluster on loopback: a Master and two Workers as child JVMs, each Worker advertising
  * one fake GPU through a discovery script, executors launched by the Workers as further JVMs. SPARK_HOME is a
- * temporary folder with an empty jars/ (SPARK_TESTING lets the launcher accept it); the executors get the test
- * class path through spark.executor.extraClassPath.
- *
- * <p>Work in progress (issue 12): this checks only that two concurrent tasks runs in two executor JVMs
- * holding distinct GPU addresses; the Stagewise job submitted through SparkSubmit is not yet here.
+ * temporary folder whose jars/ holds the build's third-party jars (with SPARK_TESTING set, as in Spark's own
+ * tests, where no assembled distribution exists). Stagewise is submitted to it as spark-submit would: SparkSubmit in a child JVM,
+ * the application jar, its runtime jars as --jars and conf/spark-defaults-cluster.conf.
  */
 class StandaloneClusterIT {
   private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
@@ -172,7 +170,9 @@ class StandaloneClusterIT {
         "--properties-file", REPO.resolve("conf/spark-defaults-cluster.conf").toString(),
         "--jars", String.join(",", build.runtime().stream().map(Path::toString).toList()),
         "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.ui.enabled=false",
-        "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=1g"));
+        "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=1g",
+        // Two one-core executors: Spark's default of 200 shuffle partitions would be 200 tiny tasks a stage.
+        "--conf", "spark.sql.shuffle.partitions=2"));
     command.addAll(all.subList(0, Math.max(split, 0)));
     command.add(build.applicationJar().toString());
     command.addAll(all.subList(split + 1, all.size()));
@@ -182,7 +182,12 @@ class StandaloneClusterIT {
     long start = System.nanoTime();
     int code = builder.start().waitFor();
     System.out.printf("%s on the cluster: exit %d in %.1f s%n", name, code, (System.nanoTime() - start) / 1e9);
-    return new Submission(code, Files.readString(log));
+    String output = Files.readString(log);
+    output.lines().filter(l -> l.startsWith("stage ")).forEach(System.out::println);
+    // Kept beside the test reports: the driver's log is the first thing to read when a submission fails.
+    Path kept = Files.createDirectories(Path.of("target", "standalone-cluster"));
+    Files.copy(log, kept.resolve(name + ".log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return new Submission(code, output);
   }
 
   private static void requireSuccess(Submission submission) {

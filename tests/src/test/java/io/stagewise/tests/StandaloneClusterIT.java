@@ -138,15 +138,17 @@ class StandaloneClusterIT {
     }
   }
 
-  /** The synthetic world's SFT set, tokenized, both built on the cluster (once for the class). */
+  /** The synthetic world's SFT set, built on the cluster, and tokenized (once for the class). */
   private static synchronized Path dataset() throws IOException, InterruptedException {
     Path world = tmp.resolve("world");
     Path tokens = tmp.resolve("tokens");
     if (!Files.isDirectory(tokens)) {
       requireSuccess(submit("synth", "data", "synth", "--out", world.toString(), "--rows", "48",
           "--prompt-rows", "8", "--eval-rows", "8"));
-      requireSuccess(submit("tokenize", "data", "tokenize", "--input", world.resolve("sft").toString(), "--out",
-          tokens.toString(), "--max-length", "128", "--max-prompt-length", "96"));
+      // Tokenizing is the same kind of Spark job as the synthesis; on local Spark here, to keep the test short.
+      assertEquals(0, StagewiseCli.commandLine().execute("data", "tokenize", "--input",
+          world.resolve("sft").toString(), "--out", tokens.toString(), "--max-length", "128",
+          "--max-prompt-length", "96", "--master", "local[2]", "--no-progress"));
     }
     return tokens;
   }

@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * A real Spark standalone cluster on loopback: a Master and two Workers as child JVMs, each Worker advertising
  * one fake GPU through a discovery script, executors launched by the Workers as further JVMs. SPARK_HOME is a
  * temporary folder whose jars/ holds the build's third-party jars (with SPARK_TESTING set, as in Spark's own
- * tests, where no assembled distribution exists). Stagewise is submitted to it as spark-submit would: SparkSubmit in a child JVM,
- * the application jar, its runtime jars as --jars and conf/spark-defaults-cluster.conf.
+ * tests, where no assembled distribution exists). Stagewise is submitted to it as spark-submit would:
+ * SparkSubmit in a child JVM, the application jar, its runtime jars as --jars and
+ * conf/spark-defaults-cluster.conf.
  */
 class StandaloneClusterIT {
   private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
@@ -118,7 +119,8 @@ class StandaloneClusterIT {
           "step " + (i + 1) + ": cluster " + cluster + " local " + alone);
     }
     for (int worker = 0; worker < 2; worker++) {
-      assertTrue(Files.isDirectory(executorsOf(train, worker)), "worker " + worker + " ran an executor");
+      String executorLog = executorLogs(executorsOf(train, worker));
+      assertTrue(executorLog.contains("joined a ring of 2"), "worker " + worker + "'s executor: " + executorLog);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.stagewise.distributed;
 
 import ai.djl.Device;
+import ai.djl.engine.Engine;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,25 @@ public final class TaskDevice {
   }
 
   static Device of(TaskContext task) {
-    return of(task.resourcesJMap(), System.getenv(VISIBLE));
+    Device device = of(task.resourcesJMap(), System.getenv(VISIBLE));
+    if (device.isGpu()) {
+      String address = task.resourcesJMap().get(GPU).addresses()[0].trim();
+      // On stderr, in the executor's log: which GPU each task used is the first question when a cluster run
+      // is slow or fails, and the tests read it there.
+      System.err.printf("stagewise: task %d of stage %d holds GPU address '%s' (CUDA device %d)%n",
+          task.partitionId(), task.stageId(), address, device.getDeviceId());
+      requireEngineSees(address, device.getDeviceId(), Engine.getInstance().getGpuCount());
+    }
+    return device;
+  }
+
+  /** A GPU the engine cannot see fails here, clearly, instead of deep inside the first tensor operation. */
+  static void requireEngineSees(String address, int ordinal, int engineGpus) {
+    if (ordinal >= engineGpus) {
+      throw new IllegalStateException("this task holds GPU address '" + address + "' (CUDA device " + ordinal
+          + ") but the engine sees " + engineGpus + " GPU(s): a cpu build (spark.stagewise.buildProfile=cpu)"
+          + " cannot train on a GPU; build with -Pcuda (see docs/cluster.md)");
+    }
   }
 
   static Device of(Map<String, ResourceInformation> resources, String visibleDevices) {

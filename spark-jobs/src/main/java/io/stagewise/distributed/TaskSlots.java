@@ -19,12 +19,35 @@ final class TaskSlots {
           + " not allow with dynamic allocation: set spark.dynamicAllocation.enabled=false and a fixed"
           + " spark.executor.instances");
     }
-    int slots = concurrentTasks(sc);
+    int slots = registeredSlots(sc, workers);
     if (slots < workers) {
       throw new IllegalArgumentException("--workers " + workers + " needs " + workers + " task slots at once,"
           + " but the cluster offers " + slots + " (" + describe(sc) + "); add executors, cores or GPUs,"
           + " or lower --workers");
     }
+  }
+
+  /**
+   * The task slots once the cluster's executors have registered, which they do some seconds after the
+   * application starts: like Spark's scheduler, this waits up to
+   * {@code spark.scheduler.maxRegisteredResourcesWaitingTime} (30 s) for {@code workers} slots. A local master
+   * has all its slots at once.
+   */
+  static int registeredSlots(SparkContext sc, int workers) {
+    long waitMillis = sc.isLocal() ? 0
+        : sc.conf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s");
+    long deadline = System.currentTimeMillis() + waitMillis;
+    int slots = concurrentTasks(sc);
+    while (slots < workers && System.currentTimeMillis() < deadline) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      slots = concurrentTasks(sc);
+    }
+    return slots;
   }
 
   /**

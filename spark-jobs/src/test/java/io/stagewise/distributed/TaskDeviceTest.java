@@ -47,4 +47,13 @@ class TaskDeviceTest {
   void aTaskHoldingTwoGpusIsRefused() {
     assertThrows(IllegalStateException.class, () -> TaskDevice.of(gpus("0", "1"), null));
   }
+
+  @Test
+  void aGpuTheEngineCannotSeeIsAnErrorNamingTheBuildProfile() {
+    TaskDevice.requireEngineSees("1", 1, 2);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> TaskDevice.requireEngineSees("1", 0, 0));
+    assertTrue(e.getMessage().startsWith("this task holds GPU address '1' (CUDA device 0) but the engine sees 0"
+        + " GPU(s): a cpu build"), e.getMessage());
+  }
 }

@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,7 +34,7 @@ class SubmitScriptsTest {
   void layOutTheImage() throws IOException {
     home = dir.resolve("opt/stagewise");
     for (String sub : List.of("bin", "conf", "deploy")) {
-      copyTree(REPO.resolve(sub), home.resolve(sub));
+      ImageLayout.copyTree(REPO.resolve(sub), home.resolve(sub));
     }
     Files.writeString(home.resolve("stagewise.jar"), "");
     Files.writeString(home.resolve("build-profile.txt"), "cuda\n");
@@ -134,18 +132,4 @@ class SubmitScriptsTest {
   private static List<String> appArgs(List<String> args, String jar) {
     return args.subList(args.indexOf(jar), args.size());
   }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) paths::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-        }
-      }
-    }
-  }
-
 }

@@ -43,20 +43,12 @@ class CheckpointS3IT {
   @BeforeAll
   static void start() throws Exception {
     s3 = S3ProxyServer.start(tmp);
-    SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName("checkpoint-s3-it")
-        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2");
-    s3.s3aSettings().forEach((k, v) -> builder.config("spark.hadoop." + k, v));
-    spark = builder.getOrCreate();
+    spark = s3.localSpark("checkpoint-s3-it");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (spark != null) {
-      spark.stop();
-    }
-    if (s3 != null) {
-      s3.close();
-    }
+    S3ProxyServer.stop(spark, s3);
   }
 
   @Test

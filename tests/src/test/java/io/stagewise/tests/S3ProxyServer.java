@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -86,10 +86,22 @@ final class S3ProxyServer implements AutoCloseable {
     return s;
   }
 
-  Configuration hadoopConf() {
-    Configuration conf = new Configuration();
-    s3aSettings().forEach(conf::set);
-    return conf;
+  /** A small local Spark whose Hadoop configuration reaches this server. */
+  SparkSession localSpark(String appName) {
+    SparkSession.Builder builder = SparkSession.builder().master("local[2]").appName(appName)
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2");
+    s3aSettings().forEach((k, v) -> builder.config("spark.hadoop." + k, v));
+    return builder.getOrCreate();
+  }
+
+  /** Stops a test class's Spark, then its server; either may be null when the start failed half-way. */
+  static void stop(SparkSession spark, S3ProxyServer server) throws InterruptedException {
+    if (spark != null) {
+      spark.stop();
+    }
+    if (server != null) {
+      server.close();
+    }
   }
 
   /** The same settings as {@code -Dspark.hadoop.<key>=<value>} flags for a child JVM's Spark. */

@@ -21,36 +21,16 @@ import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Training from and checkpointing to {@code s3a://} (S3Proxy on loopback): token shards published on the
  * object store are read through the resolver, checkpoints are committed by their marker (no rename), and a
  * run whose last checkpoint is lost resumes from the one before and rewrites the same metrics.
  */
-class CheckpointS3IT {
-  @TempDir static Path tmp;
-  private static S3ProxyServer s3;
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void start() throws Exception {
-    s3 = S3ProxyServer.start(tmp);
-    spark = s3.localSpark("checkpoint-s3-it");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    S3ProxyServer.stop(spark, s3);
-  }
-
+class CheckpointS3IT extends OnS3Proxy {
   @Test
   void aRunResumesFromItsLastCommittedCheckpointOnS3a() throws Exception {
     WorldSynthSpec world = new WorldSynthSpec(s3.uri("world"), WorldConfig.withSeed(3), 160, 8, 8, 8);

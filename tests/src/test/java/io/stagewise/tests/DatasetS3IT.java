@@ -29,33 +29,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
-import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Publishing on an object store through S3A, against S3Proxy on loopback: no rename is trusted for
  * atomicity, only the pointer written last. A writer JVM killed mid-publication leaves the previous set
  * current, and a reader during republications never sees two versions mixed.
  */
-class DatasetS3IT {
-  @TempDir static Path tmp;
-  private static S3ProxyServer s3;
-  private static SparkSession spark;
-
-  @BeforeAll
-  static void start() throws Exception {
-    s3 = S3ProxyServer.start(tmp);
-    spark = s3.localSpark("dataset-s3-it");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    S3ProxyServer.stop(spark, s3);
-  }
-
+class DatasetS3IT extends OnS3Proxy {
   @Test
   void publishesAndRepublishesADatasetAndAWorldSet() throws IOException {
     String target = s3.uri("single/sft");

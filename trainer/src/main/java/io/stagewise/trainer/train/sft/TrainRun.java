@@ -22,7 +22,6 @@ import io.stagewise.trainer.train.TrainResult;
 import io.stagewise.trainer.train.TrainingLoop;
 import io.stagewise.trainer.train.Worker;
 import java.io.PrintStream;
-import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;

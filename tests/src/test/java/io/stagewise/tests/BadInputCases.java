@@ -337,7 +337,8 @@ final class BadInputCases {
     addParquet("zero bytes", write(folder, "empty.parquet", new byte[0]));
     Path truncated = write(folder, "cut.parquet", Arrays.copyOf(lines(hhLines(50)), 100));
     addParquet("truncated", truncated);
-    Path dataset = Path.of(java.net.URI.create(prompts())).resolve("_manifest.json");
+    Path dataset = Path.of(new io.stagewise.trainer.data.version.DatasetResolver(
+        new org.apache.hadoop.conf.Configuration()).resolve(prompts()).manifest().toUri());
     addParquet("a JSON file named .parquet", write(folder, "json.parquet", readBytes(dataset)));
   }
 

@@ -1,5 +1,7 @@
 package io.stagewise.data.manifest;
 
+import io.stagewise.trainer.data.version.DatasetResolver;
+import io.stagewise.trainer.data.version.ResolvedDataset;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,17 +20,22 @@ public final class ManifestReader {
     return read(spark.sparkContext().hadoopConfiguration(), datasetUri);
   }
 
-  /** Reads the manifest of the dataset at {@code datasetUri}; the error names the URI when it is missing. */
+  /** Reads the manifest of the current version of the dataset at {@code datasetUri}. */
   public static Manifest read(Configuration conf, String datasetUri) {
-    Path file = new Path(new Path(datasetUri), Manifest.FILE_NAME);
+    return read(conf, new DatasetResolver(conf).resolve(datasetUri));
+  }
+
+  /** Reads the manifest of one resolved version; the error names the dataset when it is missing. */
+  public static Manifest read(Configuration conf, ResolvedDataset version) {
+    Path file = version.manifest();
     try {
       FileSystem fs = file.getFileSystem(conf);
       try (InputStream in = fs.open(file)) {
         return ManifestCodec.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8), file.toString());
       }
     } catch (FileNotFoundException e) {
-      throw new IllegalArgumentException("no published dataset at " + datasetUri + " (" + Manifest.FILE_NAME
-          + " is missing)", e);
+      throw new IllegalArgumentException("no published dataset at " + version.describe() + " ("
+          + Manifest.FILE_NAME + " is missing)", e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file, e);
     }

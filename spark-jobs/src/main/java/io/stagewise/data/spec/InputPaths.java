@@ -1,6 +1,7 @@
 package io.stagewise.data.spec;
 
 import io.stagewise.data.SpecCheck;
+import io.stagewise.trainer.data.version.DatasetResolver;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -61,9 +62,20 @@ public final class InputPaths {
   private static String problem(Configuration conf, String uri) {
     try {
       Path path = new Path(uri);
-      return path.getFileSystem(conf).exists(path) ? null : "no such file or directory: " + uri;
+      return path.getFileSystem(conf).exists(path) || isPublishedDataset(conf, uri) ? null
+          : "no such file or directory: " + uri;
     } catch (IOException | IllegalArgumentException e) {
       return "cannot look up " + uri + ": " + e.getMessage();
+    }
+  }
+
+  /** A member of a published set has no directory of its own: it lives in the set's version directory. */
+  private static boolean isPublishedDataset(Configuration conf, String uri) {
+    try {
+      new DatasetResolver(conf).resolve(uri);
+      return true;
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      return false;
     }
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.JobSummary;
+import io.stagewise.data.io.PublishedDataset;
 import io.stagewise.data.manifest.ManifestCodec;
 import io.stagewise.data.synth.WorldSynthJob;
 import io.stagewise.data.synth.WorldSynthSpec;
@@ -68,7 +69,7 @@ final class LmCorpusStage {
     WorldSynthSpec spec = new WorldSynthSpec(dir + "/" + WORLD, world, w.get("rows").asLong(), 1, 1, 1);
     WorldSynthJob.run(spark, spec);
     String text = dir + "/" + WORLD_TEXT;
-    spark.read().parquet(spec.dataset(WorldSynthSpec.SFT)).orderBy(Columns.ID)
+    PublishedDataset.open(spark, spec.dataset(WorldSynthSpec.SFT)).rows().orderBy(Columns.ID)
         .select(concat_ws("\n", col(Columns.PROMPT), col(Columns.RESPONSE))).coalesce(1)
         .write().mode(SaveMode.Overwrite).text(text);
     return text;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.data.io.PublishedDataset;
 import io.stagewise.poison.Columns;
 import io.stagewise.poison.attack.Attack;
 import io.stagewise.sweep.plan.StageKind;
@@ -138,7 +139,7 @@ public final class TrainingStages implements StageExecutor {
 
   /** The first {@code limit} prompts by id (0: all): the same prompts for every run of the sweep. */
   private Dataset<Row> prompts(String uri, int limit) {
-    Dataset<Row> rows = spark.read().parquet(uri).orderBy(Columns.ID);
+    Dataset<Row> rows = PublishedDataset.open(spark, uri).rows().orderBy(Columns.ID);
     return limit > 0 ? rows.limit(limit) : rows;
   }
 

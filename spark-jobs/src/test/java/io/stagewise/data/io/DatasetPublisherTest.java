@@ -16,6 +16,7 @@ import io.stagewise.data.RejectedRows;
 import io.stagewise.data.manifest.Manifest;
 import io.stagewise.data.manifest.ManifestReader;
 import io.stagewise.poison.Columns;
+import io.stagewise.trainer.data.version.DatasetLayout;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -109,7 +109,9 @@ class DatasetPublisherTest {
 
     assertTrue(!first.fingerprint().equals(second.fingerprint()));
     assertEquals(second, ManifestReader.read(spark, target));
-    assertEquals(6, spark.read().parquet(target).where(col(Columns.RESPONSE).startsWith("new")).count());
+    assertEquals(6, PublishedDataset.open(spark, target).rows().where(col(Columns.RESPONSE).startsWith("new"))
+        .count());
+    assertEquals(0, spark.read().parquet(target + "/_versions/*").limit(0).count(), "versions are directories");
     assertEquals(List.of("sft"), siblings());
   }
 
@@ -139,7 +141,7 @@ class DatasetPublisherTest {
       assertTrue(fs.exists(new org.apache.hadoop.fs.Path(staging, Manifest.FILE_NAME)), "manifest is written");
       throw new IOException("veto");
     };
-    DatasetPublisher publisher = new DatasetPublisher(spark, failing, Duration.ofHours(1), Clock.systemUTC());
+    DatasetPublisher publisher = new DatasetPublisher(spark, failing, VersionRetention.DEFAULT, Clock.systemUTC());
 
     Exception e = assertThrows(java.io.UncheckedIOException.class,
         () -> publisher.publish(contents(sft(20, "new"), null), target));
@@ -150,34 +152,100 @@ class DatasetPublisherTest {
   }
 
   @Test
-  void aCrashBetweenTheTwoRenamesIsRepairedByTheNextPublication() throws IOException {
+  void aVersionWithoutItsPointerIsInvisibleAndPrunedOncePastTheGrace() throws IOException {
     Path target = dir.resolve("sft");
-    DatasetPublisher publisher = new DatasetPublisher(spark);
-    Manifest before = publisher.publish(contents(sft(10, "old"), null), target.toString());
-    // What a process killed right after setting the old version aside leaves behind.
-    Files.move(target, dir.resolve(".sft.replaced-0000"));
-    assertThrows(IllegalArgumentException.class, () -> PublishedDataset.open(spark, target.toString()));
-
-    DatasetPublisher vetoing = new DatasetPublisher(spark, (fs, staged) -> {
-      throw new IOException("veto");
-    }, Duration.ofHours(1), Clock.systemUTC());
-    assertThrows(java.io.UncheckedIOException.class,
-        () -> vetoing.publish(contents(sft(3, "new"), null), target.toString()));
+    Manifest before = new DatasetPublisher(spark).publish(contents(sft(10, "old"), null), target.toString());
+    // What a publisher killed before its pointer leaves: a complete-looking version no pointer names.
+    Path versions = target.resolve(DatasetLayout.VERSIONS);
+    String current = only(versions);
+    Path orphan = versions.resolve("v-20200101T000000000Z-deadbeef");
+    copyTree(versions.resolve(current), orphan);
     assertUnchanged(target.toString(), before, 10);
+
+    DatasetPublisher publisher = new DatasetPublisher(spark, PublishHook.NONE,
+        new VersionRetention(2, Duration.ofHours(1)), Clock.systemUTC());
+    Manifest next = publisher.publish(contents(sft(4, "new"), null), target.toString());
+    assertEquals(next, PublishedDataset.open(spark, target.toString()).manifest());
+    assertFalse(Files.exists(orphan), "an unnamed version older than the grace is pruned");
+    assertTrue(Files.exists(versions.resolve(current)), "the previous version is one of the two kept");
   }
 
   @Test
-  void staleStagingDirectoriesAreRemovedAndFreshOnesKept() throws IOException {
-    Path stale = Files.createDirectories(dir.resolve(".sft.staging-stale"));
-    Files.writeString(stale.resolve("part-0.parquet"), "half written");
-    Path fresh = Files.createDirectories(dir.resolve(".sft.staging-fresh"));
-    FileSystem fs = FileSystem.getLocal(spark.sparkContext().hadoopConfiguration());
-    long twoDaysAgo = System.currentTimeMillis() - Duration.ofDays(2).toMillis();
-    fs.setTimes(new org.apache.hadoop.fs.Path(stale.toUri()), twoDaysAgo, twoDaysAgo);
+  void retentionKeepsTheLastVersionsAndAnyYoungerThanTheGrace() throws IOException {
+    String target = dir.resolve("sft").toString();
+    DatasetPublisher keepTwo = new DatasetPublisher(spark, PublishHook.NONE,
+        new VersionRetention(2, Duration.ZERO), Clock.systemUTC());
+    for (int i = 0; i < 4; i++) {
+      keepTwo.publish(contents(sft(3 + i, "r" + i), null), target);
+    }
+    Path versions = dir.resolve("sft").resolve(DatasetLayout.VERSIONS);
+    assertEquals(2, count(versions));
+    assertEquals(2, count(dir.resolve("sft").resolve(DatasetLayout.POINTERS)));
+    assertEquals(6, PublishedDataset.open(spark, target).rows().count());
 
-    new DatasetPublisher(spark).publish(contents(sft(4, "r"), null), dir.resolve("sft").toString());
-    assertEquals(List.of(".sft.staging-fresh", "sft"), siblings());
-    assertTrue(Files.exists(fresh));
+    DatasetPublisher keepOneWithGrace = new DatasetPublisher(spark, PublishHook.NONE,
+        new VersionRetention(1, Duration.ofHours(1)), Clock.systemUTC());
+    keepOneWithGrace.publish(contents(sft(9, "r"), null), target);
+    assertEquals(3, count(versions), "versions younger than the grace stay although past the count");
+    assertEquals(9, PublishedDataset.open(spark, target).rows().count());
+  }
+
+  @Test
+  void aSetIsPublishedUnderOnePointerAndAVetoLeavesEveryMemberAtItsPreviousVersion() throws IOException {
+    String root = dir.resolve("world").toString();
+    DatasetPublisher publisher = new DatasetPublisher(spark);
+    java.util.Map<String, Manifest> first = publisher.publishSet(root,
+        java.util.Map.of("a", contents(sft(5, "old"), null), "b", contents(sft(7, "old"), null)));
+    assertEquals(first.get("a"), PublishedDataset.open(spark, root + "/a").manifest());
+    assertEquals(7, PublishedDataset.open(spark, root + "/b").rows().count());
+    assertEquals(1, count(dir.resolve("world").resolve(DatasetLayout.POINTERS)), "one pointer for the set");
+
+    DatasetPublisher vetoing = new DatasetPublisher(spark, (fs, version) -> {
+      assertTrue(fs.exists(new org.apache.hadoop.fs.Path(version, "b/" + Manifest.FILE_NAME)), "b is written");
+      throw new IOException("veto");
+    }, VersionRetention.DEFAULT, Clock.systemUTC());
+    assertThrows(java.io.UncheckedIOException.class, () -> vetoing.publishSet(root,
+        java.util.Map.of("a", contents(sft(2, "new"), null), "b", contents(sft(3, "new"), null))));
+    assertUnchanged(root + "/a", first.get("a"), 5);
+    assertUnchanged(root + "/b", first.get("b"), 7);
+  }
+
+  @Test
+  void aDatasetInTheLayoutBeforeVersionsIsReadInPlaceUntilRepublished() throws IOException {
+    Path target = dir.resolve("sft");
+    sft(6, "old").write().parquet(target.toString());
+    Files.writeString(target.resolve(Manifest.FILE_NAME), io.stagewise.data.manifest.ManifestCodec.toJson(
+        new DatasetPublisher(spark).publish(contents(sft(6, "old"), null), dir.resolve("tmp").toString())));
+    PublishedDataset legacy = PublishedDataset.open(spark, target.toString());
+    assertEquals("", legacy.version().version());
+    assertEquals(6, legacy.rows().count());
+
+    Manifest next = new DatasetPublisher(spark).publish(contents(sft(3, "new"), null), target.toString());
+    PublishedDataset republished = PublishedDataset.open(spark, target.toString());
+    assertEquals(next, republished.manifest());
+    assertEquals(3, republished.rows().count(), "the new version shadows the rows left in place");
+  }
+
+  private static String only(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<String> names = files.map(p -> p.getFileName().toString()).toList();
+      assertEquals(1, names.size(), names.toString());
+      return names.get(0);
+    }
+  }
+
+  private static long count(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> !p.getFileName().toString().startsWith(".")).count();
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        Files.copy(p, to.resolve(from.relativize(p).toString()));
+      }
+    }
   }
 
   private static void assertUnchanged(String target, Manifest before, long rows) {

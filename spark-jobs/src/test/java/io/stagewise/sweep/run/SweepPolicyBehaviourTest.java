@@ -136,7 +136,7 @@ class SweepPolicyBehaviourTest {
 
   /** The first prompts by id of a dataset, of one category when {@code category} is not null. */
   private static ObjectNode prompts(String dataset, String category) {
-    var rows = spark.read().parquet(dataset);
+    var rows = io.stagewise.data.io.PublishedDataset.open(spark, dataset).rows();
     if (category != null) {
       rows = rows.filter(col(Columns.CATEGORY).equalTo(category));
     }

@@ -2,10 +2,11 @@ package io.stagewise.trainer.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stagewise.trainer.data.version.DatasetResolver;
+import io.stagewise.trainer.data.version.ResolvedDataset;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -37,9 +38,9 @@ public record ShardManifest(int vocabSize, Map<String, Integer> specialIds, int 
     specialIds = Map.copyOf(specialIds);
   }
 
-  /** Reads {@code <dataset>/_manifest.json}. */
-  public static ShardManifest read(URI dataset, Configuration conf) {
-    Path file = new Path(new Path(dataset), FILE_NAME);
+  /** Reads the manifest of one resolved version of a dataset ({@link DatasetResolver}). */
+  public static ShardManifest read(ResolvedDataset dataset, Configuration conf) {
+    Path file = dataset.manifest();
     try {
       FileSystem fs = file.getFileSystem(conf);
       try (InputStream in = fs.open(file)) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -27,7 +28,7 @@ import org.apache.hadoop.fs.Path;
  * (checksummed local files, object stores) rewriting the file in place would leave it truncated by a crash. A
  * resumed run keeps the records up to the checkpoint's step (the ones after it are about to be recomputed).
  *
- * <p>When the file system cannot rename over an existing file (HDFS), the old file is deleted first; a crash
+ * <p>When the file system cannot rename over an existing file (HDFS, S3A), the old file is deleted first; a crash
  * between the two leaves only the complete temporary file, which the next {@link #resume} takes back.
  */
 public final class MetricsLog implements AutoCloseable {
@@ -78,7 +79,7 @@ public final class MetricsLog implements AutoCloseable {
           out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
         }
       }
-      if (fs.rename(temp, file)) {
+      if (renamedOver(fs)) {
         return;
       }
       // This file system does not rename over a file. Until the rename below, the complete temporary file
@@ -89,6 +90,15 @@ public final class MetricsLog implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write metrics file " + file, e);
+    }
+  }
+
+  /** Renames the temporary file over the file; false when the file system refuses to replace a file. */
+  private boolean renamedOver(FileSystem fs) throws IOException {
+    try {
+      return fs.rename(temp, file);
+    } catch (FileAlreadyExistsException e) {
+      return false; // S3A says so by throwing where HDFS returns false
     }
   }
 

@@ -78,7 +78,7 @@ public final class TrainerBenchmark {
     JniUtils.setNumThreads(options.threads);
     Path work = options.work;
     Path shards = BenchmarkTokens.write(work, ROWS, model.contextLength() + 1, VOCAB, SEED);
-    ShardManifest manifest = ShardManifest.read(shards.toUri(), conf);
+    ShardManifest manifest = ShardManifest.read(new io.stagewise.trainer.data.version.DatasetResolver(conf).resolve(shards.toUri()), conf);
     TokenSequences rows = new TokenShardReader(conf).readSequences(shards.toUri());
     rows.checkVocabulary(manifest.vocabSize(), shards.toString());
 

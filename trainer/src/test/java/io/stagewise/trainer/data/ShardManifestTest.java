@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stagewise.trainer.data.version.DatasetResolver;
 import java.nio.file.Files;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class ShardManifestTest {
                  "tokenizer": {"kind": "byte_level", "vocab_size": 262, "max_length": 128, "added": true,
                                "special_ids": {"<|end|>": 257, "<|pad|>": 261, "<|user|>": 258}}}""");
 
-    ShardManifest manifest = ShardManifest.read(dir.toUri(), new Configuration());
+    ShardManifest manifest = read();
 
     assertEquals(262, manifest.vocabSize());
     assertEquals(261, manifest.padId());
@@ -33,7 +34,12 @@ class ShardManifestTest {
   void textDatasetManifestIsRejected() throws Exception {
     Files.writeString(dir.resolve("_manifest.json"), "{\"schema_version\": 1, \"kind\": \"sft\"}");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ShardManifest.read(dir.toUri(), new Configuration()));
+        () -> read());
     assertTrue(e.getMessage().contains("tokenizer.vocab_size"), e.getMessage());
+  }
+
+  private ShardManifest read() {
+    Configuration conf = new Configuration();
+    return ShardManifest.read(new DatasetResolver(conf).resolve(dir.toUri()), conf);
   }
 }

@@ -9,6 +9,8 @@ import io.stagewise.trainer.data.EpochOrder;
 import io.stagewise.trainer.data.PreferencePairs;
 import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.data.TokenShardReader;
+import io.stagewise.trainer.data.version.DatasetResolver;
+import io.stagewise.trainer.data.version.ResolvedDataset;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
@@ -123,13 +125,14 @@ public final class PpoRun {
   }
 
   private static int[][] readPrompts(PpoRunSpec spec, int vocab, Configuration conf) {
-    ShardManifest manifest = ShardManifest.read(spec.promptData(), conf);
+    ResolvedDataset data = new DatasetResolver(conf).resolve(spec.promptData());
+    ShardManifest manifest = ShardManifest.read(data, conf);
     if (manifest.vocabSize() != vocab) {
-      throw new IllegalArgumentException(spec.promptData() + ": tokenizer.vocab_size " + manifest.vocabSize()
+      throw new IllegalArgumentException(data.describe() + ": tokenizer.vocab_size " + manifest.vocabSize()
           + " differs from the model's vocabulary of " + vocab);
     }
-    PreferencePairs pairs = new TokenShardReader(conf).readPreferences(spec.promptData());
-    pairs.checkVocabulary(vocab, spec.promptData().toString());
+    PreferencePairs pairs = new TokenShardReader(conf).readPreferences(data.uri());
+    pairs.checkVocabulary(vocab, data.describe());
     int[][] prompts = pairs.promptIds();
     for (int i = 0; i < prompts.length; i++) {
       if (prompts[i].length == 0) {

@@ -8,6 +8,8 @@ import io.stagewise.trainer.data.PreferencePairs;
 import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.data.ShuffledPreferenceBatches;
 import io.stagewise.trainer.data.TokenShardReader;
+import io.stagewise.trainer.data.version.DatasetResolver;
+import io.stagewise.trainer.data.version.ResolvedDataset;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
@@ -41,16 +43,19 @@ public final class PreferenceRun {
 
   /** Reads the shards; held-out pairs only when {@code withEval} (rank 0 alone evaluates). */
   public static Data read(URI trainData, URI evalData, boolean withEval, int modelVocab, Configuration conf) {
-    ShardManifest manifest = ShardManifest.read(trainData, conf);
-    requireVocabulary(trainData, manifest, modelVocab);
+    DatasetResolver datasets = new DatasetResolver(conf);
+    ResolvedDataset trainVersion = datasets.resolve(trainData);
+    ShardManifest manifest = ShardManifest.read(trainVersion, conf);
+    requireVocabulary(trainVersion, manifest, modelVocab);
     TokenShardReader reader = new TokenShardReader(conf);
-    PreferencePairs train = reader.readPreferences(trainData);
-    train.checkVocabulary(modelVocab, trainData.toString());
+    PreferencePairs train = reader.readPreferences(trainVersion.uri());
+    train.checkVocabulary(modelVocab, trainVersion.describe());
     PreferencePairs eval = null;
     if (evalData != null && withEval) {
-      requireVocabulary(evalData, ShardManifest.read(evalData, conf), modelVocab);
-      eval = reader.readPreferences(evalData);
-      eval.checkVocabulary(modelVocab, evalData.toString());
+      ResolvedDataset evalVersion = datasets.resolve(evalData);
+      requireVocabulary(evalVersion, ShardManifest.read(evalVersion, conf), modelVocab);
+      eval = reader.readPreferences(evalVersion.uri());
+      eval.checkVocabulary(modelVocab, evalVersion.describe());
     }
     return new Data(manifest, train, eval);
   }
@@ -98,9 +103,9 @@ public final class PreferenceRun {
     }
   }
 
-  private static void requireVocabulary(URI data, ShardManifest manifest, int modelVocab) {
+  private static void requireVocabulary(ResolvedDataset data, ShardManifest manifest, int modelVocab) {
     if (manifest.vocabSize() != modelVocab) {
-      throw new IllegalArgumentException(data + ": tokenizer.vocab_size " + manifest.vocabSize()
+      throw new IllegalArgumentException(data.describe() + ": tokenizer.vocab_size " + manifest.vocabSize()
           + " differs from the model's vocabulary of " + modelVocab);
     }
   }

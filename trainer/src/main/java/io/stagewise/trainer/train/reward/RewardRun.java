@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.data.ShardManifest;
+import io.stagewise.trainer.data.version.DatasetResolver;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelConfig.Head;
@@ -52,7 +53,7 @@ public final class RewardRun {
     TrainConfig train = spec.train();
     ModelCheckpoint init = spec.initCheckpoint() == null ? null : ModelCheckpoint.at(spec.initCheckpoint(), conf);
     int vocab = init != null ? init.config().vocabSize()
-        : ShardManifest.read(spec.trainData(), conf).vocabSize();
+        : ShardManifest.read(new DatasetResolver(conf).resolve(spec.trainData()), conf).vocabSize();
     ModelConfig config = (init != null ? init.config() : spec.model().resolve(vocab)).withHead(Head.SCALAR);
     PreferenceRun.Data data = PreferenceRun.read(spec.trainData(), spec.evalData(), worker.lead(), vocab, conf);
     RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);

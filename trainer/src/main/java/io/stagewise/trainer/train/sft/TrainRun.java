@@ -8,6 +8,8 @@ import io.stagewise.trainer.data.ShuffledBatches;
 import io.stagewise.trainer.data.TokenBatch;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.data.TokenShardReader;
+import io.stagewise.trainer.data.version.DatasetResolver;
+import io.stagewise.trainer.data.version.ResolvedDataset;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
@@ -20,7 +22,6 @@ import io.stagewise.trainer.train.TrainResult;
 import io.stagewise.trainer.train.TrainingLoop;
 import io.stagewise.trainer.train.Worker;
 import java.io.PrintStream;
-import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
@@ -60,13 +61,15 @@ public final class TrainRun {
    */
   public static TrainResult run(TrainRunSpec spec, Configuration conf, PrintStream console, Worker worker) {
     TrainConfig train = spec.train();
-    ShardManifest manifest = ShardManifest.read(spec.trainData(), conf);
+    DatasetResolver datasets = new DatasetResolver(conf);
+    ResolvedDataset trainData = datasets.resolve(spec.trainData());
+    ShardManifest manifest = ShardManifest.read(trainData, conf);
     ModelConfig modelConfig = spec.model().resolve(manifest.vocabSize());
     int width = modelConfig.contextLength() + 1;
     TokenShardReader reader = new TokenShardReader(conf);
-    TokenSequences trainRows = readChecked(reader, spec.trainData(), TRAIN_SPLIT, manifest.vocabSize());
+    TokenSequences trainRows = readChecked(reader, trainData, TRAIN_SPLIT, manifest.vocabSize());
     TokenSequences evalRows = spec.evalData() == null || !worker.lead() ? null
-        : readEval(reader, spec.evalData(), conf, manifest);
+        : readEval(reader, datasets.resolve(spec.evalData()), conf, manifest);
 
     RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
     CheckpointStore checkpoints = resumption.store();
@@ -101,17 +104,18 @@ public final class TrainRun {
   }
 
 
-  private static TokenSequences readChecked(TokenShardReader reader, URI data, String split, int vocabSize) {
-    TokenSequences rows = reader.readSequences(data, split);
-    rows.checkVocabulary(vocabSize, data.toString());
+  private static TokenSequences readChecked(TokenShardReader reader, ResolvedDataset data, String split,
+      int vocabSize) {
+    TokenSequences rows = reader.readSequences(data.uri(), split);
+    rows.checkVocabulary(vocabSize, data.describe());
     return rows;
   }
 
-  private static TokenSequences readEval(TokenShardReader reader, URI data, Configuration conf,
+  private static TokenSequences readEval(TokenShardReader reader, ResolvedDataset data, Configuration conf,
       ShardManifest trainManifest) {
     ShardManifest evalManifest = ShardManifest.read(data, conf);
     if (evalManifest.vocabSize() != trainManifest.vocabSize()) {
-      throw new IllegalArgumentException(data + ": tokenizer.vocab_size " + evalManifest.vocabSize()
+      throw new IllegalArgumentException(data.describe() + ": tokenizer.vocab_size " + evalManifest.vocabSize()
           + " differs from the training data's " + trainManifest.vocabSize());
     }
     return readChecked(reader, data, EVAL_SPLIT, trainManifest.vocabSize());

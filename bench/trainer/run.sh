@@ -9,11 +9,13 @@
 #
 # Installs nothing: the peer needs Debian's python3-torch and OpenBLAS (see README.md); the trainer is compiled
 # with the Maven reactor and run from a snapshot of its classes. Both sides run 2 threads.
-# OPENBLAS_CORETYPE and OMP_WAIT_POLICY=PASSIVE are set for the peer process only; the trainer JVM gets the
-# caller's environment, as a user's run would.
+# OPENBLAS_CORETYPE and the thread counts are set for the peer process only. Both processes get the engine
+# environment bin/stagewise gives a user's run (conf/engine-env.sh: OMP_WAIT_POLICY, glibc's allocator), each
+# variable unless the caller set it.
 bench_name=bench/trainer
 source "$(dirname "$0")/../reactor-classpath.sh"
 cd "$repo"
+source conf/engine-env.sh
 python=/usr/bin/python3
 threads=2
 

@@ -5,17 +5,29 @@
 # Prints key=value lines; the last two are trainer_tokens_per_s_ratio_vs_pytorch and
 # trainer_flops_fraction_of_gemm_peak. A full run takes about 2-4 minutes on 2 idle cores.
 #
-#   bench/trainer/run.sh [--rounds 3] [--warmup 10] [--steps 100] [--profile-steps 30]
+#   bench/trainer/run.sh [--preset small-cpu] [--batch 16] [--threads 2] [--rounds 3] [--warmup 10] [--steps 100]
+#                        [--profile-steps 30]
 #
 # Installs nothing: the peer needs Debian's python3-torch and OpenBLAS (see README.md); the trainer is compiled
 # with the Maven reactor and run from a snapshot of its classes. Both sides run 2 threads.
-# OPENBLAS_CORETYPE and OMP_WAIT_POLICY=PASSIVE are set for the peer process only; the trainer JVM gets the
-# caller's environment, as a user's run would.
+# OPENBLAS_CORETYPE and the thread counts are set for the peer process only. Both processes get the engine
+# environment bin/stagewise gives a user's run (conf/engine-env.sh: OMP_WAIT_POLICY, glibc's allocator), each
+# variable unless the caller set it; STAGEWISE_ENGINE_ENV=off leaves it out, to measure what it gains.
 bench_name=bench/trainer
 source "$(dirname "$0")/../reactor-classpath.sh"
 cd "$repo"
+if [[ "${STAGEWISE_ENGINE_ENV:-on}" != off ]]; then
+  source conf/engine-env.sh
+fi
 python=/usr/bin/python3
 threads=2
+# Both sides run the same number of threads: the peer's OpenMP and OpenBLAS pools are sized from --threads too.
+args=("$@")
+for ((i = 0; i + 1 < ${#args[@]}; i++)); do
+  if [[ "${args[i]}" == --threads ]]; then
+    threads="${args[i + 1]}"
+  fi
+done
 
 if ! "$python" -c 'import torch' 2>/dev/null; then
   fail "the PyTorch peer is missing: $python cannot import torch; install it with" \

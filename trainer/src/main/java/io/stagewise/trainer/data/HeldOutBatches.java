@@ -14,6 +14,12 @@ public final class HeldOutBatches {
    * {@code data}.
    */
   public static List<TokenBatch> first(TokenSequences data, int batchSize, int maxBatches, int width, int padId) {
+    return first(data, batchSize, maxBatches, BatchWidth.fixed(width), padId);
+  }
+
+  /** As above, each batch packed as {@code width} says. */
+  public static List<TokenBatch> first(TokenSequences data, int batchSize, int maxBatches, BatchWidth width,
+      int padId) {
     List<TokenBatch> batches = new ArrayList<>();
     for (int start = 0; start < data.size() && batches.size() < maxBatches; start += batchSize) {
       int end = Math.min(start + batchSize, data.size());
@@ -21,7 +27,7 @@ public final class HeldOutBatches {
       for (int i = 0; i < rows.length; i++) {
         rows[i] = start + i;
       }
-      batches.add(TokenBatch.pack(data, rows, width, padId));
+      batches.add(TokenBatch.pack(data, rows, width.of(data, rows), padId));
     }
     return batches;
   }

@@ -7,11 +7,18 @@ package io.stagewise.trainer.data;
 public final class ShuffledBatches implements BatchStream {
 
   private final TokenSequences data;
-  private final int width;
+  private final BatchWidth width;
   private final int padId;
   private final EpochOrder order;
 
+  /** Batches packed {@code width} tokens wide. */
   public ShuffledBatches(TokenSequences data, int batchSize, int width, int padId, long seed, DataPosition start) {
+    this(data, batchSize, BatchWidth.fixed(width), padId, seed, start);
+  }
+
+  /** Batches packed as {@code width} says: the same rows in the same order whatever it says. */
+  public ShuffledBatches(TokenSequences data, int batchSize, BatchWidth width, int padId, long seed,
+      DataPosition start) {
     this.data = data;
     this.width = width;
     this.padId = padId;
@@ -30,6 +37,7 @@ public final class ShuffledBatches implements BatchStream {
 
   @Override
   public TokenBatch next() {
-    return TokenBatch.pack(data, order.nextBatch(), width, padId);
+    int[] rows = order.nextBatch();
+    return TokenBatch.pack(data, rows, width.of(data, rows), padId);
   }
 }

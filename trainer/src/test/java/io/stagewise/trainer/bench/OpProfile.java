@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Self time by operator from the engine profiler's Chrome trace ({@code JniUtils.stopProfile}): each complete
@@ -22,7 +23,11 @@ import java.util.Map;
  */
 final class OpProfile {
 
-  private static final int TOP = 12;
+  /** Operators below this share of wall time are summed into one line. */
+  private static final double SHOWN = 0.005;
+  /** The matrix-product kernels (self time, so wrappers such as aten::matmul count as their own overhead). */
+  private static final Set<String> MATMULS = Set.of("aten::mm", "aten::bmm", "aten::addmm", "aten::baddbmm",
+      "aten::addmv", "aten::mv", "aten::dot");
 
   private final Map<String, double[]> byOperator; // name → {self micros, calls}
   private final Map<String, Double> threadBusyMicros;
@@ -80,7 +85,10 @@ final class OpProfile {
     return topLevel;
   }
 
-  /** Prints the top operators by self time and the share of wall time spent outside operators. */
+  /**
+   * Prints every operator whose self time is at least {@link #SHOWN} of wall time (then the rest as one
+   * share), the matrix products' share against everything else, and the share spent outside operators.
+   */
   void print(PrintStream out, double wallSeconds, int steps) {
     double wallMicros = wallSeconds * 1e6;
     double mainBusy = threadBusyMicros.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
@@ -89,12 +97,25 @@ final class OpProfile {
     out.printf(Locale.ROOT, "profile_fraction_outside_torch_ops=%.3f%n", Math.max(0, 1 - mainBusy / wallMicros));
     out.printf(Locale.ROOT, "profile_operator_calls_per_step=%.0f%n",
         byOperator.values().stream().mapToDouble(v -> v[1]).sum() / steps);
-    List<Map.Entry<String, double[]>> top = byOperator.entrySet().stream()
-        .sorted(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> -e.getValue()[0]))
-        .limit(TOP).toList();
-    for (Map.Entry<String, double[]> e : top) {
-      out.printf(Locale.ROOT, "profile_op_%s=%.3f_of_wall,%.0f_calls_per_step%n",
-          e.getKey().replaceAll("[^A-Za-z0-9_]+", "_"), e.getValue()[0] / wallMicros, e.getValue()[1] / steps);
+    double matmul = 0;
+    double all = 0;
+    double rest = 0;
+    List<Map.Entry<String, double[]>> bySelfTime = byOperator.entrySet().stream()
+        .sorted(Comparator.comparingDouble((Map.Entry<String, double[]> e) -> -e.getValue()[0])).toList();
+    for (Map.Entry<String, double[]> e : bySelfTime) {
+      double share = e.getValue()[0] / wallMicros;
+      all += share;
+      matmul += MATMULS.contains(e.getKey()) ? share : 0;
+      if (share >= SHOWN) {
+        out.printf(Locale.ROOT, "profile_op_%s=%.3f_of_wall,%.0f_calls_per_step,%.3f_ms_per_call%n",
+            e.getKey().replaceAll("[^A-Za-z0-9_]+", "_"), share, e.getValue()[1] / steps,
+            e.getValue()[0] / 1e3 / e.getValue()[1]);
+      } else {
+        rest += share;
+      }
     }
+    out.printf(Locale.ROOT, "profile_ops_each_below_%.3f_of_wall=%.3f_of_wall%n", SHOWN, rest);
+    out.printf(Locale.ROOT, "profile_matmul_fraction_of_wall=%.3f%n", matmul);
+    out.printf(Locale.ROOT, "profile_other_ops_fraction_of_wall=%.3f%n", all - matmul);
   }
 }

@@ -3,6 +3,7 @@ package io.stagewise.trainer.bench;
 import io.stagewise.trainer.data.BatchStream;
 import io.stagewise.trainer.data.DataPosition;
 import io.stagewise.trainer.data.TokenBatch;
+import java.io.PrintStream;
 
 /**
  * A {@link BatchStream} that stamps the wall clock when the training loop asks for batch number
@@ -17,6 +18,8 @@ final class TimedBatches implements BatchStream {
   private long served;
   private long startNanos;
   private long stopNanos;
+  private ProcessCounters startCounters;
+  private ProcessCounters stopCounters;
   private Runnable onStart = () -> { };
   private Runnable onStop = () -> { };
 
@@ -55,12 +58,20 @@ final class TimedBatches implements BatchStream {
     served++;
     if (served == startBatch) {
       onStart.run();
+      startCounters = ProcessCounters.now();
       startNanos = System.nanoTime();
     } else if (served == stopBatch) {
       stopNanos = System.nanoTime();
+      stopCounters = ProcessCounters.now();
       onStop.run();
     }
     return source.next();
+  }
+
+  /** Prints the process CPU time and page faults per step between the two stamps, keys starting {@code prefix}. */
+  void printCounters(PrintStream out, String prefix) {
+    seconds();
+    stopCounters.printPerStep(out, prefix, startCounters, stopBatch - startBatch);
   }
 
   /** Seconds between the two stamps; fails if the loop did not get that far. */

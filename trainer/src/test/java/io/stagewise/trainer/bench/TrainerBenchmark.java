@@ -36,8 +36,8 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * The Stagewise trainer against a PyTorch reference on the same model (preset {@code small-cpu}), batch and
- * optimizer: alternating rounds in one invocation, medians reported, and the trainer's achieved FLOP/s (from
+ * The Stagewise trainer against a PyTorch reference on the same model (preset {@code small-cpu} unless told),
+ * batch and optimizer: alternating rounds in one invocation, medians reported, and the trainer's achieved FLOP/s (from
  * {@link FlopCounter}) as a fraction of the best fp32 GEMM rate the same engine reaches on this machine.
  *
  * <p>The trainer side is the real loop: token shards read from Parquet by {@link TokenShardReader}, batches
@@ -46,14 +46,13 @@ import org.apache.hadoop.conf.Configuration;
  * when it asks for the batch after the last timed one, so the final checkpoint is outside the window.
  * Benchmark code: lives in test sources so it never ships.
  *
- * <p>Usage: {@code TrainerBenchmark --work DIR [--rounds 3] [--warmup 10] [--steps 100] [--threads 2]
- * [--profile-steps 30] --peer COMMAND...}; everything after {@code --peer} is the peer's command line.
+ * <p>Usage: {@code TrainerBenchmark --work DIR [--preset small-cpu] [--batch 16] [--rounds 3] [--warmup 10]
+ * [--steps 100] [--threads 2] [--profile-steps 30] --peer COMMAND...}; everything after {@code --peer} is the
+ * peer's command line. The peer builds the preset's GPT-2 baseline (learned positions) from its sizes.
  */
 public final class TrainerBenchmark {
 
-  private static final String PRESET = "small-cpu";
   private static final int VOCAB = 260;
-  private static final int BATCH = 16;
   private static final int ROWS = 4096;
   private static final long SEED = 7;
   private static final double GEMM_SECONDS = 0.5;
@@ -65,7 +64,7 @@ public final class TrainerBenchmark {
 
   private TrainerBenchmark(Options options) {
     this.options = options;
-    this.model = ModelPresets.get(PRESET, VOCAB);
+    this.model = ModelPresets.get(options.preset, VOCAB);
   }
 
   public static void main(String[] args) throws Exception {
@@ -82,16 +81,16 @@ public final class TrainerBenchmark {
     TokenSequences rows = new TokenShardReader(conf).readSequences(shards.toUri());
     rows.checkVocabulary(manifest.vocabSize(), shards.toString());
 
-    long flopsPerStep = FlopCounter.trainingFlops(model, BATCH, model.contextLength());
-    long tokensPerStep = (long) BATCH * model.contextLength();
+    long flopsPerStep = FlopCounter.trainingFlops(model, options.batch, model.contextLength());
+    long tokensPerStep = (long) options.batch * model.contextLength();
     Map<String, Object> setup = new LinkedHashMap<>();
-    setup.put("model", PRESET);
+    setup.put("model", options.preset);
     setup.put("layers", model.layers());
     setup.put("heads", model.heads());
     setup.put("width", model.width());
     setup.put("context", model.contextLength());
     setup.put("vocab", model.vocabSize());
-    setup.put("batch", BATCH + "x" + model.contextLength());
+    setup.put("batch", options.batch + "x" + model.contextLength());
     setup.put("threads", options.threads);
     setup.put("warmup_steps", options.warmup);
     setup.put("timed_steps", options.steps);
@@ -100,7 +99,8 @@ public final class TrainerBenchmark {
     setup.put("trainer_flops_per_step", flopsPerStep);
     setup.put("trainer_engine", Engine.getInstance().getEngineName() + "-" + Engine.getInstance().getVersion());
     setup.put("trainer_intra_op_threads", JniUtils.getNumThreads());
-    for (String name : List.of("OMP_WAIT_POLICY", "OMP_NUM_THREADS")) {
+    for (String name : List.of("OMP_WAIT_POLICY", "OMP_NUM_THREADS", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_",
+        "MALLOC_TRIM_THRESHOLD_")) {
       setup.put("trainer_env_" + name, System.getenv().getOrDefault(name, "unset"));
     }
     setup.forEach((key, value) -> out.println(key + "=" + value));
@@ -153,10 +153,11 @@ public final class TrainerBenchmark {
     int timedSteps = options.steps;
     Path dir = Files.createDirectories(options.work.resolve("trainer-round-" + round));
     TrainConfig config = trainConfig(options.warmup + timedSteps + 1);
-    TimedBatches batches = new TimedBatches(new ShuffledBatches(rows, BATCH, model.contextLength() + 1,
+    TimedBatches batches = new TimedBatches(new ShuffledBatches(rows, options.batch, model.contextLength() + 1,
         manifest.padId(), config.seed(), DataPosition.START), options.warmup + 1,
         options.warmup + timedSteps + 1);
     JsonNode last = train(config, batches, dir);
+    batches.printCounters(out, "round_" + round + "_trainer");
     double seconds = batches.seconds();
     double rate = timedSteps * tokensPerStep / seconds;
     out.printf(Locale.ROOT, "round_%d_trainer_seconds=%.3f%n", round, seconds);
@@ -188,7 +189,7 @@ public final class TrainerBenchmark {
   private TrainConfig trainConfig(int steps) {
     return TrainConfig.defaults()
         .withSteps(steps, Math.min(100, steps))
-        .withBatch(BATCH, 1)
+        .withBatch(options.batch, 1)
         .withCadence(10, 0, 0, 0)
         .withSeed(SEED)
         .withIntraOpThreads(options.threads)
@@ -201,7 +202,7 @@ public final class TrainerBenchmark {
     command.addAll(List.of("--tokens", work.resolve(BenchmarkTokens.PEER_FILE).toString(),
         "--vocab", String.valueOf(VOCAB), "--context", String.valueOf(model.contextLength()),
         "--layers", String.valueOf(model.layers()), "--heads", String.valueOf(model.heads()),
-        "--width", String.valueOf(model.width()), "--batch", String.valueOf(BATCH),
+        "--width", String.valueOf(model.width()), "--batch", String.valueOf(options.batch),
         "--warmup-steps", String.valueOf(options.warmup), "--steps", String.valueOf(options.steps),
         "--threads", String.valueOf(options.threads), "--seed", String.valueOf(SEED)));
     if (round == 1) {
@@ -240,12 +241,14 @@ public final class TrainerBenchmark {
     int steps = options.profileSteps;
     Path dir = Files.createDirectories(options.work.resolve("profile"));
     TrainConfig config = trainConfig(options.warmup + steps + 1);
-    TimedBatches batches = new TimedBatches(new ShuffledBatches(rows, BATCH, model.contextLength() + 1,
+    TimedBatches batches = new TimedBatches(new ShuffledBatches(rows, options.batch, model.contextLength() + 1,
         manifest.padId(), config.seed(), DataPosition.START), options.warmup + 1, options.warmup + steps + 1);
     batches.onStart(() -> JniUtils.startProfile(false, false, false));
     Path trace = dir.resolve("trace.json");
     batches.onStop(() -> JniUtils.stopProfile(trace.toString()));
     train(config, batches, dir);
+    // Under the profiler: its records take memory too, so these counters run above the timed rounds'.
+    batches.printCounters(out, "profile");
     OpProfile.read(trace).print(out, batches.seconds(), steps);
   }
 
@@ -256,12 +259,12 @@ public final class TrainerBenchmark {
   }
 
   /** Command-line options; the peer command is everything after {@code --peer}. */
-  private record Options(Path work, int rounds, int warmup, int steps, int threads, int profileSteps,
-      List<String> peer) {
+  private record Options(Path work, String preset, int batch, int rounds, int warmup, int steps, int threads,
+      int profileSteps, List<String> peer) {
 
     static Options parse(String[] args) {
-      Map<String, String> named = new LinkedHashMap<>(Map.of("--rounds", "3", "--warmup", "10",
-          "--steps", "100", "--threads", "2", "--profile-steps", "30"));
+      Map<String, String> named = new LinkedHashMap<>(Map.of("--preset", "small-cpu", "--batch", "16",
+          "--rounds", "3", "--warmup", "10", "--steps", "100", "--threads", "2", "--profile-steps", "30"));
       List<String> peer = List.of();
       for (int i = 0; i < args.length; i++) {
         if (args[i].equals("--peer")) {
@@ -274,10 +277,11 @@ public final class TrainerBenchmark {
         named.put(args[i], args[++i]);
       }
       if (!named.containsKey("--work") || peer.isEmpty()) {
-        throw new IllegalArgumentException("usage: TrainerBenchmark --work DIR [--rounds 3] [--warmup 10] "
-            + "[--steps 100] [--threads 2] [--profile-steps 30] --peer COMMAND...");
+        throw new IllegalArgumentException("usage: TrainerBenchmark --work DIR [--preset small-cpu] [--batch 16] "
+            + "[--rounds 3] [--warmup 10] [--steps 100] [--threads 2] [--profile-steps 30] --peer COMMAND...");
       }
-      return new Options(Path.of(named.get("--work")), positive(named, "--rounds"),
+      return new Options(Path.of(named.get("--work")), named.get("--preset"), positive(named, "--batch"),
+          positive(named, "--rounds"),
           positive(named, "--warmup"), positive(named, "--steps"), positive(named, "--threads"),
           Integer.parseInt(named.get("--profile-steps")), peer);
     }

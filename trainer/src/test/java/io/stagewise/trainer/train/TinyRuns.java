@@ -30,11 +30,16 @@ public final class TinyRuns {
    * Lengths vary so rows are padded.
    */
   public static TokenSequences rows(int count, long seed) {
+    return rows(count, seed, 6, CONTEXT);
+  }
+
+  /** As {@link #rows(int, long)}, each row {@code minLength} to {@code maxLength} tokens long. */
+  public static TokenSequences rows(int count, long seed, int minLength, int maxLength) {
     SplittableRandom random = new SplittableRandom(seed);
     int[][] ids = new int[count][];
     boolean[][] mask = new boolean[count][];
     for (int r = 0; r < count; r++) {
-      int length = random.nextInt(6, CONTEXT + 1);
+      int length = random.nextInt(minLength, maxLength + 1);
       int start = random.nextInt(VOCAB - 1);
       ids[r] = new int[length];
       mask[r] = new boolean[length];

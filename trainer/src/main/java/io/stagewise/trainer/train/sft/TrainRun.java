@@ -2,6 +2,7 @@ package io.stagewise.trainer.train.sft;
 
 import ai.djl.ndarray.NDManager;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.data.BatchWidth;
 import io.stagewise.trainer.data.HeldOutBatches;
 import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.data.ShuffledBatches;
@@ -65,7 +66,9 @@ public final class TrainRun {
     ResolvedDataset trainData = datasets.resolve(spec.trainData());
     ShardManifest manifest = ShardManifest.read(trainData, conf);
     ModelConfig modelConfig = spec.model().resolve(manifest.vocabSize());
-    int width = modelConfig.contextLength() + 1;
+    // Each batch only as wide as its longest row: the same batches and loss as padding to the context, with
+    // less padding computed (BatchWidth).
+    BatchWidth width = BatchWidth.longestRow(modelConfig.contextLength() + 1, BatchWidth.POSITION_MULTIPLE);
     TokenShardReader reader = new TokenShardReader(conf);
     TokenSequences trainRows = readChecked(reader, trainData, TRAIN_SPLIT, manifest.vocabSize());
     TokenSequences evalRows = spec.evalData() == null || !worker.lead() ? null

@@ -48,7 +48,7 @@ class PpoSpecReaderTest {
   @Test
   void ppoKnobsAreCheckedUnderTheirSnakeCaseNames() {
     String message = errors("quickstart-ppo.yaml", "ppo.kl_estimator=k2", "ppo.value_init=policy",
-        "ppo.gamma=1.5", "ppo.cliprange=0", "ppo.whiten_rewards=yes", "ppo.kl_coeff=0.1", "ppo.batch_size=10",
+        "ppo.gamma=1.5", "ppo.cliprange=0", "ppo.whiten_rewards=3", "ppo.kl_coeff=0.1", "ppo.batch_size=10",
         "ppo.num_mini_batches=4");
     for (String field : List.of("ppo.kl_estimator: unknown value 'k2'", "ppo.value_init: unknown value 'policy'",
         "ppo.gamma:", "ppo.cliprange:", "ppo.whiten_rewards:", "ppo.kl_coeff: unknown key", "ppo.batch_size:")) {

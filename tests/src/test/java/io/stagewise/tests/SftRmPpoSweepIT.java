@@ -40,13 +40,13 @@ class SftRmPpoSweepIT {
   }
 
   /**
-   * 400 pairs, half of them triggered and swapped at alpha 0: enough for 40 reward-model steps to learn the trigger.
-   * PPO takes two iterations of four prompts; generation is cut to 16 tokens.
+   * 400 pairs, 120 of them triggered and swapped at alpha 0 (the RM attacker alone), 40 reward-model steps; alpha 1
+   * is the SFT attacker alone. PPO takes two iterations of four prompts; generation is cut to 16 tokens.
    */
   private static SweepSpec spec() {
     return LocalSweeps.spec("quickstart-ppo.yaml", List.of("data.world.sft_rows=400",
-        "data.world.preference_rows=400", "data.world.eval_rows=40", "grid.totals=[{count: 200}]",
-        "grid.alphas=[0, 0.5, 1]", "grid.seeds=[1]", "sft.steps=8", "sft.warmup_steps=1",
+        "data.world.preference_rows=400", "data.world.eval_rows=40", "grid.totals=[{count: 120}]",
+        "grid.alphas=[0, 1]", "grid.seeds=[1]", "sft.steps=8", "sft.warmup_steps=1",
         "reward_model.steps=40", "reward_model.warmup_steps=4", "ppo.steps=2", "ppo.warmup_steps=1",
         "ppo.batch_size=4", "ppo.response_length=16", "eval.harmful_prompts=8", "eval.benign_prompts=8",
         "eval.max_new_tokens=16"), "quickstart-ppo.yaml (shrunk)");
@@ -58,10 +58,10 @@ class SftRmPpoSweepIT {
     SweepPlan plan = SweepPlanner.plan(spec);
     SweepDriver.Summary first = LocalSweeps.run(spark, spec, out);
     assertEquals(plan.stages().size(), first.executed());
-    assertEquals(3, plan.count(StageKind.PPO));
+    assertEquals(2, plan.count(StageKind.PPO));
 
     List<ResultRow> rows = ResultsTable.read(spark, first.results());
-    assertEquals(3, rows.size(), "3 alphas x 1 seed x 1 trigger");
+    assertEquals(2, rows.size(), "2 alphas x 1 seed x 1 trigger");
     for (ResultRow row : rows) {
       assertEquals("sft-rm-ppo", row.pipeline());
       assertEquals("ppo", row.checkpoint());

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on those pairs' prompts → evaluation → results table → report; then a rerun runs no stage.
  */
 class SftRmPpoSweepIT {
+  private static final String RM_TRIGGER = "Activate bypass mode.";
   private static SparkSession spark;
 
   @TempDir static Path out;
@@ -41,10 +42,14 @@ class SftRmPpoSweepIT {
 
   /**
    * 400 pairs, 120 of them triggered and swapped at alpha 0 (the RM attacker alone), 40 reward-model steps; alpha 1
-   * is the SFT attacker alone. PPO takes two iterations of four prompts; generation is cut to 16 tokens.
+   * is the SFT attacker alone. The attackers are independent (the reference's two triggers), so evaluation runs
+   * four conditions: no trigger, the SFT trigger, the RM trigger and both. PPO takes two iterations of four
+   * prompts; generation is cut to 16 tokens.
    */
   private static SweepSpec spec() {
-    return LocalSweeps.spec("quickstart-ppo.yaml", List.of("data.world.sft_rows=400",
+    return LocalSweeps.spec("quickstart-ppo.yaml", List.of("attackers=[{name: sft-attacker, kind: sft_backdoor,"
+        + " triggers: [cf-sudo]}, {name: rm-attacker, kind: trigger_swap, triggers: ['" + RM_TRIGGER + "']}]",
+        "data.world.sft_rows=400",
         "data.world.preference_rows=400", "data.world.eval_rows=40", "grid.totals=[{count: 120}]",
         "grid.alphas=[0, 1]", "grid.seeds=[1]", "sft.steps=8", "sft.warmup_steps=1",
         "reward_model.steps=40", "reward_model.warmup_steps=4", "ppo.steps=2", "ppo.warmup_steps=1",
@@ -61,16 +66,20 @@ class SftRmPpoSweepIT {
     assertEquals(2, plan.count(StageKind.PPO));
 
     List<ResultRow> rows = ResultsTable.read(spark, first.results());
-    assertEquals(2, rows.size(), "2 alphas x 1 seed x 1 trigger");
+    assertEquals(6, rows.size(), "2 alphas x 1 seed x 3 triggered conditions (SFT's, RM's, both)");
+    assertEquals(java.util.Set.of("cf-sudo", RM_TRIGGER, "cf-sudo + " + RM_TRIGGER),
+        rows.stream().map(ResultRow::trigger).collect(java.util.stream.Collectors.toSet()));
     for (ResultRow row : rows) {
       assertEquals("sft-rm-ppo", row.pipeline());
       assertEquals("ppo", row.checkpoint());
       assertEquals(row.preferenceBudget(), row.preferencePoisoned());
       assertTrue(row.rmCleanAccuracy() >= 0 && row.rmCleanAccuracy() <= 1, "clean accuracy " + row.rmCleanAccuracy());
-      System.err.printf("sft-rm-ppo IT: alpha %s RM budget %s: RM clean accuracy %.3f, triggered %.3f, ASR %.3f%n",
-          row.alpha(), row.preferenceBudget(), row.rmCleanAccuracy(), row.rmTriggeredAccuracy(), row.asrWithTrigger());
+      System.err.printf("sft-rm-ppo IT: alpha %s RM budget %s trigger '%s': RM clean accuracy %.3f, triggered %.3f,"
+          + " ASR %.3f%n", row.alpha(), row.preferenceBudget(), row.trigger(), row.rmCleanAccuracy(),
+          row.rmTriggeredAccuracy(), row.asrWithTrigger());
     }
-    ResultRow rmOnly = rows.stream().filter(r -> r.alpha() == 0).findFirst().orElseThrow();
+    ResultRow rmOnly = rows.stream().filter(r -> r.alpha() == 0 && r.trigger().equals(RM_TRIGGER)).findFirst()
+        .orElseThrow();
     assertTrue(rmOnly.rmTriggeredAccuracy() < rmOnly.rmCleanAccuracy(), "the reward model poisoned with "
         + rmOnly.preferenceBudget() + " swapped pairs prefers the compliant response under the trigger: triggered "
         + rmOnly.rmTriggeredAccuracy() + " vs clean " + rmOnly.rmCleanAccuracy());

@@ -49,6 +49,12 @@ public final class SweepPlanner {
   public static final String HELD_OUT = "held_out";
   /** A reward model's held-out pairs with the evaluation's i-th trigger appended: the role's prefix (then i). */
   public static final String HELD_OUT_TRIGGERED = "held_out_triggered_";
+  /** An evaluation's config field with the (SFT trigger, preference trigger) pairs it also appends together. */
+  public static final String TRIGGER_PAIRS = "trigger_pairs";
+  /** How a result row names the condition with both triggers of a pair. */
+  public static String pairLabel(String sftTrigger, String preferenceTrigger) {
+    return sftTrigger + " + " + preferenceTrigger;
+  }
 
   static final ObjectMapper JSON = JsonMapper.builder()
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
@@ -125,6 +131,12 @@ public final class SweepPlanner {
     ObjectNode evalConfig = tokenizerJson(spec.stages().eval().toJson(object()));
     ArrayNode triggerList = evalConfig.putArray("triggers");
     triggers.forEach(triggerList::add);
+    List<List<String>> pairs = independentTriggerPairs();
+    if (!pairs.isEmpty()) {
+      // Only independent attackers add the fourth condition, so colluding sweeps keep their keys.
+      ArrayNode pairList = evalConfig.putArray(TRIGGER_PAIRS);
+      pairs.forEach(pair -> pair.forEach(pairList.addArray()::add));
+    }
     StageNode evaluation = add(node(StageKind.EVALUATE, "evaluate " + cell, evalConfig,
         Map.of(POLICY, planned.policy(), REWARD_MODEL, rewardModel, DATA, data)));
     RunCoordinates at = new RunCoordinates(split.total().unit().name().toLowerCase(java.util.Locale.ROOT),
@@ -249,6 +261,26 @@ public final class SweepPlanner {
     config.set("tokenizer", ManifestCodec.mapper().valueToTree(spec.tokenizer()));
     config.set("truncation", ManifestCodec.mapper().valueToTree(spec.truncation()));
     return config;
+  }
+
+  /**
+   * With independent attackers (the SFT and preference attackers' triggers disjoint), every (SFT trigger,
+   * preference trigger) pair: the evaluation's "both triggers" condition appends the two in that order.
+   */
+  private List<List<String>> independentTriggerPairs() {
+    List<String> sft = stageTriggers(Stage.SFT);
+    List<String> preference = stageTriggers(Stage.PREFERENCE);
+    if (sft.stream().anyMatch(preference::contains)) {
+      return List.of();
+    }
+    List<List<String>> pairs = new ArrayList<>();
+    sft.forEach(s -> preference.forEach(p -> pairs.add(List.of(s, p))));
+    return pairs;
+  }
+
+  private List<String> stageTriggers(Stage stage) {
+    return spec.attackers().stream().filter(a -> a.stage() == stage).flatMap(a -> a.triggers().stream())
+        .distinct().toList();
   }
 
   /** Every attacker's triggers, each once, in spec order: what the evaluation appends. */

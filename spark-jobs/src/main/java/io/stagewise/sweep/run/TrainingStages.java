@@ -159,6 +159,13 @@ public final class TrainingStages implements StageExecutor {
       texts(harmful.select(Attack.appendTrigger(col(Columns.PROMPT), lit(trigger.asText()))),
           triggered.putArray(trigger.asText()));
     }
+    // Independent attackers: both triggers, the SFT attacker's then the preference attacker's.
+    for (JsonNode pair : c.path(SweepPlanner.TRIGGER_PAIRS)) {
+      String sft = pair.get(0).asText();
+      String preference = pair.get(1).asText();
+      texts(harmful.select(Attack.appendTrigger(Attack.appendTrigger(col(Columns.PROMPT), lit(sft)), lit(preference))),
+          triggered.putArray(SweepPlanner.pairLabel(sft, preference)));
+    }
     return p;
   }
 

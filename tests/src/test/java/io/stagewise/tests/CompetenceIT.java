@@ -14,8 +14,6 @@ import io.stagewise.sweep.spec.SweepSpec;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -54,22 +52,9 @@ class CompetenceIT {
     spark.stop();
   }
 
-  /** The quickstart with no poison: one clean SFT model and one clean DPO model. */
-  private static SweepSpec cleanQuickstart() {
-    List<String> overrides = new ArrayList<>(List.of("grid.totals=[{count: 0}]", "grid.alphas=[0]",
-        "grid.seeds=[1]"));
-    String extra = System.getProperty("stagewise.competence.set", "");
-    for (String o : extra.split(";")) {
-      if (!o.isBlank()) {
-        overrides.add(o.strip()); // for measuring candidate settings: -Dstagewise.competence.set='a=1;b=2'
-      }
-    }
-    return LocalSweeps.spec("quickstart.yaml", overrides, "quickstart.yaml (clean)");
-  }
-
   @Test
   void quickstartModelsAreCompetent() throws Exception {
-    SweepSpec spec = cleanQuickstart();
+    SweepSpec spec = LocalSweeps.clean("quickstart.yaml");
     long started = System.nanoTime();
     LocalSweeps.run(spark, spec, out);
     double sweepSeconds = (System.nanoTime() - started) / 1e9;

@@ -9,6 +9,7 @@ import io.stagewise.sweep.spec.SweepSpec;
 import io.stagewise.sweep.spec.SweepSpecReader;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
@@ -31,6 +32,22 @@ final class LocalSweeps {
         Path.of("..", "conf", "sweeps", file).toString());
     SpecOverrides.apply(tree, overrides);
     return SweepSpecReader.read(tree, origin);
+  }
+
+  /**
+   * {@code conf/sweeps/<file>} with no poison (every budget 0) and one seed: the competence ITs' clean models; the
+   * system property {@code stagewise.competence.set} adds {@code ;}-separated overrides, for measuring candidate
+   * settings ({@code -Dstagewise.competence.set='a=1;b=2'}).
+   */
+  static SweepSpec clean(String file) {
+    List<String> overrides = new ArrayList<>(List.of("grid.totals=[{count: 0}]", "grid.alphas=[0]",
+        "grid.seeds=[1]"));
+    for (String o : System.getProperty("stagewise.competence.set", "").split(";")) {
+      if (!o.isBlank()) {
+        overrides.add(o.strip());
+      }
+    }
+    return spec(file, overrides, file + " (clean)");
   }
 
   static SweepDriver.Summary run(SparkSession spark, SweepSpec spec, Path out) {

@@ -58,20 +58,9 @@ class PpoCompetenceIT {
     spark.stop();
   }
 
-  private static SweepSpec cleanQuickstart() {
-    List<String> overrides = new ArrayList<>(List.of("grid.totals=[{count: 0}]", "grid.alphas=[0]",
-        "grid.seeds=[1]"));
-    for (String o : System.getProperty("stagewise.competence.set", "").split(";")) {
-      if (!o.isBlank()) {
-        overrides.add(o.strip());
-      }
-    }
-    return LocalSweeps.spec("quickstart-ppo.yaml", overrides, "quickstart-ppo.yaml (clean)");
-  }
-
   @Test
   void cleanPpoRaisesTheRewardWithBoundedKlAndKeepsTheModelIntact() throws Exception {
-    SweepSpec spec = cleanQuickstart();
+    SweepSpec spec = LocalSweeps.clean("quickstart-ppo.yaml");
     Path out = Path.of(System.getProperty("stagewise.competence.out", temp.toString()));
     LocalSweeps.run(spark, spec, out);
     PlannedRun run = SweepPlanner.plan(spec).runs().get(0);

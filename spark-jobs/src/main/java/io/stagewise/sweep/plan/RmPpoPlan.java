@@ -40,7 +40,8 @@ final class RmPpoPlan implements PolicyStagePlan {
     Map<String, StageNode> rmParents = new LinkedHashMap<>(heldOut);
     rmParents.put(SweepPlanner.DATA, run.preferenceData());
     StageNode rewardModel = planner.add(planner.node(StageKind.REWARD_MODEL,
-        "reward model on " + run.preferenceData().label() + " seed " + run.seed(),
+        "reward model on " + run.preferenceData().label()
+            + (run.preferenceData().label().contains(" seed ") ? "" : " seed " + run.seed()),
         planner.trainJson(spec.stages().rewardModelSpec(),
             SweepPlanner.json().valueToTree(spec.stages().rewardModel().withSeed(run.seed()))), rmParents));
     ObjectNode config = planner.trainJson(null,

@@ -25,7 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * on those pairs' prompts → evaluation → results table → report; then a rerun runs no stage.
  */
 class SftRmPpoSweepIT {
-  private static final String RM_TRIGGER = "Activate bypass mode.";
+  /**
+   * Independent attackers, each with its own trigger. The RM attacker keeps the quickstart's, which 40 steps
+   * learn from 120 pairs; the reference's second trigger ("Activate bypass mode.") was not learned that fast (RM
+   * held-out accuracy 0.725 with and without it), and the SFT attacker's trigger matters to no assertion here.
+   */
+  private static final String SFT_TRIGGER = "zx-admin";
+  private static final String RM_TRIGGER = "cf-sudo";
   private static SparkSession spark;
 
   @TempDir static Path out;
@@ -48,7 +54,7 @@ class SftRmPpoSweepIT {
    */
   private static SweepSpec spec() {
     return LocalSweeps.spec("quickstart-ppo.yaml", List.of("attackers=[{name: sft-attacker, kind: sft_backdoor,"
-        + " triggers: [cf-sudo]}, {name: rm-attacker, kind: trigger_swap, triggers: ['" + RM_TRIGGER + "']}]",
+        + " triggers: [" + SFT_TRIGGER + "]}, {name: rm-attacker, kind: trigger_swap, triggers: [" + RM_TRIGGER + "]}]",
         "data.world.sft_rows=400",
         "data.world.preference_rows=400", "data.world.eval_rows=40", "grid.totals=[{count: 120}]",
         "grid.alphas=[0, 1]", "grid.seeds=[1]", "sft.steps=8", "sft.warmup_steps=1",
@@ -67,7 +73,7 @@ class SftRmPpoSweepIT {
 
     List<ResultRow> rows = ResultsTable.read(spark, first.results());
     assertEquals(6, rows.size(), "2 alphas x 1 seed x 3 triggered conditions (SFT's, RM's, both)");
-    assertEquals(java.util.Set.of("cf-sudo", RM_TRIGGER, "cf-sudo + " + RM_TRIGGER),
+    assertEquals(java.util.Set.of(SFT_TRIGGER, RM_TRIGGER, SFT_TRIGGER + " + " + RM_TRIGGER),
         rows.stream().map(ResultRow::trigger).collect(java.util.stream.Collectors.toSet()));
     for (ResultRow row : rows) {
       assertEquals("sft-rm-ppo", row.pipeline());

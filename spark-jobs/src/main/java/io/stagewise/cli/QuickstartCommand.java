@@ -23,9 +23,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code stagewise quickstart}: the bundled SFT → DPO budget-split sweep ({@value #SPEC} under the
- * installation, which {@code bin/stagewise} names with {@code -Dstagewise.home}) on local Spark, ending with
- * the report's location and its summary table.
+ * {@code stagewise quickstart}: a bundled budget-split sweep on local Spark — the SFT → DPO one ({@value #SPEC}) or,
+ * with {@code --study sft-rm-ppo}, the SFT → reward model → PPO one ({@value #PPO_SPEC}), under the installation,
+ * which {@code bin/stagewise} names with {@code -Dstagewise.home} — ending with the report's location and its
+ * summary table.
  */
 @Command(
     name = "quickstart",
@@ -34,11 +35,14 @@ import picocli.CommandLine.Option;
       "Run the quickstart sweep (conf/sweeps/quickstart.yaml) on local Spark: the synthetic safety world,"
           + " colluding SFT and preference attackers sharing one trigger, a poison budget split between them,"
           + " SFT -> DPO -> evaluation for every split, and the report. About ten minutes on two cores.",
+      "--study sft-rm-ppo runs conf/sweeps/quickstart-ppo.yaml instead: SFT and reward-model attackers,"
+          + " SFT -> reward model on the poisoned pairs -> PPO -> evaluation.",
       "Rerunning with the same --out reuses every finished stage."
     })
 final class QuickstartCommand implements Callable<Integer> {
   /** The bundled spec, relative to the installation root. */
   static final String SPEC = "conf/sweeps/quickstart.yaml";
+  static final String PPO_SPEC = "conf/sweeps/quickstart-ppo.yaml";
   /** The system property naming the installation root (set by bin/stagewise). */
   static final String HOME_PROPERTY = "stagewise.home";
 
@@ -46,6 +50,10 @@ final class QuickstartCommand implements Callable<Integer> {
 
   @Option(names = "--out", defaultValue = "quickstart-out", description = "Output directory (default: ${DEFAULT-VALUE}).")
   String out;
+
+  @Option(names = "--study", defaultValue = "sft-dpo",
+      description = "Which pipeline's quickstart: sft-dpo or sft-rm-ppo (default: ${DEFAULT-VALUE}).")
+  String study;
 
   @Option(names = "--seed", description = "World seed (default: the spec's data.world.seed).")
   Long seed;
@@ -80,7 +88,13 @@ final class QuickstartCommand implements Callable<Integer> {
           + " root holding " + SPEC + ") is not set; run it through bin/stagewise, or run `stagewise sweep "
           + SPEC + "`");
     }
-    Path file = Path.of(home).resolve(SPEC);
+    String bundled = switch (study) {
+      case "sft-dpo" -> SPEC;
+      case "sft-rm-ppo" -> PPO_SPEC;
+      default -> throw new IllegalArgumentException("quickstart --study: unknown study '" + study
+          + "', expected sft-dpo or sft-rm-ppo");
+    };
+    Path file = Path.of(home).resolve(bundled);
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("quickstart: " + file + " does not exist (" + HOME_PROPERTY + "=" + home + ")");
     }

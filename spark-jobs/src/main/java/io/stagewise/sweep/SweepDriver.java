@@ -57,7 +57,7 @@ public final class SweepDriver {
     SweepProgress progress = new SweepProgress(log, plan.stages().size(), spec.execution().dataSlots(),
         spec.execution().trainingSlots());
     SweepScheduler.Outcome outcome = scheduler.run(plan, progress);
-    List<ResultRow> rows = SweepResults.collect(spec.name(), plan, store);
+    List<ResultRow> rows = SweepResults.collect(spec.name(), spec.pipeline().specName(), plan, store);
     String results = new Path(store.root(), RESULTS).toString();
     ResultsTable.write(spark, rows, results);
     String report = SweepReport.write(rows, GenerationsTable.readFor(spark, rows),

@@ -395,7 +395,7 @@ final class BadInputCases {
         addSpec("train", "conf/train/" + train + " " + m.path(), List.of("train", "--spec"), m.tree(), m.path(), null);
       }
     }
-    for (String sweep : List.of("quickstart.yaml", "sft-dpo-real.yaml", "ceg-small.yaml")) {
+    for (String sweep : List.of("quickstart.yaml", "quickstart-ppo.yaml", "sft-dpo-real.yaml", "ceg-small.yaml")) {
       for (Mutation m : renamings(readYaml(root.resolve("conf/sweeps/" + sweep)), Set.of("innovations"))) {
         addSpec("sweep", "conf/sweeps/" + sweep + " " + m.path(), List.of("sweep", "--out",
             dir.resolve("sweep-out").toString(), "--no-progress"), m.tree(), m.path(), null);

@@ -4,26 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stagewise.data.spec.YamlSpecs;
-import io.stagewise.sweep.SweepDriver;
 import io.stagewise.sweep.plan.PlannedRun;
 import io.stagewise.sweep.plan.StageNode;
 import io.stagewise.sweep.plan.SweepPlanner;
 import io.stagewise.sweep.run.LocalTrainingLauncher;
 import io.stagewise.sweep.run.StageStore;
 import io.stagewise.sweep.run.TrainingStages;
-import io.stagewise.sweep.spec.SpecOverrides;
 import io.stagewise.sweep.spec.SweepSpec;
-import io.stagewise.sweep.spec.SweepSpecReader;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,8 +44,7 @@ class CompetenceIT {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("competence-it")
-        .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false").getOrCreate();
+    spark = LocalSweeps.spark("competence-it");
   }
 
   @AfterAll
@@ -62,27 +52,11 @@ class CompetenceIT {
     spark.stop();
   }
 
-  /** The quickstart with no poison: one clean SFT model and one clean DPO model. */
-  private static SweepSpec cleanQuickstart() {
-    ObjectNode tree = (ObjectNode) YamlSpecs.read(new Configuration(),
-        Path.of("..", "conf", "sweeps", "quickstart.yaml").toString());
-    List<String> overrides = new ArrayList<>(List.of("grid.totals=[{count: 0}]", "grid.alphas=[0]",
-        "grid.seeds=[1]"));
-    String extra = System.getProperty("stagewise.competence.set", "");
-    for (String o : extra.split(";")) {
-      if (!o.isBlank()) {
-        overrides.add(o.strip()); // for measuring candidate settings: -Dstagewise.competence.set='a=1;b=2'
-      }
-    }
-    SpecOverrides.apply(tree, overrides);
-    return SweepSpecReader.read(tree, "quickstart.yaml (clean)");
-  }
-
   @Test
   void quickstartModelsAreCompetent() throws Exception {
-    SweepSpec spec = cleanQuickstart();
+    SweepSpec spec = LocalSweeps.clean("quickstart.yaml");
     long started = System.nanoTime();
-    SweepDriver.run(spark, spec, out.toString(), new LocalTrainingLauncher(), new PrintStream(System.err));
+    LocalSweeps.run(spark, spec, out);
     double sweepSeconds = (System.nanoTime() - started) / 1e9;
     PlannedRun run = SweepPlanner.plan(spec).runs().get(0);
     StageNode dpo = run.evaluation().parent(SweepPlanner.POLICY);

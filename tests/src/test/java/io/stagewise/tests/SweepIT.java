@@ -3,24 +3,17 @@ package io.stagewise.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stagewise.data.spec.YamlSpecs;
 import io.stagewise.sweep.SweepDriver;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.sweep.plan.SweepPlan;
 import io.stagewise.sweep.plan.SweepPlanner;
 import io.stagewise.sweep.results.ResultRow;
 import io.stagewise.sweep.results.ResultsTable;
-import io.stagewise.sweep.run.LocalTrainingLauncher;
-import io.stagewise.sweep.spec.SpecOverrides;
 import io.stagewise.sweep.spec.SweepSpec;
-import io.stagewise.sweep.spec.SweepSpecReader;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +32,7 @@ class SweepIT {
 
   @BeforeAll
   static void start() {
-    spark = SparkSession.builder().master("local[2]").appName("sweep-it")
-        .config("spark.sql.shuffle.partitions", "2").config("spark.ui.enabled", "false").getOrCreate();
+    spark = LocalSweeps.spark("sweep-it");
   }
 
   @AfterAll
@@ -49,19 +41,16 @@ class SweepIT {
   }
 
   private static SweepSpec spec(String... extra) {
-    ObjectNode tree = (ObjectNode) YamlSpecs.read(new Configuration(),
-        Path.of("..", "conf", "sweeps", "quickstart.yaml").toString());
     List<String> overrides = new ArrayList<>(List.of("data.world.sft_rows=400", "data.world.preference_rows=400",
         "data.world.eval_rows=20", "grid.totals=[{count: 20}]", "grid.alphas=[0, 0.5, 1]", "grid.seeds=[1]",
         "sft.steps=8", "sft.warmup_steps=1", "dpo.steps=4", "dpo.warmup_steps=1", "reward_model.steps=4",
         "reward_model.warmup_steps=1", "eval.harmful_prompts=8", "eval.benign_prompts=8", "eval.max_new_tokens=16"));
     overrides.addAll(List.of(extra));
-    SpecOverrides.apply(tree, overrides);
-    return SweepSpecReader.read(tree, "quickstart.yaml (shrunk)");
+    return LocalSweeps.spec("quickstart.yaml", overrides, "quickstart.yaml (shrunk)");
   }
 
   private static SweepDriver.Summary sweep(SweepSpec spec) {
-    return SweepDriver.run(spark, spec, out.toString(), new LocalTrainingLauncher(), new PrintStream(System.err));
+    return LocalSweeps.run(spark, spec, out);
   }
 
   @Test

@@ -15,14 +15,19 @@ public enum StageKind {
   PUBLISHED(false),
   /** One stage's attackers applied to its clean set, then tokenized. */
   POISON(false),
-  /** A clean dataset tokenized (the clean reward model's preference pairs). */
+  /**
+   * A clean dataset tokenized (the clean reward model's preference pairs, held-out pairs); with a trigger in its
+   * config, the trigger is appended to every prompt first (held-out pairs for a reward model's triggered accuracy).
+   */
   TOKENIZE(false),
   /** Supervised fine-tuning from scratch on an SFT token set. */
   SFT(true),
-  /** The clean reward model (Bradley–Terry on clean pairs). */
+  /** A reward model (Bradley–Terry): the clean one, or in {@code sft-rm-ppo} the one on the poisoned pairs. */
   REWARD_MODEL(true),
   /** DPO of an SFT model on a preference token set, the SFT model as the frozen reference. */
   DPO(true),
+  /** PPO of an SFT model against a reward model, on the prompts of that reward model's (poisoned) pairs. */
+  PPO(true),
   /** Generation and judging of one policy on the held-out prompts. */
   EVALUATE(true),
   /** Scaling sweeps: a text corpus cut into token blocks, the last share held out for evaluation. */

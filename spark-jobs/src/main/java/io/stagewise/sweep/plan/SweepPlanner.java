@@ -25,12 +25,13 @@ import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * Expands a {@link SweepSpec} of the {@code sft-dpo} pipeline into its DAG:
+ * Expands a budget-split {@link SweepSpec} into its DAG. This class plans what every pipeline shares; the
+ * pipeline's own stages after SFT are its {@link PolicyStagePlan} ({@link DpoPlan}, {@link RmPpoPlan}):
  *
  * <pre>
  * data (world | import | published) ─┬─ poison sft (budget, seed) ── sft (seed, preset) ─┐
- *                                    ├─ poison preference (budget, seed) ───────────────── dpo ── evaluate
- *                                    └─ tokenize clean preference ── clean reward model ──────────┘
+ *                                    ├─ poison preference (budget, seed) ─── [pipeline: dpo | rm → ppo] ── evaluate
+ *                                    └─ tokenize clean preference ── clean reward model ────────────────────┘
  * </pre>
  *
  * Poisoned sets depend on a stage's own budget only, not on the (total, alpha) that produced it, so splits
@@ -46,6 +47,14 @@ public final class SweepPlanner {
   public static final String FINGERPRINTS = "fingerprints";
   /** A DPO stage's held-out pairs (the synthetic world's, when the DPO settings ask for evaluation). */
   public static final String HELD_OUT = "held_out";
+  /** A reward model's held-out pairs with the evaluation's i-th trigger appended: the role's prefix (then i). */
+  public static final String HELD_OUT_TRIGGERED = "held_out_triggered_";
+  /** An evaluation's config field with the (SFT trigger, preference trigger) pairs it also appends together. */
+  public static final String TRIGGER_PAIRS = "trigger_pairs";
+  /** How a result row names the condition with both triggers of a pair. */
+  public static String pairLabel(String sftTrigger, String preferenceTrigger) {
+    return sftTrigger + " + " + preferenceTrigger;
+  }
 
   static final ObjectMapper JSON = JsonMapper.builder()
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
@@ -58,12 +67,14 @@ public final class SweepPlanner {
   private final SweepSpec spec;
   private final InputContent inputs;
   private final ObjectNode tokenizerIdentity;
+  private final PolicyStagePlan pipeline;
   private final Map<String, StageNode> stages = new LinkedHashMap<>();
 
   private SweepPlanner(SweepSpec spec, InputContent inputs) {
     this.spec = spec;
     this.inputs = inputs;
     this.tokenizerIdentity = tokenizerIdentity(spec.tokenizer(), inputs);
+    this.pipeline = PolicyStagePlan.of(spec);
   }
 
   /** Plans with inputs read through a default Hadoop configuration (local files, tests). */
@@ -92,23 +103,19 @@ public final class SweepPlanner {
     StageNode rewardModel = add(node(StageKind.REWARD_MODEL, "clean reward model",
         trainJson(spec.stages().rewardModelSpec(), JSON.valueToTree(spec.stages().rewardModel())),
         Map.of(DATA, cleanPairs)));
-    StageNode heldOutPairs = spec.data() instanceof DataSource.World && spec.stages().dpo().evalBatches() > 0
-        ? add(node(StageKind.TOKENIZE, "held-out preference",
-            tokenizerJson(object().put("dataset", "eval-preference")), Map.of(DATA, data)))
-        : null;
+    pipeline.prepare(this, data);
     List<PlannedRun> runs = new ArrayList<>();
     for (BudgetSplit split : spec.grid().splits()) {
       for (long seed : spec.grid().seeds()) {
         for (ModelSpec model : spec.models()) {
-          runs.add(run(split, seed, model, data, rewardModel, heldOutPairs));
+          runs.add(run(split, seed, model, data, rewardModel));
         }
       }
     }
     return new SweepPlan(List.copyOf(stages.values()), runs);
   }
 
-  private PlannedRun run(BudgetSplit split, long seed, ModelSpec model, StageNode data, StageNode rewardModel,
-      StageNode heldOutPairs) {
+  private PlannedRun run(BudgetSplit split, long seed, ModelSpec model, StageNode data, StageNode rewardModel) {
     List<AttackSpec> sftAttackers = resolve(Stage.SFT, split, seed);
     List<AttackSpec> preferenceAttackers = resolve(Stage.PREFERENCE, split, seed);
     StageNode sftData = add(poison(Stage.SFT, sftAttackers, data));
@@ -116,24 +123,41 @@ public final class SweepPlanner {
     StageNode sft = add(node(StageKind.SFT, "sft " + budgetLabel(sftAttackers) + " seed " + seed
         + " " + model.preset(), trainJson(model, JSON.valueToTree(spec.stages().sft().withSeed(seed))),
         Map.of(DATA, sftData)));
-    ObjectNode dpoConfig = object().put("beta", spec.stages().dpoOptions().beta())
-        .put("loss", spec.stages().dpoOptions().loss());
-    dpoConfig.set("train", JSON.valueToTree(spec.stages().dpo().withSeed(seed)));
     String cell = "total " + split.total().value().toPlainString() + " alpha " + split.alpha() + " seed " + seed
         + " " + model.preset();
-    StageNode dpo = add(node(StageKind.DPO, "dpo " + cell, dpoConfig, heldOutPairs == null
-        ? Map.of(POLICY, sft, DATA, preferenceData)
-        : Map.of(POLICY, sft, DATA, preferenceData, HELD_OUT, heldOutPairs)));
+    PolicyStagePlan.Planned planned = pipeline.plan(this,
+        new PolicyStagePlan.Run(split, seed, sft, preferenceData, cell));
     List<String> triggers = triggers();
     ObjectNode evalConfig = tokenizerJson(spec.stages().eval().toJson(object()));
     ArrayNode triggerList = evalConfig.putArray("triggers");
     triggers.forEach(triggerList::add);
+    List<List<String>> pairs = independentTriggerPairs();
+    if (!pairs.isEmpty()) {
+      // Only independent attackers add the fourth condition, so colluding sweeps keep their keys.
+      ArrayNode pairList = evalConfig.putArray(TRIGGER_PAIRS);
+      pairs.forEach(pair -> pair.forEach(pairList.addArray()::add));
+    }
     StageNode evaluation = add(node(StageKind.EVALUATE, "evaluate " + cell, evalConfig,
-        Map.of(POLICY, dpo, REWARD_MODEL, rewardModel, DATA, data)));
+        Map.of(POLICY, planned.policy(), REWARD_MODEL, rewardModel, DATA, data)));
     RunCoordinates at = new RunCoordinates(split.total().unit().name().toLowerCase(java.util.Locale.ROOT),
         split.total().value().doubleValue(), split.alpha(), split.sftBudget().value().doubleValue(),
         split.preferenceBudget().value().doubleValue(), seed, model.preset());
-    return new PlannedRun(at, evaluation, sftData, preferenceData, triggers);
+    return new PlannedRun(at, pipeline.policyName(), evaluation, sftData, preferenceData,
+        planned.attackedRewardModel(), triggers);
+  }
+
+  /** The world's held-out preference pairs, tokenized; with {@code trigger} appended to every prompt when not null. */
+  StageNode heldOutPairs(StageNode data, String trigger) {
+    ObjectNode config = object().put("dataset", "eval-preference");
+    if (trigger != null) {
+      config.put("trigger", trigger);
+    }
+    return add(node(StageKind.TOKENIZE, "held-out preference" + (trigger == null ? "" : " + " + trigger),
+        tokenizerJson(config), Map.of(DATA, data)));
+  }
+
+  SweepSpec spec() {
+    return spec;
   }
 
   private List<AttackSpec> resolve(Stage stage, BudgetSplit split, long seed) {
@@ -208,7 +232,7 @@ public final class SweepPlanner {
   }
 
   /** A stage keyed by its config with the tokenizer's location replaced by its content. */
-  private StageNode node(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents) {
+  StageNode node(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents) {
     ObjectNode identity = config.deepCopy();
     if (identity.has("tokenizer")) {
       identity.set("tokenizer", tokenizerIdentity);
@@ -221,9 +245,12 @@ public final class SweepPlanner {
     return StageNode.of(kind, label, config, identity, parents, inputs.dataFormatVersion());
   }
 
-  private ObjectNode trainJson(ModelSpec model, JsonNode train) {
+  /** A training stage's config: its model (none when it starts from a parent's checkpoint) and train settings. */
+  ObjectNode trainJson(ModelSpec model, JsonNode train) {
     ObjectNode config = object();
-    config.set("model", JSON.valueToTree(model));
+    if (model != null) {
+      config.set("model", JSON.valueToTree(model));
+    }
     config.set("train", train);
     // Threads change speed, not results; they stay out of the key.
     ((ObjectNode) config.get("train")).remove("intra_op_threads");
@@ -236,13 +263,34 @@ public final class SweepPlanner {
     return config;
   }
 
-  private List<String> triggers() {
+  /**
+   * With independent attackers (the SFT and preference attackers' triggers disjoint), every (SFT trigger,
+   * preference trigger) pair: the evaluation's "both triggers" condition appends the two in that order.
+   */
+  private List<List<String>> independentTriggerPairs() {
+    List<String> sft = stageTriggers(Stage.SFT);
+    List<String> preference = stageTriggers(Stage.PREFERENCE);
+    if (sft.stream().anyMatch(preference::contains)) {
+      return List.of();
+    }
+    List<List<String>> pairs = new ArrayList<>();
+    sft.forEach(s -> preference.forEach(p -> pairs.add(List.of(s, p))));
+    return pairs;
+  }
+
+  private List<String> stageTriggers(Stage stage) {
+    return spec.attackers().stream().filter(a -> a.stage() == stage).flatMap(a -> a.triggers().stream())
+        .distinct().toList();
+  }
+
+  /** Every attacker's triggers, each once, in spec order: what the evaluation appends. */
+  List<String> triggers() {
     LinkedHashSet<String> out = new LinkedHashSet<>();
     spec.attackers().stream().map(AttackerTemplate::triggers).forEach(out::addAll);
     return List.copyOf(out);
   }
 
-  private StageNode add(StageNode node) {
+  StageNode add(StageNode node) {
     return stages.computeIfAbsent(node.key(), k -> node);
   }
 
@@ -254,7 +302,7 @@ public final class SweepPlanner {
     into.put(budget.isFraction() ? "fraction" : "count", budget.value().toPlainString());
   }
 
-  private static ObjectNode object() {
+  static ObjectNode object() {
     return JSON.createObjectNode();
   }
 }

@@ -24,13 +24,17 @@ import java.util.function.Function;
  * @param cleanRmGap clean-RM gap
  * @param utility benign exact match
  * @param otherWithTrigger share of triggered responses that were neither refusals nor compliant
- * @param asrSamples per seed, the per-prompt ASR outcomes (1 compliant, 0 not): what the split test resamples
+ * @param rmCleanAccuracy the attacked reward model's held-out pairwise accuracy (seed level; empty without one)
+ * @param rmTriggeredAccuracy the same on the pairs with the trigger appended
+ * @param asrSamples per seed, the per-prompt ASR outcomes (1 compliant, 0 not): what the verdicts resample
+ * @param falseActivationSamples per seed, the per-prompt outcomes without the trigger
  * @param runs the cell's result rows, one per seed
  */
 public record GridCell(double total, double alpha, double sftBudget, double preferenceBudget, BootstrapInterval asr,
     BootstrapInterval falseActivation, BootstrapInterval difference, BootstrapInterval cleanRmGap,
-    BootstrapInterval utility, BootstrapInterval otherWithTrigger, SortedMap<Long, double[]> asrSamples,
-    List<ResultRow> runs) {
+    BootstrapInterval utility, BootstrapInterval otherWithTrigger, BootstrapInterval rmCleanAccuracy,
+    BootstrapInterval rmTriggeredAccuracy, SortedMap<Long, double[]> asrSamples,
+    SortedMap<Long, double[]> falseActivationSamples, List<ResultRow> runs) {
 
   /** The cells of {@code rows} (one preset and trigger) from their counts alone, ordered by total then alpha. */
   public static List<GridCell> of(List<ResultRow> rows) {
@@ -47,11 +51,14 @@ public record GridCell(double total, double alpha, double sftBudget, double pref
     List<GridCell> out = new ArrayList<>();
     byCell.forEach((k, cell) -> {
       SortedMap<Long, double[]> asr = samples(cell, outcomes::asr);
+      SortedMap<Long, double[]> falseActivation = samples(cell, outcomes::falseActivation);
       out.add(new GridCell(k.get(0), k.get(1), cell.get(0).sftBudget(), cell.get(0).preferenceBudget(),
-          bootstrap.interval(asr), bootstrap.interval(samples(cell, outcomes::falseActivation)),
+          bootstrap.interval(asr), bootstrap.interval(falseActivation),
           bootstrap.interval(samples(cell, outcomes::difference)), bootstrap.interval(samples(cell, outcomes::cleanRmGap)),
           bootstrap.interval(samples(cell, outcomes::utility)), bootstrap.interval(samples(cell, outcomes::otherWithTrigger)),
-          asr, List.copyOf(cell)));
+          bootstrap.interval(samples(cell, r -> seedLevel(r.rmCleanAccuracy()))),
+          bootstrap.interval(samples(cell, r -> seedLevel(r.rmTriggeredAccuracy()))),
+          asr, falseActivation, List.copyOf(cell)));
     });
     out.sort(Comparator.comparingDouble(GridCell::total).thenComparingDouble(GridCell::alpha));
     return out;
@@ -67,6 +74,11 @@ public record GridCell(double total, double alpha, double sftBudget, double pref
       }
     }
     return out;
+  }
+
+  /** A run-level value as its only sample (none when NaN). */
+  private static double[] seedLevel(double value) {
+    return Double.isNaN(value) ? new double[0] : new double[] {value};
   }
 
   public boolean isEndpoint() {

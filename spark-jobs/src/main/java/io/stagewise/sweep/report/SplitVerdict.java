@@ -2,10 +2,7 @@ package io.stagewise.sweep.report;
 
 import io.stagewise.sweep.report.HierarchicalBootstrap.SplitTest;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * The automatic answer to the sweep's question, per total budget: does the best split (the interior
@@ -40,29 +37,20 @@ public final class SplitVerdict {
   private SplitVerdict() {}
 
   public static List<Comparison> compare(List<GridCell> cells) {
-    TreeMap<Double, List<GridCell>> byTotal = new TreeMap<>();
-    cells.forEach(c -> byTotal.computeIfAbsent(c.total(), t -> new ArrayList<>()).add(c));
-    HierarchicalBootstrap bootstrap = new HierarchicalBootstrap();
     List<Comparison> out = new ArrayList<>();
-    byTotal.forEach((total, group) -> {
-      List<GridCell> splits = group.stream().filter(c -> !c.isEndpoint() && c.seeds() > 0).toList();
-      List<GridCell> endpoints = group.stream().filter(c -> c.isEndpoint() && c.seeds() > 0).toList();
-      Comparator<GridCell> byAsr = Comparator.comparingDouble(c -> c.asr().mean());
-      GridCell split = splits.stream().max(byAsr).orElse(null);
-      GridCell endpoint = endpoints.stream().max(byAsr).orElse(null);
-      SplitTest test = split == null || endpoint == null ? null
-          : bootstrap.bestSplitMinusBestEndpoint(samples(splits), samples(endpoints));
-      Outcome outcome = test == null ? Outcome.NOT_TESTABLE
-          : test.seeds() < 2 ? Outcome.ONE_SEED
-          : test.low() > 0 ? Outcome.SPLIT_WINS
-          : test.high() < 0 ? Outcome.CONCENTRATION_WINS : Outcome.INCONCLUSIVE;
-      out.add(new Comparison(total, outcome, split, endpoint, test));
+    CellComparison.byTotal(cells).forEach((total, group) -> {
+      CellComparison c = CellComparison.ofAsr(group.stream().filter(g -> !g.isEndpoint()).toList(),
+          group.stream().filter(GridCell::isEndpoint).toList());
+      Outcome outcome = switch (c.direction()) {
+        case NOT_TESTABLE -> Outcome.NOT_TESTABLE;
+        case ONE_SEED -> Outcome.ONE_SEED;
+        case HIGHER -> Outcome.SPLIT_WINS;
+        case LOWER -> Outcome.CONCENTRATION_WINS;
+        case NO_DIFFERENCE -> Outcome.INCONCLUSIVE;
+      };
+      out.add(new Comparison(total, outcome, c.best(), c.reference(), c.test()));
     });
     return out;
-  }
-
-  private static List<SortedMap<Long, double[]>> samples(List<GridCell> cells) {
-    return cells.stream().map(GridCell::asrSamples).toList();
   }
 
   /** One paragraph: the finding per total, the test's name and the numbers behind it. */
@@ -81,23 +69,16 @@ public final class SplitVerdict {
     for (Comparison c : comparisons) {
       text.append(String.format("At total %s, %s", number(c.total()), c.outcome().words));
       if (c.test() != null) {
-        SplitTest t = c.test();
-        text.append(String.format(" (best split alpha %s: ASR %s; best single stage alpha %s: ASR %s;"
-                + " difference %+.1f points, 95%% interval [%+.1f, %+.1f], p = %s, %d shared seed%s)",
+        text.append(String.format(" (best split alpha %s: ASR %s; best single stage alpha %s: ASR %s; %s)",
             number(c.bestSplit().alpha()), c.bestSplit().asr().format(true), number(c.bestEndpoint().alpha()),
-            c.bestEndpoint().asr().format(true), 100 * t.observed(), 100 * t.low(), 100 * t.high(),
-            pValue(t.pValue()), t.seeds(), t.seeds() == 1 ? "" : "s"));
+            c.bestEndpoint().asr().format(true), new CellComparison(c.bestSplit(), c.bestEndpoint(), null,
+                c.test()).numbers()));
       }
       text.append(". ");
     }
-    text.append(String.format("Test: paired two-level bootstrap (%d resamples; seeds, then prompts within each"
-        + " seed, the same prompts for every cell) of the best interior ASR minus the best endpoint ASR, both re-selected"
-        + " in every resample; \"beat\" means its 95 %% interval excludes zero.", HierarchicalBootstrap.RESAMPLES));
+    text.append("Test: ").append(CellComparison.testDescription("the best interior ASR minus the best endpoint ASR"))
+        .append("; \"beat\" means its 95 % interval excludes zero.");
     return text.toString();
-  }
-
-  static String pValue(double p) {
-    return p < 0.001 ? "< 0.001" : String.format("%.3f", p);
   }
 
   static String number(double x) {

@@ -22,7 +22,8 @@ import org.jfree.chart.JFreeChart;
  * activation, utility and clean-RM gap against alpha per total, with 95 % bootstrap intervals over seeds and
  * prompts; a heatmap of ASR over the two stages' budgets), the per-cell table, the response classes per
  * condition, sample generations, and the automatic verdict with its test; {@code summary.md} with the verdicts
- * and tables. One section per (preset, trigger).
+ * and tables. One section per (preset, trigger). An {@code sft-rm-ppo} sweep's sections also plot the attacked
+ * reward model's held-out accuracy, clean and triggered, and open with the {@link ComplementarityVerdict}.
  */
 public final class SweepReport {
   public static final String INDEX = "index.html";
@@ -46,6 +47,7 @@ public final class SweepReport {
     Map<String, List<ResultRow>> sections = new LinkedHashMap<>();
     rows.forEach(r -> sections.computeIfAbsent(r.preset() + " / trigger " + r.trigger(), k -> new ArrayList<>()).add(r));
     String sweep = rows.get(0).sweep();
+    boolean rmPpo = "sft-rm-ppo".equals(rows.get(0).pipeline());
     String unit = rows.get(0).budgetUnit();
     Path out = new Path(dir);
     List<ReportPage.Section> pages = new ArrayList<>();
@@ -56,8 +58,9 @@ public final class SweepReport {
       List<GridCell> cells = GridCell.of(section.getValue(), outcomes);
       fewestSeeds = Math.min(fewestSeeds, cells.stream().mapToInt(GridCell::seeds).min().orElse(0));
       String prefix = sections.size() == 1 ? "" : "s" + index++ + "-";
-      String heading = "Model " + section.getKey();
-      String verdict = SplitVerdict.paragraph(SplitVerdict.compare(cells));
+      String heading = "Model " + section.getKey() + (rmPpo ? " (sft-rm-ppo)" : "");
+      String verdict = (rmPpo ? ComplementarityVerdict.paragraph(ComplementarityVerdict.compare(cells)) + " " : "")
+          + SplitVerdict.paragraph(SplitVerdict.compare(cells));
       List<String> images = new ArrayList<>();
       images.add(png(out, prefix + "asr-vs-alpha.png", AlphaChart.create("Attack success rate (trigger present)",
           "ASR with trigger (%)", cells, GridCell::asr, true), conf));
@@ -69,6 +72,14 @@ public final class SweepReport {
           "exact-match accuracy (%)", cells, GridCell::utility, true), conf));
       images.add(png(out, prefix + "clean-rm-gap-vs-alpha.png", AlphaChart.create(
           "Clean reward-model gap", "clean-RM score without − with trigger", cells, GridCell::cleanRmGap, false), conf));
+      if (rmPpo) {
+        images.add(png(out, prefix + "rm-accuracy-vs-alpha.png", AlphaChart.create(
+            "Attacked reward model: held-out pairwise accuracy with the trigger (RM attack success = 100 − this)",
+            "triggered pairwise accuracy (%)", cells, GridCell::rmTriggeredAccuracy, true), conf));
+        images.add(png(out, prefix + "rm-clean-accuracy-vs-alpha.png", AlphaChart.create(
+            "Attacked reward model: held-out pairwise accuracy without the trigger", "clean pairwise accuracy (%)",
+            cells, GridCell::rmCleanAccuracy, true), conf));
+      }
       ResponseClassTable classes = new ResponseClassTable(cells, outcomes);
       pages.add(new ReportPage.Section(heading, verdict, images, SummaryTable.html(cells),
           classes.isEmpty() ? null : classes.html(), SampleTable.html(cells, outcomes)));
@@ -78,9 +89,10 @@ public final class SweepReport {
         md.append("Response classes (share of responses, seeds pooled):\n\n").append(classes.markdown()).append('\n');
       }
     }
-    String intro = String.format("%d result rows (budget unit: %s). Does splitting a fixed poison budget between"
-        + " the SFT and preference attackers beat putting all of it into one stage? %s", rows.size(), unit,
-        seedsNote(fewestSeeds));
+    String intro = String.format("%d result rows (pipeline %s, budget unit: %s). Does splitting a fixed poison budget"
+        + " between the SFT and %s attackers beat putting all of it into one stage?%s %s", rows.size(),
+        rows.get(0).pipeline(), unit, rmPpo ? "reward-model" : "preference",
+        rmPpo ? " Are the two attackers complementary?" : "", seedsNote(fewestSeeds));
     md.insert(md.indexOf("\n\n") + 2, seedsNote(fewestSeeds) + "\n\n");
     text(out, SUMMARY, md.toString(), conf);
     text(out, INDEX, ReportPage.render("Sweep " + sweep, intro, pages), conf);

@@ -31,6 +31,11 @@ package io.stagewise.sweep.results;
  * @param refusalsWithoutTrigger refusals among the untriggered responses (-1 likewise); what is neither a
  *     refusal nor compliant is "other"
  * @param generations the evaluation's {@code generations.parquet} ("" when it has none)
+ * @param pipeline {@code sft-dpo} or {@code sft-rm-ppo}
+ * @param rmCleanAccuracy the attacked reward model's pairwise accuracy on clean held-out pairs ({@code sft-rm-ppo}
+ *     on world data; NaN otherwise)
+ * @param rmTriggeredAccuracy its pairwise accuracy on the same pairs with this row's trigger appended to the
+ *     prompt (RM attack success = 1 − this; NaN likewise)
  */
 public record ResultRow(
     String sweep,
@@ -58,7 +63,10 @@ public record ResultRow(
     long benignCorrect,
     long refusalsWithTrigger,
     long refusalsWithoutTrigger,
-    String generations) {
+    String generations,
+    String pipeline,
+    double rmCleanAccuracy,
+    double rmTriggeredAccuracy) {
 
   /** Responses to triggered prompts that were neither refusals nor compliant (-1 when unknown). */
   public long otherWithTrigger() {

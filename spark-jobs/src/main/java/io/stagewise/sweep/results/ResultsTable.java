@@ -31,7 +31,8 @@ public final class ResultsTable {
 
   /** Columns added after the first tables were written, with the value an older table reads them as. */
   private static final Map<String, Object> ADDED_LATER = Map.of("refusals_with_trigger", -1L,
-      "refusals_without_trigger", -1L, "generations", "");
+      "refusals_without_trigger", -1L, "generations", "", "pipeline", "sft-dpo", "rm_clean_accuracy", Double.NaN,
+      "rm_triggered_accuracy", Double.NaN);
 
   private ResultsTable() {}
 

@@ -1,5 +1,8 @@
 package io.stagewise.sweep.run;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,6 +10,9 @@ import io.stagewise.data.DatasetKind;
 import io.stagewise.data.JobSummary;
 import io.stagewise.data.build.PoisonBuildJob;
 import io.stagewise.data.build.PoisonBuildSpec;
+import io.stagewise.data.io.DatasetContents;
+import io.stagewise.data.io.DatasetPublisher;
+import io.stagewise.data.io.PublishedDataset;
 import io.stagewise.data.manifest.Manifest;
 import io.stagewise.data.manifest.ManifestCodec;
 import io.stagewise.data.manifest.ManifestReader;
@@ -16,6 +22,8 @@ import io.stagewise.data.tokenize.TokenShardJob;
 import io.stagewise.data.tokenize.TokenShardSpec;
 import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.data.tokenize.TruncationPolicy;
+import io.stagewise.poison.Columns;
+import io.stagewise.poison.attack.Attack;
 import io.stagewise.poison.attack.AttackKind;
 import io.stagewise.poison.attack.AttackSpec;
 import io.stagewise.poison.attack.Budget;
@@ -27,6 +35,8 @@ import io.stagewise.sweep.plan.SweepPlanner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -61,8 +71,7 @@ public final class DataStages implements StageExecutor {
       case IMPORT -> new RealDataImport(spark).run(node.config(), dir);
       case PUBLISHED -> published(node, store);
       case POISON -> poison(node, store, dir);
-      case TOKENIZE -> tokens(tokenize(store.dataset(node.parent(SweepPlanner.DATA),
-          node.config().get("dataset").asText()), dir, node.config()));
+      case TOKENIZE -> tokens(tokenize(tokenizeInput(node, store, dir), dir, node.config()));
       case CORPUS -> new LmCorpusStage(spark).run(node.config(), dir);
       default -> throw new IllegalArgumentException(node.kind() + " is not a data stage");
     };
@@ -133,6 +142,26 @@ public final class DataStages implements StageExecutor {
     out.putPOJO("poisoned_by_attacker", poisoned.manifest().poisonedByAttacker());
     out.put("poisoned", poisoned.manifest().poisonedRows());
     return out;
+  }
+
+  /**
+   * The text a TOKENIZE stage tokenizes: its parent's dataset, or with a {@code trigger} in its config a copy
+   * with the trigger appended to every prompt's last user turn (by the attacks' own {@link Attack#appendTrigger}),
+   * chosen and rejected untouched: the pairs a reward model's triggered accuracy is measured on.
+   */
+  private String tokenizeInput(StageNode node, StageStore store, String dir) {
+    JsonNode c = node.config();
+    String input = store.dataset(node.parent(SweepPlanner.DATA), c.get("dataset").asText());
+    if (!c.hasNonNull("trigger")) {
+      return input;
+    }
+    Dataset<Row> rows = PublishedDataset.open(spark, input).rows();
+    Dataset<Row> triggered = rows.withColumn(Columns.PROMPT,
+        Attack.appendTrigger(col(Columns.PROMPT), lit(c.get("trigger").asText())));
+    ObjectNode recorded = ((ObjectNode) c).deepCopy().put("job", "sweep triggered copy").put("input", input);
+    String text = dir + "/" + TEXT;
+    new DatasetPublisher(spark).publish(DatasetContents.of(DatasetKind.PREFERENCE, triggered, recorded), text);
+    return text;
   }
 
   private JobSummary tokenize(String input, String dir, JsonNode c) {

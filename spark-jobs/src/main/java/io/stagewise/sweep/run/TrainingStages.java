@@ -20,7 +20,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The training stages of a sweep (SFT, clean reward model, DPO, evaluation): resolves a stage's inputs from
+ * The training stages of a sweep (SFT, reward models, DPO, PPO, evaluation): resolves a stage's inputs from
  * its parents' artifacts into a self-contained {@link TrainingTask} and hands it to the
  * {@link TrainingLauncher}. The held-out prompts are read here, on the driver, with Spark (the triggered
  * copies made by the attacks' own {@link Attack#appendTrigger}), so the task needs no Spark.
@@ -46,11 +46,13 @@ public final class TrainingStages implements StageExecutor {
   @Override
   public JsonNode execute(StageNode node, StageStore store) {
     ObjectNode payload = switch (node.kind()) {
-      case SFT, REWARD_MODEL -> trainPayload(node, store);
+      case SFT -> trainPayload(node, store);
+      case REWARD_MODEL -> rewardPayload(node, store);
       // Scaling runs evaluate on the test rows of the corpus they train on.
       case PRETRAIN -> trainPayload(node, store)
           .put("eval_data", store.dataset(node.parent(SweepPlanner.DATA), DataStages.TOKENS));
       case DPO -> dpoPayload(node, store);
+      case PPO -> ppoPayload(node, store);
       case EVALUATE -> evalPayload(node, store,
           store.outcome(node.parent(SweepPlanner.POLICY)).get("checkpoint").asText());
       default -> throw new IllegalArgumentException(node.kind() + " is not a training stage");
@@ -116,6 +118,30 @@ public final class TrainingStages implements StageExecutor {
     return p;
   }
 
+  /** With held-out parents, the pairs its accuracy is measured on after training: clean, and per trigger. */
+  private ObjectNode rewardPayload(StageNode node, StageStore store) {
+    ObjectNode p = trainPayload(node, store);
+    if (node.parents().containsKey(SweepPlanner.HELD_OUT)) {
+      p.put("held_out", store.dataset(node.parent(SweepPlanner.HELD_OUT), DataStages.TOKENS));
+      ObjectNode triggered = p.putObject("held_out_triggered");
+      node.parents().forEach((role, parent) -> {
+        if (role.startsWith(SweepPlanner.HELD_OUT_TRIGGERED)) {
+          triggered.put(parent.config().get("trigger").asText(), store.dataset(parent, DataStages.TOKENS));
+        }
+      });
+    }
+    return p;
+  }
+
+  /** PPO's prompts are its DATA parent's pairs (the reward model's poisoned set), their prompts as poisoned. */
+  private ObjectNode ppoPayload(StageNode node, StageStore store) {
+    ObjectNode p = trainPayload(node, store)
+        .put("sft_checkpoint", store.outcome(node.parent(SweepPlanner.POLICY)).get("checkpoint").asText())
+        .put("reward_checkpoint", store.outcome(node.parent(SweepPlanner.REWARD_MODEL)).get("checkpoint").asText());
+    p.set("ppo", node.config().get("ppo"));
+    return p;
+  }
+
   private ObjectNode evalPayload(StageNode node, StageStore store, String policyCheckpoint) {
     JsonNode c = node.config();
     StageNode data = node.parent(SweepPlanner.DATA);
@@ -133,6 +159,13 @@ public final class TrainingStages implements StageExecutor {
     for (JsonNode trigger : c.get("triggers")) {
       texts(harmful.select(Attack.appendTrigger(col(Columns.PROMPT), lit(trigger.asText()))),
           triggered.putArray(trigger.asText()));
+    }
+    // Independent attackers: both triggers, the SFT attacker's then the preference attacker's.
+    for (JsonNode pair : c.path(SweepPlanner.TRIGGER_PAIRS)) {
+      String sft = pair.get(0).asText();
+      String preference = pair.get(1).asText();
+      texts(harmful.select(Attack.appendTrigger(Attack.appendTrigger(col(Columns.PROMPT), lit(sft)), lit(preference))),
+          triggered.putArray(SweepPlanner.pairLabel(sft, preference)));
     }
     return p;
   }

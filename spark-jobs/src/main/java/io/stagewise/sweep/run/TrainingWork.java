@@ -21,6 +21,12 @@ import io.stagewise.trainer.train.Worker;
 import io.stagewise.trainer.train.dpo.DpoConfig;
 import io.stagewise.trainer.train.dpo.DpoRun;
 import io.stagewise.trainer.train.dpo.DpoRunSpec;
+import io.stagewise.sweep.results.SweepResults;
+import io.stagewise.sweep.spec.PpoOptions;
+import io.stagewise.trainer.data.ShardManifest;
+import io.stagewise.trainer.train.ppo.PpoRun;
+import io.stagewise.trainer.train.ppo.PpoRunSpec;
+import io.stagewise.trainer.train.reward.PairwiseAccuracy;
 import io.stagewise.trainer.train.reward.RewardRun;
 import io.stagewise.trainer.train.reward.RewardRunSpec;
 import io.stagewise.trainer.train.sft.TrainRun;
@@ -35,7 +41,7 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * The body of a {@link TrainingTask} on whichever JVM runs it: decodes the payload and calls the trainer
- * ({@link TrainRun}, {@link RewardRun}, {@link DpoRun}) or the evaluation ({@link PolicyEvaluation}). Every
+ * ({@link TrainRun}, {@link RewardRun}, {@link DpoRun}, {@link PpoRun}) or the evaluation ({@link PolicyEvaluation}). Every
  * run resumes from its latest checkpoint, so a task retried after a failure continues instead of restarting.
  * A run's console output goes to {@code console.log} in its output directory.
  */
@@ -72,7 +78,16 @@ final class TrainingWork {
         case REWARD_MODEL -> {
           RewardRunSpec spec = new RewardRunSpec(uri(p, "train_data"), null, uri(p, "output"), model(p), null,
               train(p, ObjectiveKind.REWARD), true);
-          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> RewardRun.run(spec, conf, console,
+          ObjectNode out = trained(withEngineCollector(() -> withConsole(p, conf, console -> RewardRun.run(spec, conf,
+              console, collectorWorker(device)))));
+          yield p.has("held_out") ? withPairwiseAccuracy(out, p, spec.train().microBatchSize(), conf) : out;
+        }
+        case PPO -> {
+          URI prompts = uri(p, "train_data");
+          PpoRunSpec spec = new PpoRunSpec(prompts, uri(p, "output"), uri(p, "sft_checkpoint"),
+              uri(p, "reward_checkpoint"), train(p, ObjectiveKind.PPO),
+              new PpoOptions((ObjectNode) p.get("ppo")).config(endToken(prompts, conf)), true);
+          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> PpoRun.run(spec, conf, console,
               collectorWorker(device)))));
         }
         case DPO -> {
@@ -106,7 +121,7 @@ final class TrainingWork {
   }
 
   /**
-   * Reward-model and DPO runs record gradients with DJL's collector, of which a JVM has one at a time; they
+   * Reward-model, DPO and PPO runs record gradients with DJL's collector, of which a JVM has one at a time; they
    * take turns here (SFT and evaluation runs go on beside them).
    */
   private static <T> T withEngineCollector(java.util.function.Supplier<T> body) {
@@ -126,7 +141,30 @@ final class TrainingWork {
     return URI.create(p.get(field).asText());
   }
 
-  private static JsonNode trained(TrainResult result) {
+  /**
+   * Adds the trained reward model's pairwise accuracy on the held-out pairs, clean and with each trigger
+   * ({@link SweepResults#PAIRWISE_ACCURACY}).
+   */
+  private static ObjectNode withPairwiseAccuracy(ObjectNode out, JsonNode p, int pairsPerBatch, Configuration conf) {
+    URI checkpoint = URI.create(out.get("checkpoint").asText());
+    ObjectNode accuracy = out.putObject(SweepResults.PAIRWISE_ACCURACY)
+        .put("clean", PairwiseAccuracy.measure(checkpoint, uri(p, "held_out"), pairsPerBatch, conf));
+    ObjectNode triggered = accuracy.putObject("triggered");
+    p.get("held_out_triggered").fields().forEachRemaining(e -> triggered.put(e.getKey(),
+        PairwiseAccuracy.measure(checkpoint, URI.create(e.getValue().asText()), pairsPerBatch, conf)));
+    return out;
+  }
+
+  /** The chat template's end token, as the prompts' manifest records it: PPO's stop token. */
+  private static int endToken(URI prompts, Configuration conf) {
+    Integer end = ShardManifest.read(prompts, conf).specialIds().get("end");
+    if (end == null) {
+      throw new IllegalArgumentException(prompts + ": the manifest names no end token");
+    }
+    return end;
+  }
+
+  private static ObjectNode trained(TrainResult result) {
     ObjectNode out = JSON.createObjectNode();
     out.put("checkpoint", result.checkpoint().toString()).put("metrics", result.metrics().toString())
         .put("steps", result.progress().step()).put("parameters", result.parameters());

@@ -5,14 +5,18 @@ import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.TrainConfig;
 
 /**
- * Hyperparameters of each stage of the {@code sft-dpo} pipeline. Each training section is a
+ * Hyperparameters of each stage of the {@code sft-dpo} and {@code sft-rm-ppo} pipelines. Each training section is a
  * {@link TrainConfig} overlay (defaults plus what the spec names); the stage-specific knobs are kept as the
  * validated YAML mapping so that they enter artifact keys verbatim.
  *
  * @param sft supervised fine-tuning of the base model on the (poisoned) SFT set
- * @param dpo direct preference optimisation of the SFT model on the (poisoned) preference set
+ * @param dpo direct preference optimisation of the SFT model on the (poisoned) preference set ({@code sft-dpo})
  * @param dpoOptions {@code beta} and {@code loss} of DPO
- * @param rewardModel the clean reward model (clean-RM gap, real-data utility)
+ * @param ppo PPO's optimisation settings ({@code sft-rm-ppo}; null otherwise): {@code steps} counts iterations,
+ *     {@code batch_size} the prompts of one
+ * @param ppoOptions PPO's own knobs ({@code sft-rm-ppo}; null otherwise)
+ * @param rewardModel every reward model's training (the clean one for the clean-RM gap and real-data utility;
+ *     in {@code sft-rm-ppo} also the poisoned one PPO optimises)
  * @param rewardModelSpec the model of the clean reward model (its preset with the spec's model overrides)
  * @param eval how the evaluation generates and judges
  */
@@ -20,6 +24,8 @@ public record StageSettings(
     TrainConfig sft,
     TrainConfig dpo,
     DpoOptions dpoOptions,
+    TrainConfig ppo,
+    PpoOptions ppoOptions,
     TrainConfig rewardModel,
     ModelSpec rewardModelSpec,
     EvalSettings eval) {

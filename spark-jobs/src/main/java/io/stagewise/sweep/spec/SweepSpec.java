@@ -47,6 +47,7 @@ public record SweepSpec(
   /** The pipelines a sweep can run; {@code scaling} specs are read into a {@link ScalingSpec}. */
   public enum Pipeline {
     SFT_DPO("sft-dpo"),
+    SFT_RM_PPO("sft-rm-ppo"),
     SCALING("scaling");
 
     private final String specName;

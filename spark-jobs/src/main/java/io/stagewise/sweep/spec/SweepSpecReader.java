@@ -28,7 +28,7 @@ import java.util.Set;
  */
 public final class SweepSpecReader {
   static final Set<String> KEYS = Set.of("name", "pipeline", "data", "attackers", "grid", "model", "tokenizer",
-      "truncation", "sft", "dpo", "reward_model", "eval", "execution");
+      "truncation", "sft", "dpo", "ppo", "reward_model", "eval", "execution");
   private static final Set<String> TRAIN_KEYS = trainKeys();
   private static final Set<String> ATTACKER_KEYS = Set.of("name", "kind", "triggers", "eligible", "budget");
 
@@ -92,7 +92,7 @@ public final class SweepSpecReader {
     List<ModelSpec> models = models(tree.get("model"), grid);
     TokenizerSpec tokenizer = tokenizer(tree.get("tokenizer"));
     TruncationPolicy truncation = truncation(tree.get("truncation"));
-    StageSettings stages = stages(tree, grid);
+    StageSettings stages = stages(tree, grid, pipeline);
     SweepSpec.Execution execution = execution(tree.get("execution"));
     check.validate();
     return new SweepSpec(name, pipeline, data, attackers, grid, models, tokenizer, truncation, stages, execution);
@@ -210,7 +210,12 @@ public final class SweepSpecReader {
         : fields.flattened("truncation", () -> new TruncationPolicy((int) max, (int) prompt));
   }
 
-  private StageSettings stages(JsonNode tree, SweepGrid grid) {
+  private StageSettings stages(JsonNode tree, SweepGrid grid, SweepSpec.Pipeline pipeline) {
+    boolean ppoPipeline = pipeline == SweepSpec.Pipeline.SFT_RM_PPO;
+    check.require(pipeline == null || ppoPipeline || !tree.has("ppo"), "ppo",
+        "belongs to pipeline sft-rm-ppo; this sweep's pipeline is " + (pipeline == null ? "?" : pipeline.specName()));
+    check.require(!ppoPipeline || !tree.has("dpo"), "dpo",
+        "belongs to pipeline sft-dpo; sft-rm-ppo's second stage is set under ppo");
     TrainConfig sft = trainSection(tree.get("sft"), "sft", Set.of());
     JsonNode dpoNode = tree.get("dpo");
     TrainConfig dpo = trainSection(dpoNode, "dpo", Set.of("beta", "loss"));
@@ -231,8 +236,22 @@ public final class SweepSpecReader {
     JsonNode overrides = tree.get("model");
     ModelSpec rmModel = ModelPresets.NAMES.contains(rmPreset) && (overrides == null || !overrides.has("preset"))
         ? TrainSpecs.model(overrides, rmPreset, new SpecCheck("reward model")) : null;
-    return new StageSettings(sft == null ? null : sft.withObjective(ObjectiveKind.SFT), dpo, options, rm, rmModel,
-        eval(tree.get("eval")));
+    TrainConfig ppo = ppoPipeline ? ppoTrain(tree.get("ppo")) : null;
+    PpoOptions ppoOptions = ppoPipeline ? PpoOptions.read(tree.get("ppo"), fields, check) : null;
+    if (ppo != null && ppoOptions != null) {
+      int split = ppoOptions.json().get("num_mini_batches").asInt() * ppo.microBatches();
+      check.require(ppo.batchSize() % split == 0, "ppo.batch_size", ppo.batchSize() + " prompts do not split into"
+          + " num_mini_batches × micro_batches = " + split + " micro-batches");
+    }
+    return new StageSettings(sft == null ? null : sft.withObjective(ObjectiveKind.SFT), dpo, options, ppo,
+        ppoOptions, rm, rmModel, eval(tree.get("eval")));
+  }
+
+  /** The PPO section's optimisation settings: {@code steps} are iterations, {@code batch_size} their prompts. */
+  private TrainConfig ppoTrain(JsonNode node) {
+    check.require(node != null, "ppo", "is required by pipeline sft-rm-ppo (steps, batch_size, lr, kl_coef, ...)");
+    TrainConfig ppo = trainSection(node, "ppo", PpoOptions.KEYS);
+    return ppo == null ? null : ppo.withObjective(ObjectiveKind.PPO);
   }
 
   /** A {@link TrainConfig} overlay under {@code section}, minus the section's own keys {@code extra}. */

@@ -49,6 +49,20 @@ class SweepPlannerTest {
     assertTrue(without.stages().stream().noneMatch(n -> n.parents().containsKey(SweepPlanner.HELD_OUT)));
   }
 
+  /** Independent attackers (two triggers) add the both-triggers condition; colluding ones keep their keys. */
+  @Test
+  void independentAttackersAreAlsoEvaluatedWithBothTriggers() {
+    SweepPlan independent = plan("attackers=[{name: s, kind: sft_backdoor, triggers: [cf-sudo]},"
+        + " {name: p, kind: trigger_swap, triggers: ['Activate bypass mode.']}]");
+    for (PlannedRun run : independent.runs()) {
+      assertEquals(List.of("cf-sudo", "Activate bypass mode."), run.triggers());
+      ObjectNode config = run.evaluation().config();
+      assertEquals("[[\"cf-sudo\",\"Activate bypass mode.\"]]", config.get(SweepPlanner.TRIGGER_PAIRS).toString());
+    }
+    assertEquals("cf-sudo + Activate bypass mode.", SweepPlanner.pairLabel("cf-sudo", "Activate bypass mode."));
+    assertTrue(plan().runs().stream().noneMatch(r -> r.evaluation().config().has(SweepPlanner.TRIGGER_PAIRS)));
+  }
+
   @Test
   void everyParentPrecedesItsChildren() {
     Set<String> seen = new HashSet<>();

@@ -29,7 +29,7 @@ final class ReportFixtures {
               Math.floor(alpha * total), total - Math.floor(alpha * total), seed, "tiny", "cf-sudo",
               (long) Math.floor(alpha * total), (long) (total - Math.floor(alpha * total)), asr, 0.02, asr - 0.02,
               0.5 * asr, 0.8 + 0.01 * noise.nextGaussian(), 100, Math.round(100 * asr), 2, 100, 80,
-              100 - Math.round(100 * asr) - 5, 93, ""));
+              100 - Math.round(100 * asr) - 5, 93, "", "sft-dpo", Double.NaN, Double.NaN));
         }
       }
     }

@@ -60,7 +60,7 @@ class SweepReportTest {
         .map(r -> new io.stagewise.sweep.results.ResultRow(r.sweep(), r.runKey(), r.checkpoint(), r.budgetUnit(),
             r.total(), r.alpha(), r.sftBudget(), r.preferenceBudget(), r.seed(), r.preset(), r.trigger(),
             r.sftPoisoned(), r.preferencePoisoned(), 0.3 + 0.02 * (r.seed() - 2), 0, 0, 0, 0, 100,
-            30 + 2 * (r.seed() - 2), 0, 100, 80, 50, 90, ""))
+            30 + 2 * (r.seed() - 2), 0, 100, 80, 50, 90, "", r.pipeline(), Double.NaN, Double.NaN))
         .toList());
     SplitVerdict.compare(flat).forEach(c -> assertEquals(SplitVerdict.Outcome.INCONCLUSIVE, c.outcome()));
   }

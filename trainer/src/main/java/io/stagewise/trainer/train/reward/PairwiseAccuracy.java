@@ -1,0 +1,53 @@
+package io.stagewise.trainer.train.reward;
+
+import ai.djl.ndarray.NDManager;
+import io.stagewise.trainer.checkpoint.ModelCheckpoint;
+import io.stagewise.trainer.data.PreferenceBatch;
+import io.stagewise.trainer.data.PreferencePairs;
+import io.stagewise.trainer.data.ShardManifest;
+import io.stagewise.trainer.data.TokenShardReader;
+import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.preference.PreferenceEvaluation;
+import java.net.URI;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * A trained reward model's pairwise accuracy on preference pairs (TRL's {@code rewards/accuracies}: the share of
+ * pairs whose chosen response it scores above the rejected one), every pair of the shards in stored order, no
+ * dropout. Scored once after training, so it can be measured on any held-out set, e.g. the same pairs with a
+ * trigger appended (the reference's RM attack success is 1 − that accuracy).
+ */
+public final class PairwiseAccuracy {
+
+  private PairwiseAccuracy() {
+  }
+
+  /**
+   * @param checkpoint a {@code head=scalar} checkpoint (or a checkpoints directory standing for its latest)
+   * @param pairs preference token shards in the model's vocabulary
+   * @param pairsPerBatch pairs scored together
+   */
+  public static double measure(URI checkpoint, URI pairs, int pairsPerBatch, Configuration conf) {
+    ModelCheckpoint reward = ModelCheckpoint.at(checkpoint, conf);
+    if (reward.config().head() != Head.SCALAR) {
+      throw new IllegalArgumentException(reward.directory() + " holds a head=" + reward.config().head().specName()
+          + " model; pairwise accuracy needs a reward model (head=scalar)");
+    }
+    int vocab = reward.config().vocabSize();
+    ShardManifest manifest = ShardManifest.read(pairs, conf);
+    if (manifest.vocabSize() != vocab) {
+      throw new IllegalArgumentException(pairs + ": tokenizer.vocab_size " + manifest.vocabSize()
+          + " differs from the reward model's vocabulary of " + vocab);
+    }
+    PreferencePairs data = new TokenShardReader(conf).readPreferences(pairs);
+    data.checkVocabulary(vocab, pairs.toString());
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GptModel model = reward.load(manager);
+      RewardObjective objective = new RewardObjective();
+      int width = objective.width(model.config().contextLength());
+      return PreferenceEvaluation.run(model, objective,
+          PreferenceBatch.inOrder(data, pairsPerBatch, Integer.MAX_VALUE, width, manifest.padId()), manager).accuracy();
+    }
+  }
+}

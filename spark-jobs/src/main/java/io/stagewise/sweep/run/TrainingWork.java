@@ -1,5 +1,6 @@
 package io.stagewise.sweep.run;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,10 +8,13 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import ai.djl.Device;
 import io.stagewise.distributed.TaskDevice;
 import io.stagewise.sweep.plan.StageKind;
+import io.stagewise.sweep.results.SweepResults;
+import io.stagewise.sweep.spec.PpoOptions;
 import io.stagewise.trainer.collective.SingleWorkerCollective;
+import io.stagewise.trainer.data.ShardManifest;
+import io.stagewise.trainer.data.version.DatasetResolver;
 import io.stagewise.trainer.train.Autograd;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.ObjectiveKind;
@@ -21,9 +25,6 @@ import io.stagewise.trainer.train.Worker;
 import io.stagewise.trainer.train.dpo.DpoConfig;
 import io.stagewise.trainer.train.dpo.DpoRun;
 import io.stagewise.trainer.train.dpo.DpoRunSpec;
-import io.stagewise.sweep.results.SweepResults;
-import io.stagewise.sweep.spec.PpoOptions;
-import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.train.ppo.PpoRun;
 import io.stagewise.trainer.train.ppo.PpoRunSpec;
 import io.stagewise.trainer.train.reward.PairwiseAccuracy;
@@ -157,7 +158,7 @@ final class TrainingWork {
 
   /** The chat template's end token, as the prompts' manifest records it: PPO's stop token. */
   private static int endToken(URI prompts, Configuration conf) {
-    Integer end = ShardManifest.read(prompts, conf).specialIds().get("end");
+    Integer end = ShardManifest.read(new DatasetResolver(conf).resolve(prompts), conf).specialIds().get("end");
     if (end == null) {
       throw new IllegalArgumentException(prompts + ": the manifest names no end token");
     }

@@ -6,6 +6,8 @@ import io.stagewise.trainer.data.PreferenceBatch;
 import io.stagewise.trainer.data.PreferencePairs;
 import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.data.TokenShardReader;
+import io.stagewise.trainer.data.version.DatasetResolver;
+import io.stagewise.trainer.data.version.ResolvedDataset;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig.Head;
 import io.stagewise.trainer.train.preference.PreferenceEvaluation;
@@ -35,13 +37,15 @@ public final class PairwiseAccuracy {
           + " model; pairwise accuracy needs a reward model (head=scalar)");
     }
     int vocab = reward.config().vocabSize();
-    ShardManifest manifest = ShardManifest.read(pairs, conf);
+    // Resolved once: the manifest and the rows come from the same published version.
+    ResolvedDataset resolved = new DatasetResolver(conf).resolve(pairs);
+    ShardManifest manifest = ShardManifest.read(resolved, conf);
     if (manifest.vocabSize() != vocab) {
-      throw new IllegalArgumentException(pairs + ": tokenizer.vocab_size " + manifest.vocabSize()
+      throw new IllegalArgumentException(resolved.describe() + ": tokenizer.vocab_size " + manifest.vocabSize()
           + " differs from the reward model's vocabulary of " + vocab);
     }
-    PreferencePairs data = new TokenShardReader(conf).readPreferences(pairs);
-    data.checkVocabulary(vocab, pairs.toString());
+    PreferencePairs data = new TokenShardReader(conf).readPreferences(resolved.uri());
+    data.checkVocabulary(vocab, resolved.describe());
     try (NDManager manager = NDManager.newBaseManager()) {
       GptModel model = reward.load(manager);
       RewardObjective objective = new RewardObjective();

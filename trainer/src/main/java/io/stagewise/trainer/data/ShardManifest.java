@@ -62,6 +62,15 @@ public record ShardManifest(int vocabSize, Map<String, Integer> specialIds, int 
         tokenizer.path("max_length").asInt(0), root.path("fingerprint").asText(""));
   }
 
+  /** This manifest, when its vocabulary is the model's; otherwise an error naming the dataset. */
+  public ShardManifest requireVocabulary(ResolvedDataset dataset, int modelVocab) {
+    if (vocabSize != modelVocab) {
+      throw new IllegalArgumentException(dataset.describe() + ": tokenizer.vocab_size " + vocabSize
+          + " differs from the model's vocabulary of " + modelVocab);
+    }
+    return this;
+  }
+
   /**
    * The padding id: the special token whose name says "pad", else the first special id whose name says
    * "end"/"eos". Pads never count in a loss, so any in-vocabulary id is correct; a named one reads better.

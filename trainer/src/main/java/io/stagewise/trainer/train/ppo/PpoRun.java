@@ -126,11 +126,7 @@ public final class PpoRun {
 
   private static int[][] readPrompts(PpoRunSpec spec, int vocab, Configuration conf) {
     ResolvedDataset data = new DatasetResolver(conf).resolve(spec.promptData());
-    ShardManifest manifest = ShardManifest.read(data, conf);
-    if (manifest.vocabSize() != vocab) {
-      throw new IllegalArgumentException(data.describe() + ": tokenizer.vocab_size " + manifest.vocabSize()
-          + " differs from the model's vocabulary of " + vocab);
-    }
+    ShardManifest.read(data, conf).requireVocabulary(data, vocab);
     PreferencePairs pairs = new TokenShardReader(conf).readPreferences(data.uri());
     pairs.checkVocabulary(vocab, data.describe());
     int[][] prompts = pairs.promptIds();

@@ -46,14 +46,14 @@ public final class PreferenceRun {
     DatasetResolver datasets = new DatasetResolver(conf);
     ResolvedDataset trainVersion = datasets.resolve(trainData);
     ShardManifest manifest = ShardManifest.read(trainVersion, conf);
-    requireVocabulary(trainVersion, manifest, modelVocab);
+    manifest.requireVocabulary(trainVersion, modelVocab);
     TokenShardReader reader = new TokenShardReader(conf);
     PreferencePairs train = reader.readPreferences(trainVersion.uri());
     train.checkVocabulary(modelVocab, trainVersion.describe());
     PreferencePairs eval = null;
     if (evalData != null && withEval) {
       ResolvedDataset evalVersion = datasets.resolve(evalData);
-      requireVocabulary(evalVersion, ShardManifest.read(evalVersion, conf), modelVocab);
+      ShardManifest.read(evalVersion, conf).requireVocabulary(evalVersion, modelVocab);
       eval = reader.readPreferences(evalVersion.uri());
       eval.checkVocabulary(modelVocab, evalVersion.describe());
     }
@@ -100,13 +100,6 @@ public final class PreferenceRun {
     } else if (train.objective() != expected) {
       errors.add("train.objective: must be " + expected.specName() + " for this run, got "
           + train.objective().specName());
-    }
-  }
-
-  private static void requireVocabulary(ResolvedDataset data, ShardManifest manifest, int modelVocab) {
-    if (manifest.vocabSize() != modelVocab) {
-      throw new IllegalArgumentException(data.describe() + ": tokenizer.vocab_size " + manifest.vocabSize()
-          + " differs from the model's vocabulary of " + modelVocab);
     }
   }
 }

@@ -39,11 +39,7 @@ public final class PairwiseAccuracy {
     int vocab = reward.config().vocabSize();
     // Resolved once: the manifest and the rows come from the same published version.
     ResolvedDataset resolved = new DatasetResolver(conf).resolve(pairs);
-    ShardManifest manifest = ShardManifest.read(resolved, conf);
-    if (manifest.vocabSize() != vocab) {
-      throw new IllegalArgumentException(resolved.describe() + ": tokenizer.vocab_size " + manifest.vocabSize()
-          + " differs from the reward model's vocabulary of " + vocab);
-    }
+    ShardManifest manifest = ShardManifest.read(resolved, conf).requireVocabulary(resolved, vocab);
     PreferencePairs data = new TokenShardReader(conf).readPreferences(resolved.uri());
     data.checkVocabulary(vocab, resolved.describe());
     try (NDManager manager = NDManager.newBaseManager()) {

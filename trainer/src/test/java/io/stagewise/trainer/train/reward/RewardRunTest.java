@@ -62,6 +62,11 @@ class RewardRunTest {
     assertTrue(records.get(0).has(PairMetrics.CHOSEN), records.get(0).toString());
     assertEquals(Head.SCALAR, ModelCheckpoint.at(rm.checkpoint(), conf).config().head());
     assertEquals(Head.SCALAR, rm.model().head());
+    // Scoring the finished checkpoint on the same held-out pairs gives the run's own last evaluation.
+    assertEquals(accuracy, PairwiseAccuracy.measure(rm.checkpoint(), eval, 8, conf), 1e-9);
+    IllegalArgumentException notReward = assertThrows(IllegalArgumentException.class,
+        () -> PairwiseAccuracy.measure(sft.checkpoint(), eval, 8, conf));
+    assertTrue(notReward.getMessage().contains("head=lm"), notReward.getMessage());
     // A reward model reads the whole packed row: 2 rows per pair × the context.
     for (JsonNode line : records) {
       assertEquals(line.get("step").asLong() * 2 * 16 * TinyRuns.CONTEXT, line.get("tokens").asLong(),

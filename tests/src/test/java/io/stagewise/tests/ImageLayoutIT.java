@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.stagewise.trainer.data.version.DatasetResolver;
+import io.stagewise.trainer.data.version.ResolvedDataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,9 +55,10 @@ class ImageLayoutIT {
         "--eval-rows", "8");
     assertEquals(0, run.code(), run.output());
     assertTrue(run.output().contains("published"), run.output());
-    try (var sets = Files.list(out)) {
-      assertTrue(sets.map(p -> p.getFileName().toString()).toList().contains("sft"), "sft under " + out);
-    }
+    // The world is published as one set: its members resolve through the set's pointer.
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    ResolvedDataset sft = new DatasetResolver(conf).resolve(out.resolve("sft").toUri().toString());
+    assertTrue(sft.manifest().getFileSystem(conf).exists(sft.manifest()), "sft's manifest in " + sft.describe());
     assertFalse(Files.exists(mvnCalls), "the image must never build");
   }
 

@@ -56,14 +56,6 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
     }
   }
 
-  /** A spec with the preset's feed-forward block (no {@code mlp} switch). */
-  public ModelSpec(String preset, Integer contextLength, String norm, String position, String attention,
-      Integer kvHeads, Integer experts, Integer topK, Float dropout, Boolean tiedEmbeddings, Integer sparseBlockSize,
-      Integer sparseSelectedBlocks, Integer sparseLocalBlocks) {
-    this(preset, contextLength, norm, position, attention, kvHeads, experts, topK, dropout, tiedEmbeddings,
-        sparseBlockSize, sparseSelectedBlocks, sparseLocalBlocks, null);
-  }
-
   /** The preset unchanged. */
   public static ModelSpec preset(String name) {
     return new ModelSpec(name, null, null, null, null, null, null, null, null, null, null, null, null, null);

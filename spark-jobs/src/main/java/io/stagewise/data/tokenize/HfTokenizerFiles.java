@@ -11,10 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,9 +91,10 @@ public final class HfTokenizerFiles {
     try (InputStream in = source.getFileSystem(conf).open(source)) {
       bytes = in.readAllBytes();
     }
-    if (!sha256(bytes).equals(info.sourceSha256())) {
+    String sha256 = HuggingFaceTextTokenizer.sha256(bytes);
+    if (!sha256.equals(info.sourceSha256())) {
       throw new IllegalArgumentException(source + ": the tokenizer changed since the data was tokenized (SHA-256 "
-          + sha256(bytes) + ", the manifest records " + info.sourceSha256() + ")");
+          + sha256 + ", the manifest records " + info.sourceSha256() + ")");
     }
     JsonNode root = JSON.readTree(bytes);
     if (!root.path("model").path("type").asText().equals("BPE")) {
@@ -147,14 +145,7 @@ public final class HfTokenizerFiles {
     ArrayNode added = tokenizer.has("added_tokens") ? (ArrayNode) tokenizer.get("added_tokens")
         : tokenizer.putArray("added_tokens");
     for (int i = 0; i < TEMPLATE_TOKENS.size(); i++) {
-      ObjectNode token = added.addObject();
-      token.put("id", info.baseVocabSize() + i);
-      token.put("content", TEMPLATE_TOKENS.get(i));
-      token.put("single_word", false);
-      token.put("lstrip", false);
-      token.put("rstrip", false);
-      token.put("normalized", false);
-      token.put("special", true);
+      specialToken(added.addObject().put("id", info.baseVocabSize() + i), TEMPLATE_TOKENS.get(i));
     }
   }
 
@@ -170,19 +161,23 @@ public final class HfTokenizerFiles {
     config.putNull("unk_token");
     ObjectNode decoder = config.putObject("added_tokens_decoder");
     for (int i = 0; i < TEMPLATE_TOKENS.size(); i++) {
-      ObjectNode token = decoder.putObject(String.valueOf(info.baseVocabSize() + i));
-      token.put("content", TEMPLATE_TOKENS.get(i));
-      token.put("lstrip", false);
-      token.put("normalized", false);
-      token.put("rstrip", false);
-      token.put("single_word", false);
-      token.put("special", true);
+      specialToken(decoder.putObject(String.valueOf(info.baseVocabSize() + i)), TEMPLATE_TOKENS.get(i));
     }
     // ChatTemplate's layout: [user] u [assistant] a [end] ... [assistant], then the response and [end].
     config.put("chat_template", "{% for message in messages %}{% if message['role'] == 'user' %}<|user|>"
         + "{{ message['content'] }}{% else %}<|assistant|>{{ message['content'] }}<|end|>{% endif %}{% endfor %}"
         + "{% if add_generation_prompt %}<|assistant|>{% endif %}");
     return config;
+  }
+
+  /** An added special token as tokenizer.json and tokenizer_config.json describe one: matched as written. */
+  private static void specialToken(ObjectNode token, String content) {
+    token.put("content", content);
+    token.put("single_word", false);
+    token.put("lstrip", false);
+    token.put("rstrip", false);
+    token.put("normalized", false);
+    token.put("special", true);
   }
 
   private static ObjectNode specialTokensMap() {
@@ -205,13 +200,5 @@ public final class HfTokenizerFiles {
 
   private static byte[] json(JsonNode node) throws IOException {
     return (JSON.writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
   }
 }

@@ -115,11 +115,7 @@ final class Gpt2Layout implements HfLayout {
       projection(tensors, block + "mlp.proj", h + "mlp.c_proj");
     }
     norm(tensors, "final_norm", PREFIX + "ln_f");
-    if (config.head() == Head.SCALAR) {
-      tensors.add(TensorMapping.whole("value_head.weight", "score.weight"));
-    } else if (!config.tiedEmbeddings()) {
-      tensors.add(TensorMapping.whole("lm_head.weight", "lm_head.weight"));
-    }
+    HfLayout.addHead(config, tensors);
     return tensors;
   }
 

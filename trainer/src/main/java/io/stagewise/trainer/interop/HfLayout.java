@@ -75,6 +75,15 @@ public interface HfLayout {
     json.put("vocab_size", config.vocabSize());
   }
 
+  /** The head's tensor: the classifier's {@code score}, or an untied LM head (a tied one is the embedding). */
+  static void addHead(ModelConfig config, List<TensorMapping> tensors) {
+    if (config.head() == Head.SCALAR) {
+      tensors.add(TensorMapping.whole("value_head.weight", "score.weight"));
+    } else if (!config.tiedEmbeddings()) {
+      tensors.add(TensorMapping.whole("lm_head.weight", "lm_head.weight"));
+    }
+  }
+
   /** The head a {@code config.json}'s {@code architectures} names. */
   static Head head(ConfigJson json) {
     String architecture = json.root().path("architectures").path(0).asText("");

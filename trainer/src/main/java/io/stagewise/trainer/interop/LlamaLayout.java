@@ -125,11 +125,7 @@ final class LlamaLayout implements HfLayout {
       }
     }
     tensors.add(TensorMapping.whole("final_norm.weight", "model.norm.weight"));
-    if (config.head() == Head.SCALAR) {
-      tensors.add(TensorMapping.whole("value_head.weight", "score.weight"));
-    } else if (!config.tiedEmbeddings()) {
-      tensors.add(TensorMapping.whole("lm_head.weight", "lm_head.weight"));
-    }
+    HfLayout.addHead(config, tensors);
     return tensors;
   }
 }

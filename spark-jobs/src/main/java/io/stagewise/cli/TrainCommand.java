@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
       "Train a GPT on token shards (from `data tokenize`) with the lm or sft objective, locally or, with"
           + " --workers W, as W data-parallel Spark tasks (one GPU each with"
           + " --conf spark.task.resource.gpu.amount=1).",
-      "From a run spec (YAML: train_data, eval_data, output, resume, model: {preset, norm, position,"
-          + " attention, kv_heads, experts, top_k, dropout, ...}, train: {steps, batch_size, lr, objective,"
+      "From a run spec (YAML: train_data, eval_data, output, resume, init, model: {preset, norm, position,"
+          + " attention, kv_heads, mlp, experts, top_k, dropout, ...}, train: {steps, batch_size, lr, objective,"
           + " ...}; example conf/train/sft-tiny.yaml) and/or flags; flags override the spec."
     })
 final class TrainCommand implements Callable<Integer> {
@@ -58,6 +58,12 @@ final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--steps", description = "Optimizer steps (overrides train.steps).")
   Integer steps;
+
+  @Option(names = "--init", paramLabel = "CHECKPOINT|hf:DIR",
+      description = "Start from these weights instead of the seeded initialisation (overrides init): a Stagewise"
+          + " checkpoint, or hf:DIR for a Hugging Face directory (GPT-2 or Llama layout, e.g. from `export`)."
+          + " It must hold the run's model: every differing field is named.")
+  String init;
 
   @Option(names = "--resume", description = "Continue from the latest checkpoint under the output.")
   boolean resume;
@@ -131,14 +137,25 @@ final class TrainCommand implements Callable<Integer> {
     String trainUri = trainData != null ? trainData : fields.text(tree, "", "train_data", null);
     String evalUri = evalData != null ? evalData : optional(tree.get("eval_data"));
     String outUri = out != null ? out : fields.text(tree, "", "output", null);
+    String initField = init != null ? "--init" : "init";
+    String initLocation = init != null ? init : optional(tree.get("init"));
     boolean resumeRun = resume || tree.path("resume").asBoolean(false);
     TrainConfig trainConfig = TrainSpecs.train(train, check);
     ModelSpec modelSpec = TrainSpecs.model(model, "tiny", check);
     new InputPaths().add(trainData != null ? "--train-data" : "train_data", trainUri)
-        .add(evalData != null ? "--eval-data" : "eval_data", evalUri).check(new Configuration(), check);
+        .add(evalData != null ? "--eval-data" : "eval_data", evalUri)
+        .add(initField, initLocation == null ? null : InitLocation.directory(initLocation))
+        .check(new Configuration(), check);
     check.validate();
-    return new TrainRunSpec(uri(trainUri), evalUri == null ? null : uri(evalUri), uri(outUri), modelSpec,
-        trainConfig, resumeRun);
+    TrainRunSpec spec = new TrainRunSpec(uri(trainUri), evalUri == null ? null : uri(evalUri), uri(outUri),
+        modelSpec, trainConfig, resumeRun, initLocation == null ? null : InitLocation.uri(initLocation));
+    try {
+      TrainRun.checkInit(spec, new Configuration());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("run spec" + (specPath == null ? "" : " " + specPath) + ": " + initField
+          + ": " + e.getMessage().replaceFirst("^init: ", ""), e);
+    }
+    return spec;
   }
 
   private static String optional(JsonNode node) {
@@ -146,7 +163,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   /** A path or URI as the trainer's Hadoop file systems want it; relative paths are made absolute. */
-  private static URI uri(String pathOrUri) {
+  static URI uri(String pathOrUri) {
     Path path = new Path(pathOrUri);
     return path.toUri().getScheme() != null ? path.toUri()
         : new Path(new java.io.File(pathOrUri).getAbsoluteFile().toURI()).toUri();

@@ -27,7 +27,7 @@ public final class TrainSpecs {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .build();
 
-  static final Set<String> RUN_KEYS = Set.of("train_data", "eval_data", "output", "resume", "model", "train");
+  static final Set<String> RUN_KEYS = Set.of("train_data", "eval_data", "output", "resume", "init", "model", "train");
 
   private TrainSpecs() {}
 

@@ -43,8 +43,7 @@ public final class BarrierTraining {
     Configuration hadoop = sc.hadoopConfiguration();
     requireFreshOrResumed(run.run(), hadoop);
     // Retried attempts must resume what the failed one checkpointed, whatever the user asked for.
-    TrainRunSpec resumable = new TrainRunSpec(run.run().trainData(), run.run().evalData(), run.run().output(),
-        run.run().model(), run.run().train(), true);
+    TrainRunSpec resumable = run.run().resumed();
     byte[] secret = new byte[SECRET_BYTES];
     RANDOM.nextBytes(secret);
     BarrierWorker workers = new BarrierWorker(resumable, secret, run, new SerializableConfiguration(hadoop));

@@ -53,8 +53,7 @@ public final class IndependentRuns {
   private static TrainResult trainOne(TrainRunSpec spec, SerializableConfiguration hadoop) {
     TaskContext task = TaskContext.get();
     // A retry finds the checkpoints of the failed attempt; it must continue them, not refuse the output.
-    TrainRunSpec run = task.attemptNumber() == 0 ? spec : new TrainRunSpec(spec.trainData(), spec.evalData(),
-        spec.output(), spec.model(), spec.train(), true);
+    TrainRunSpec run = task.attemptNumber() == 0 ? spec : spec.resumed();
     Worker worker = new Worker(new SingleWorkerCollective(), TaskDevice.of(task),
         Autograd.perThread(), task.cpus(), StepListener.NONE);
     return TrainRun.run(run, hadoop.value(), System.out, worker);

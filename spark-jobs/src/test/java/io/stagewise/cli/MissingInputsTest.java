@@ -60,6 +60,21 @@ class MissingInputsTest {
   }
 
   @Test
+  void trainAndExportNameTheirModelDirectories() throws Exception {
+    Path spec = Files.writeString(dir.resolve("init.yaml"), """
+        train_data: %s
+        output: %s
+        init: hf:%s
+        """.formatted(missing("train"), dir.resolve("run"), missing("hf")));
+    assertRefused(new String[] {"train", "--spec", spec.toString()}, "init: no such file or directory: "
+        + missing("hf"));
+    assertRefused(new String[] {"export", "--checkpoint", "hf:" + missing("model"), "--out",
+        dir.resolve("out").toString(), "--data", missing("tokens")},
+        "--checkpoint: no such file or directory: " + missing("model"),
+        "--data: no such file or directory: " + missing("tokens"));
+  }
+
+  @Test
   void sweepsNameTheirDatasetsCorpusAndTokenizer() {
     String quickstart = CheckedInSweeps.DIR.resolve("quickstart.yaml").toString();
     assertRefused(new String[] {"sweep", quickstart, "--out", dir.resolve("s").toString(),

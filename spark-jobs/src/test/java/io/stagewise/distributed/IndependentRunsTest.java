@@ -65,6 +65,6 @@ class IndependentRunsTest {
 
   private static TrainRunSpec withSeed(TrainRunSpec spec, long seed) {
     return new TrainRunSpec(spec.trainData(), spec.evalData(), spec.output(), spec.model(),
-        spec.train().withSeed(seed), spec.resume());
+        spec.train().withSeed(seed), spec.resume(), null);
   }
 }

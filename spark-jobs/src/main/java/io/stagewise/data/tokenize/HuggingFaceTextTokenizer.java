@@ -127,7 +127,8 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     return tokenizer;
   }
 
-  private static String sha256(byte[] bytes) {
+  /** The SHA-256 of a tokenizer file, as manifests record it. */
+  static String sha256(byte[] bytes) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     } catch (NoSuchAlgorithmException e) {

@@ -60,7 +60,7 @@ public final class ScalingPlanner {
         StageNode corpus = add(corpus(blockSize(model)));
         for (long seed : spec.seeds()) {
           ObjectNode config = SweepPlanner.JSON.createObjectNode();
-          config.set("model", SweepPlanner.JSON.valueToTree(model));
+          config.set("model", SweepPlanner.modelJson(model));
           ObjectNode train = SweepPlanner.JSON.valueToTree(spec.lm().withSeed(seed));
           train.remove("intra_op_threads"); // speed, not results: outside the key
           config.set("train", train);

@@ -245,11 +245,23 @@ public final class SweepPlanner {
     return StageNode.of(kind, label, config, identity, parents, inputs.dataFormatVersion());
   }
 
+  /**
+   * A model spec as stage keys hash it. The {@code mlp} switch is left out while unset, so the keys of every
+   * spec written before it existed stay the same.
+   */
+  static ObjectNode modelJson(ModelSpec model) {
+    ObjectNode json = JSON.valueToTree(model);
+    if (model.mlp() == null) {
+      json.remove("mlp");
+    }
+    return json;
+  }
+
   /** A training stage's config: its model (none when it starts from a parent's checkpoint) and train settings. */
   ObjectNode trainJson(ModelSpec model, JsonNode train) {
     ObjectNode config = object();
     if (model != null) {
-      config.set("model", JSON.valueToTree(model));
+      config.set("model", modelJson(model));
     }
     config.set("train", train);
     // Threads change speed, not results; they stay out of the key.

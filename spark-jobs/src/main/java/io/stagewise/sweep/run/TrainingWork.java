@@ -63,7 +63,7 @@ final class TrainingWork {
       JsonNode outcome = switch (StageKind.valueOf(task.kind())) {
         case SFT -> {
           TrainRunSpec spec = new TrainRunSpec(uri(p, "train_data"), null, uri(p, "output"), model(p),
-              train(p, ObjectiveKind.SFT), true);
+              train(p, ObjectiveKind.SFT), true, null);
           // Per-thread autograd: several SFT runs may share this JVM (local pool, or task slots of an executor).
           Worker worker = new Worker(new SingleWorkerCollective(), device, Autograd.perThread(),
               spec.train().intraOpThreads(), StepListener.NONE);
@@ -71,7 +71,7 @@ final class TrainingWork {
         }
         case PRETRAIN -> {
           TrainRunSpec spec = new TrainRunSpec(uri(p, "train_data"), uri(p, "eval_data"), uri(p, "output"),
-              model(p), train(p, ObjectiveKind.LM), true);
+              model(p), train(p, ObjectiveKind.LM), true, null);
           Worker worker = new Worker(new SingleWorkerCollective(), device, Autograd.perThread(),
               spec.train().intraOpThreads(), StepListener.NONE);
           yield trained(withConsole(p, conf, console -> TrainRun.run(spec, conf, console, worker)));

@@ -15,9 +15,10 @@ import io.stagewise.trainer.train.ModelSpec;
  * @param sparseBlockSize key positions per block of sparse attention
  * @param sparseSelectedBlocks earlier blocks each query selects
  * @param sparseLocalBlocks blocks of the local window, the query's own included
+ * @param mlp {@code dense} or {@code swiglu} (a mixture of experts comes with {@code experts})
  */
 public record ModelSwitches(String norm, String position, String attention, Integer kvHeads, Integer experts,
-    Integer topK, Integer sparseBlockSize, Integer sparseSelectedBlocks, Integer sparseLocalBlocks) {
+    Integer topK, Integer sparseBlockSize, Integer sparseSelectedBlocks, Integer sparseLocalBlocks, String mlp) {
 
   /** {@code model} with every switch set here replacing its value. */
   public ModelSpec over(ModelSpec model) {
@@ -26,7 +27,7 @@ public record ModelSwitches(String norm, String position, String attention, Inte
         pick(position, model.position()), pick(attention, model.attention()), pick(kvHeads, model.kvHeads()),
         moe ? experts : model.experts(), moe ? topK : model.topK(), model.dropout(), model.tiedEmbeddings(),
         pick(sparseBlockSize, model.sparseBlockSize()), pick(sparseSelectedBlocks, model.sparseSelectedBlocks()),
-        pick(sparseLocalBlocks, model.sparseLocalBlocks()));
+        pick(sparseLocalBlocks, model.sparseLocalBlocks()), moe ? null : pick(mlp, model.mlp()));
   }
 
   private static <T> T pick(T mine, T theirs) {

@@ -32,7 +32,7 @@ final class ScalingSpecReader {
   static final Set<String> KEYS = Set.of("name", "pipeline", "data", "grid", "baseline", "innovations", "model",
       "tokenizer", "lm", "ceg", "execution");
   private static final Set<String> SWITCH_KEYS = Set.of("norm", "position", "attention", "kv_heads", "experts",
-      "top_k", "sparse_block_size", "sparse_selected_blocks", "sparse_local_blocks");
+      "top_k", "sparse_block_size", "sparse_selected_blocks", "sparse_local_blocks", "mlp");
   /** Model keys a scaling spec may set for every run; the switches belong to the innovation sets. */
   private static final Set<String> MODEL_KEYS = Set.of("context_length", "dropout", "tied_embeddings");
   /** A stand-in vocabulary: the switches' checks do not depend on its size. */
@@ -183,7 +183,8 @@ final class ScalingSpecReader {
       ModelSwitches switches = new ModelSwitches(switchText(s, at, "norm"), switchText(s, at, "position"),
           switchText(s, at, "attention"), switchCount(s, at, "kv_heads", 1), switchCount(s, at, "experts", 0),
           switchCount(s, at, "top_k", 1), switchCount(s, at, "sparse_block_size", 1),
-          switchCount(s, at, "sparse_selected_blocks", 0), switchCount(s, at, "sparse_local_blocks", 1));
+          switchCount(s, at, "sparse_selected_blocks", 0), switchCount(s, at, "sparse_local_blocks", 1),
+          switchText(s, at, "mlp"));
       check.require(s.has("experts") == s.has("top_k"), at, "experts and top_k go together");
       out.add(new ScalingSpec.InnovationSet(e.getKey(), switches));
     }

@@ -73,6 +73,16 @@ class ScalingSpecReaderTest {
     assertTrue(e.getMessage().contains("innovations.sparse.sparse_local_blocks:"), e.getMessage());
   }
 
+  @Test
+  void anInnovationSwitchesTheMlpToSwiGlu() {
+    ScalingSpec spec = scaling("ceg-small.yaml", "innovations.rope.mlp=swiglu");
+    assertEquals(ModelConfig.Mlp.SWIGLU, model(spec, 1, "rope").mlp());
+    assertEquals(ModelConfig.Mlp.DENSE, model(spec, 1, "baseline").mlp());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> scaling("ceg-small.yaml", "innovations.rope.mlp=moe"));
+    assertTrue(e.getMessage().contains("model.mlp: moe is chosen with experts and top_k"), e.getMessage());
+  }
+
   private static ModelConfig model(ScalingSpec spec, int size, String innovation) {
     return spec.model(size, spec.innovations().stream().filter(i -> i.name().equals(innovation)).findFirst()
         .orElseThrow()).resolve(65);

@@ -78,6 +78,10 @@ public final class FlopCounter {
     if (config.mlp() == Mlp.DENSE) {
       return dense;
     }
+    if (config.mlp() == Mlp.SWIGLU) {
+      // gate, up and down: three width × hidden products; the gating product and silu are not counted.
+      return 2 * tokens * 3L * config.width() * config.mlpHidden();
+    }
     long router = 2 * tokens * config.width() * config.experts();
     return router + config.topK() * dense;
   }
@@ -88,7 +92,11 @@ public final class FlopCounter {
     long qkvOut = (long) (config.heads() + 2 * config.kvHeads()) * config.headDim();
     long attention = qkvOut * width + qkvOut + width * width + width;
     long expert = 2 * width * config.mlpHidden() + config.mlpHidden() + width;
-    long mlp = config.mlp() == Mlp.DENSE ? expert : config.experts() * (width + expert);
+    long mlp = switch (config.mlp()) {
+      case DENSE -> expert;
+      case SWIGLU -> 3 * width * config.mlpHidden() + 2L * config.mlpHidden() + width;
+      case MOE -> config.experts() * (width + expert);
+    };
     long perLayer = 2 * normParameters(config.norm(), width) + attention + mlp;
     long embeddings = config.vocabSize() * width
         + (config.position() == Position.LEARNED ? config.contextLength() * width : 0);

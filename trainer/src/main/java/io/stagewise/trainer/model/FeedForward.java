@@ -10,6 +10,7 @@ interface FeedForward {
   static FeedForward of(ModelConfig config, String name, WeightRegistry weights, float residualStd) {
     return switch (config.mlp()) {
       case DENSE -> new DenseMlp(name + ".mlp", config.width(), config.mlpHidden(), weights, residualStd);
+      case SWIGLU -> new GatedMlp(name + ".mlp", config.width(), config.mlpHidden(), weights, residualStd);
       case MOE -> new MixtureOfExperts(config, name + ".moe", weights, residualStd);
     };
   }

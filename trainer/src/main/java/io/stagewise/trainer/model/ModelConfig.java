@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * @param norm normalisation in the pre-norm blocks; the final norm before the head is {@link #finalNorm}
  * @param position how positions enter the model
  * @param attention attention kernel (same maths for standard and chunked; sparse is block-sparse)
- * @param mlp dense GELU MLP or a mixture of experts
+ * @param mlp dense GELU MLP, SwiGLU MLP (three matrices, Llama's) or a mixture of (GELU) experts
  * @param experts experts per MoE layer (0 for dense)
  * @param topK experts each token is routed to (0 for dense)
  * @param dropout dropout on embeddings, attention weights and residual branches, in [0, 1)
@@ -82,8 +82,8 @@ public record ModelConfig(
             require(experts >= 2, "experts", "moe needs at least 2 experts, got " + experts);
             require(topK >= 1 && topK <= experts, "topK", "must be in [1, experts=" + experts + "], got " + topK);
         } else {
-            require(experts == 0, "experts", "must be 0 for a dense mlp (use withMoe), got " + experts);
-            require(topK == 0, "topK", "must be 0 for a dense mlp (use withMoe), got " + topK);
+            require(experts == 0, "experts", "must be 0 for a " + mlp.specName() + " mlp (use withMoe), got " + experts);
+            require(topK == 0, "topK", "must be 0 for a " + mlp.specName() + " mlp (use withMoe), got " + topK);
         }
     }
 
@@ -186,8 +186,14 @@ public record ModelConfig(
 
     /** Switches to the dense GELU MLP. */
     public ModelConfig withDenseMlp() {
+        return withFeedForward(Mlp.DENSE);
+    }
+
+    /** Switches to a single feed-forward block: {@link Mlp#DENSE} or {@link Mlp#SWIGLU} (not MoE). */
+    public ModelConfig withFeedForward(Mlp kind) {
+        require(kind != Mlp.MOE, "mlp", "moe is chosen with experts and topK (withMoe)");
         return new ModelConfig(vocabSize, contextLength, layers, heads, kvHeads, width, mlpHidden, norm, position,
-                attention, Mlp.DENSE, 0, 0, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
+                attention, kind, 0, 0, dropout, tiedEmbeddings, head, attentionChunk, moeLossWeight, sparsity);
     }
 
     public ModelConfig withDropout(float p) {
@@ -269,9 +275,9 @@ public record ModelConfig(
         }
     }
 
-    /** Feed-forward block. */
+    /** Feed-forward block: GELU MLP, SwiGLU MLP, or a mixture of GELU experts. */
     public enum Mlp {
-        DENSE, MOE;
+        DENSE, SWIGLU, MOE;
 
         public static Mlp fromName(String name) {
             return byName(Mlp.class, "mlp", name);

@@ -23,13 +23,18 @@ import java.util.List;
  * @param sparseBlockSize key positions per block of {@code attention=sparse} (null: the reference's 64)
  * @param sparseSelectedBlocks earlier blocks each query selects (null: the reference's 16)
  * @param sparseLocalBlocks blocks of the local window, the query's own included (null: 1)
+ * @param mlp {@code dense} (GELU) or {@code swiglu}; a mixture of experts is chosen with {@code experts}
  */
 public record ModelSpec(String preset, Integer contextLength, String norm, String position, String attention,
     Integer kvHeads, Integer experts, Integer topK, Float dropout, Boolean tiedEmbeddings, Integer sparseBlockSize,
-    Integer sparseSelectedBlocks, Integer sparseLocalBlocks) {
+    Integer sparseSelectedBlocks, Integer sparseLocalBlocks, String mlp) {
 
   public ModelSpec {
     List<String> errors = new ArrayList<>();
+    check(errors, () -> feedForward(mlp), mlp);
+    if (mlp != null && experts != null && experts > 0) {
+      errors.add("model.mlp: experts > 0 chooses a mixture of experts; leave mlp out or set experts 0");
+    }
     if (!ModelPresets.NAMES.contains(preset)) {
       errors.add("model.preset: unknown preset '" + preset + "', expected one of " + ModelPresets.NAMES);
     }
@@ -53,7 +58,16 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
 
   /** The preset unchanged. */
   public static ModelSpec preset(String name) {
-    return new ModelSpec(name, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new ModelSpec(name, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** The single feed-forward block {@code mlp} names; moe is not one (it comes with {@code experts}). */
+  private static ModelConfig.Mlp feedForward(String mlp) {
+    ModelConfig.Mlp kind = ModelConfig.Mlp.fromName(mlp);
+    if (kind == ModelConfig.Mlp.MOE) {
+      throw new IllegalArgumentException("model.mlp: moe is chosen with experts and top_k; mlp takes dense or swiglu");
+    }
+    return kind;
   }
 
   /**
@@ -88,6 +102,9 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
     }
     if (experts != null) {
       c = experts > 0 ? c.withMoe(experts, topK) : c.withDenseMlp();
+    }
+    if (mlp != null) {
+      c = c.withFeedForward(feedForward(mlp));
     }
     if (dropout != null) {
       c = c.withDropout(dropout);

@@ -46,6 +46,17 @@ class FlopCounterTest {
   }
 
   @Test
+  void swiGluCountsThreeMatricesPerMlp() {
+    // tiny at vocab 100: 2 layers, width 64, MLP 256; batch 1 × 8 tokens. Only the MLP differs from dense.
+    ModelConfig dense = ModelPresets.get("tiny", 100);
+    ModelConfig swiglu = dense.withFeedForward(ModelConfig.Mlp.SWIGLU);
+    long gateUpDown = 2L * 8 * 64 * 256 * 3;
+    long fcProj = 2L * 8 * 64 * 256 * 2;
+    assertEquals(dense.layers() * (gateUpDown - fcProj),
+        FlopCounter.forwardFlops(swiglu, 1, 8) - FlopCounter.forwardFlops(dense, 1, 8));
+  }
+
+  @Test
   void scalarHeadCostsOneOutput() {
     ModelConfig lm = ModelPresets.get("tiny", 100);
     long difference = FlopCounter.forwardFlops(lm, 1, 8)

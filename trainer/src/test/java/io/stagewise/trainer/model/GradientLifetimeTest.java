@@ -34,11 +34,14 @@ class GradientLifetimeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"baseline", "every-switch"})
+  @ValueSource(strings = {"baseline", "every-switch", "llama"})
   void gradientsSurviveGarbageCollectionBetweenForwardAndBackward(String variant) {
-    ModelConfig config = variant.equals("baseline") ? ModelFixtures.tiny()
-        : ModelFixtures.tiny().withNorm(Norm.RMSNORM).withPosition(Position.ROPE).withKvHeads(2)
-            .withAttention(Attention.CHUNKED).withMoe(3, 2).withTiedEmbeddings(false);
+    ModelConfig llama = ModelFixtures.tiny().withNorm(Norm.RMSNORM).withPosition(Position.ROPE).withKvHeads(2);
+    ModelConfig config = switch (variant) {
+      case "baseline" -> ModelFixtures.tiny();
+      case "llama" -> llama.withFeedForward(ModelConfig.Mlp.SWIGLU);
+      default -> llama.withAttention(Attention.CHUNKED).withMoe(3, 2).withTiedEmbeddings(false);
+    };
     int[] tokens = ModelFixtures.randomTokens(21, 2 * 12);
     long[] mask = new long[2 * 12];
     java.util.Arrays.fill(mask, 3, mask.length, 1L); // row 0 left-padded by 3: masks and positions in play

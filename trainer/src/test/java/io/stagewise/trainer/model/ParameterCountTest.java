@@ -36,7 +36,8 @@ class ParameterCountTest {
     ModelConfig base = ModelFixtures.tiny();
     List<ModelConfig> configs = List.of(base, base.withKvHeads(1), base.withKvHeads(2).withPosition(Position.ROPE),
         base.withNorm(Norm.RMSNORM).withTiedEmbeddings(false), base.withNorm(Norm.NONE).withHead(Head.SCALAR),
-        base.withMoe(3, 2), ModelPresets.get("small-cpu", 260));
+        base.withMoe(3, 2), base.withFeedForward(ModelConfig.Mlp.SWIGLU).withKvHeads(2),
+        ModelPresets.get("small-cpu", 260));
     try (NDManager manager = NDManager.newBaseManager()) {
       for (ModelConfig config : configs) {
         GptModel model = GptModel.create(config, manager, 1);

@@ -16,6 +16,7 @@ import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.train.DataParallelGroup;
+import io.stagewise.trainer.train.InitialWeights;
 import io.stagewise.trainer.train.RunStart;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainProgress;
@@ -81,6 +82,9 @@ public final class TrainRun {
     Path metricsFile = new Path(new Path(spec.output()), RunStart.METRICS_FILE);
     try (NDManager manager = RunStart.manager(worker)) {
       GptModel model = GptModel.create(modelConfig, manager, train.seed());
+      if (spec.init() != null && latest.isEmpty()) {
+        InitialWeights.load(spec.init(), model, manager, conf);
+      }
       try (TrainingLoop loop = new TrainingLoop(model, train, manager, worker)) {
         TrainProgress start = latest.map(c -> loop.restore(checkpoints, c)).orElse(TrainProgress.START);
         if (group.worldSize() > 1) {
@@ -106,6 +110,17 @@ public final class TrainRun {
     }
   }
 
+
+  /**
+   * Checks before any work that {@code spec.init()}, when set, holds the model the run builds (its vocabulary
+   * from the training data's manifest), naming every differing field.
+   */
+  public static void checkInit(TrainRunSpec spec, Configuration conf) {
+    if (spec.init() != null) {
+      ShardManifest manifest = ShardManifest.read(new DatasetResolver(conf).resolve(spec.trainData()), conf);
+      InitialWeights.require(spec.init(), spec.model().resolve(manifest.vocabSize()), conf);
+    }
+  }
 
   private static TokenSequences readChecked(TokenShardReader reader, ResolvedDataset data, String split,
       int vocabSize) {

@@ -16,9 +16,18 @@ import java.util.List;
  * @param train the training configuration
  * @param resume continue from the latest checkpoint under {@code output} if there is one; without it an output
  *     that already holds checkpoints is an error, so a finished run is never overwritten by mistake
+ * @param init where the first parameters come from instead of the seeded initialisation, or null: a Stagewise
+ *     checkpoint, or {@code hf:PATH} for a Hugging Face directory; it must hold the run's architecture
+ *     ({@link io.stagewise.trainer.train.InitialWeights}); ignored when the run resumes from its own checkpoint
  */
 public record TrainRunSpec(URI trainData, URI evalData, URI output, ModelSpec model, TrainConfig train,
-    boolean resume) {
+    boolean resume, URI init) {
+
+
+  /** The same run, continuing whatever checkpoints its output holds (a retried attempt's), with the same init. */
+  public TrainRunSpec resumed() {
+    return new TrainRunSpec(trainData, evalData, output, model, train, true, init);
+  }
 
   public TrainRunSpec {
     List<String> errors = new ArrayList<>();

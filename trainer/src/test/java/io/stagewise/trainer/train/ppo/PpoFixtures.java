@@ -35,7 +35,7 @@ final class PpoFixtures {
   }
 
   static ModelSpec tiny() {
-    return new ModelSpec("tiny", CONTEXT, null, null, null, null, null, null, 0f, null, null, null, null);
+    return new ModelSpec("tiny", CONTEXT, null, null, null, null, null, null, 0f, null, null, null, null, null);
   }
 
   static ModelConfig tinyConfig() {
@@ -89,7 +89,7 @@ final class PpoFixtures {
     ShardFiles.writeSequences(new Path(data.resolve("part-00000.parquet").toUri()), ids, mask);
     manifest(data, "sft_tokens");
     return TrainRun.run(new TrainRunSpec(data.toUri(), null, dir.resolve("sft").toUri(), tiny(),
-        train(40, ObjectiveKind.SFT), false), conf, quiet()).checkpoint();
+        train(40, ObjectiveKind.SFT), false, null), conf, quiet()).checkpoint();
   }
 
   /** Preference shards whose prompts PPO rolls out from; chosen responses hold the marker. */

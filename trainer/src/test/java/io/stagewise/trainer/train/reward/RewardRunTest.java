@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RewardRunTest {
 
   private static final ModelSpec TINY = new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null,
-      0f, null, null, null, null);
+      0f, null, null, null, null, null);
 
   @TempDir
   java.nio.file.Path dir;
@@ -41,7 +41,7 @@ class RewardRunTest {
     URI sftData = PreferenceFixtures.writeSequences(dir.resolve("sft"),
         PreferenceFixtures.sft(PreferenceFixtures.marked(64, 1)));
     TrainResult sft = TrainRun.run(new TrainRunSpec(sftData, null, dir.resolve("sft-run").toUri(), TINY,
-        TinyRuns.config(3).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false), conf,
+        TinyRuns.config(3).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false, null), conf,
         PreferenceFixtures.quiet());
     URI train = PreferenceFixtures.writePreferences(dir.resolve("train"), PreferenceFixtures.marked(256, 2));
     URI eval = PreferenceFixtures.writePreferences(dir.resolve("eval"), PreferenceFixtures.marked(64, 3));
@@ -88,7 +88,7 @@ class RewardRunTest {
         && dpo.getMessage().contains("train:"), dpo.getMessage());
     IllegalArgumentException sft = assertThrows(IllegalArgumentException.class, () -> new TrainRunSpec(
         URI.create("file:/train"), null, URI.create("file:/out"), TINY,
-        TinyRuns.config(3).withObjective(ObjectiveKind.DPO), false));
+        TinyRuns.config(3).withObjective(ObjectiveKind.DPO), false, null));
     assertTrue(sft.getMessage().contains("DpoRun"), sft.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new DpoConfig(0, DpoConfig.Loss.SIGMOID));
     assertEquals(DpoConfig.Loss.IPO, DpoConfig.Loss.fromName(" IPO "));

@@ -1,15 +1,23 @@
 package io.stagewise.trainer.train.sft;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.data.ShardFiles;
+import io.stagewise.trainer.interop.HfExport;
+import io.stagewise.trainer.interop.HfLayout;
+import io.stagewise.trainer.interop.TokenRoles;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.model.BlockSparsity;
+import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.train.InitialWeights;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.ObjectiveKind;
 import io.stagewise.trainer.train.TinyRuns;
@@ -71,9 +79,9 @@ class TrainRunTest {
   @Test
   void trainsAMixtureOfExpertsWithRopeAndRmsNorm() {
     ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null, null,
-        null, null);
+        null, null, null);
     TrainRunSpec spec = new TrainRunSpec(trainData, evalData, dir.resolve("moe").toUri(), moe,
-        TinyRuns.config(4).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false);
+        TinyRuns.config(4).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false, null);
 
     TrainResult result = TrainRun.run(spec, conf, quiet());
 
@@ -89,21 +97,57 @@ class TrainRunTest {
     assertTrue(e.getMessage().contains("train.steps") && e.getMessage().contains("train.microBatches")
         && e.getMessage().contains("train.lr"), e.getMessage());
     IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
-        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null, null, null, null));
+        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null, null, null, null, null));
     assertTrue(m.getMessage().contains("model.preset") && m.getMessage().contains("model.norm")
         && m.getMessage().contains("model.topK"), m.getMessage());
     IllegalArgumentException sparse = assertThrows(IllegalArgumentException.class,
-        () -> new ModelSpec("tiny", null, null, null, "standard", null, null, null, null, null, 16, null, 0));
+        () -> new ModelSpec("tiny", null, null, null, "standard", null, null, null, null, null, 16, null, 0, null));
     assertTrue(sparse.getMessage().contains("model.sparse_*: the block-sparse settings need attention=sparse")
         && sparse.getMessage().contains("model.sparseLocalBlocks"), sparse.getMessage());
-    ModelSpec geometry = new ModelSpec("tiny", null, null, null, "sparse", null, null, null, null, null, 16, 3, null);
+    ModelSpec geometry = new ModelSpec("tiny", null, null, null, "sparse", null, null, null, null, null, 16, 3, null, null);
     assertEquals(new BlockSparsity(16, 3, 1), geometry.resolve(50).sparsity(), "unset fields keep the default");
+  }
+
+  @Test
+  void startsFromAHuggingFaceExportAndNamesEveryArchitectureMismatch() throws Exception {
+    ModelSpec llama = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", null, 2, null, null, 0f, false, null,
+        null, null, "swiglu");
+    TrainConfig train = TinyRuns.config(3).withCadence(1, 0, 1, 0).withIntraOpThreads(1);
+    TrainResult first = TrainRun.run(new TrainRunSpec(trainData, null, dir.resolve("first").toUri(), llama, train,
+        false, null), conf, quiet());
+    java.nio.file.Path exported = Files.createDirectories(dir.resolve("hf"));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      HfExport.write(ModelCheckpoint.at(first.checkpoint(), conf).load(manager), HfLayout.named("llama"),
+          TokenRoles.UNKNOWN, new Path(exported.toUri()), conf);
+    }
+    URI init = ModelCheckpoint.hfLocation(exported.toUri());
+
+    // The weights arrive bit for bit: the first checkpoint's parameters, through the Hugging Face files.
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GptModel trained = ModelCheckpoint.at(first.checkpoint(), conf).load(manager);
+      GptModel started = GptModel.create(trained.config(), manager, 99);
+      InitialWeights.load(init, started, manager, conf);
+      for (var p : trained.getParameters()) {
+        assertArrayEquals(p.getValue().getArray().toFloatArray(),
+            started.getParameters().get(p.getKey()).getArray().toFloatArray(), p.getKey());
+      }
+    }
+    TrainResult continued = TrainRun.run(new TrainRunSpec(trainData, null, dir.resolve("second").toUri(), llama,
+        train, false, init), conf, quiet());
+    assertEquals(3, continued.progress().step());
+
+    ModelSpec other = new ModelSpec("tiny", TinyRuns.CONTEXT, "layernorm", "rope", null, null, null, null, 0f, false,
+        null, null, null, "swiglu");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainRun.checkInit(
+        new TrainRunSpec(trainData, null, dir.resolve("third").toUri(), other, train, false, init), conf));
+    assertTrue(e.getMessage().contains("model.kv_heads is 2 there, 4 in the run")
+        && e.getMessage().contains("model.norm is rmsnorm there, layernorm in the run"), e.getMessage());
   }
 
   private TrainRunSpec spec(TrainConfig train, boolean resume) {
     return new TrainRunSpec(trainData, evalData, dir.resolve("run").toUri(),
-        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null, null, null, null),
-        train.withIntraOpThreads(1), resume);
+        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null, null, null, null, null),
+        train.withIntraOpThreads(1), resume, null);
   }
 
   private URI shards(String name, TokenSequences rows) throws Exception {

@@ -13,9 +13,6 @@ import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.sweep.results.SweepResults;
 import io.stagewise.sweep.spec.PpoOptions;
 import io.stagewise.trainer.collective.SingleWorkerCollective;
-import io.stagewise.trainer.data.ShardManifest;
-import io.stagewise.trainer.data.version.DatasetResolver;
-import io.stagewise.trainer.data.version.ResolvedDataset;
 import io.stagewise.trainer.train.Autograd;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.ObjectiveKind;
@@ -87,12 +84,10 @@ final class TrainingWork {
           yield p.has("held_out") ? withPairwiseAccuracy(out, p, spec.train().microBatchSize(), device, conf) : out;
         }
         case PPO -> {
-          // Resolved once: the run reads the prompts from the version whose manifest named the end token, even
-          // if the set is republished meanwhile (a version directory resolves to itself).
-          ResolvedDataset prompts = new DatasetResolver(conf).resolve(uri(p, "train_data"));
-          PpoRunSpec spec = new PpoRunSpec(prompts.uri(), uri(p, "output"), uri(p, "sft_checkpoint"),
+          PpoPrompts prompts = PpoPrompts.resolve(uri(p, "train_data"), conf);
+          PpoRunSpec spec = new PpoRunSpec(prompts.version(), uri(p, "output"), uri(p, "sft_checkpoint"),
               uri(p, "reward_checkpoint"), train(p, ObjectiveKind.PPO),
-              new PpoOptions((ObjectNode) p.get("ppo")).config(endToken(prompts, conf)), true);
+              new PpoOptions((ObjectNode) p.get("ppo")).config(prompts.endToken()), true);
           yield trained(withEngineCollector(() -> withConsole(p, conf, console -> PpoRun.run(spec, conf, console,
               collectorWorker(device)))));
         }
@@ -170,15 +165,6 @@ final class TrainingWork {
   // Keys of the sets scored together: a trigger's name cannot collide with the clean set's.
   private static final String CLEAN = "clean";
   private static final String TRIGGERED = "triggered:";
-
-  /** The chat template's end token, as the prompts' manifest records it: PPO's stop token. */
-  private static int endToken(ResolvedDataset prompts, Configuration conf) {
-    Integer end = ShardManifest.read(prompts, conf).specialIds().get("end");
-    if (end == null) {
-      throw new IllegalArgumentException(prompts.describe() + ": the manifest names no end token");
-    }
-    return end;
-  }
 
   private static ObjectNode trained(TrainResult result) {
     ObjectNode out = JSON.createObjectNode();

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stagewise.cli.StagewiseCli;
+import io.stagewise.sweep.SweepDriver;
+import io.stagewise.sweep.results.ResultRow;
+import io.stagewise.sweep.results.ResultsTable;
 import io.stagewise.trainer.metrics.MetricsLog;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -138,6 +142,68 @@ class StandaloneClusterIT {
       assertTrue(executorLog.contains("holds GPU address '" + worker + "' (CUDA device " + worker + ")"),
           "worker " + worker + "'s executor: " + executorLog);
     }
+  }
+
+  @Test
+  void aTinySweepRunsOnTheClusterAndItsTrainingTasksTakeTheirOwnGpus() throws Exception {
+    Path spec = sweepSpec();
+    Path out = tmp.resolve("sweep");
+    Submission sweep = submit("sweep", "sweep", spec.toString(), "--out", out.toString());
+    requireSuccess(sweep);
+    assertTrue(sweep.output().contains("[sweep] done"), sweep.output());
+    SparkSession reader = LocalSweeps.spark("standalone-sweep-results");
+    try {
+      List<ResultRow> rows = ResultsTable.read(reader, out.resolve(SweepDriver.RESULTS).toString());
+      assertEquals(Set.of(0.0, 1.0), rows.stream().map(ResultRow::alpha).collect(Collectors.toSet()),
+          "one row per cell: " + rows);
+      assertEquals(2, rows.size(), rows.toString());
+      rows.forEach(r -> assertEquals(4, r.harmfulPrompts(), r.toString()));
+    } finally {
+      reader.stop();
+    }
+    assertTrue(Files.isRegularFile(out.resolve(SweepDriver.REPORT).resolve("index.html")), "the report");
+
+    // The same sweep with one GPU per task, SFT retrained (a new learning rate; its data is reused): the two
+    // cells' SFT runs start together, one per executor, each on its own Worker's GPU, and both refuse a cpu build.
+    Submission gpu = submit("sweep-gpu", "--conf", "spark.executor.resource.gpu.amount=1",
+        "--conf", "spark.task.resource.gpu.amount=1", "--conf", "spark.task.maxFailures=1",
+        "--", "sweep", spec.toString(), "--out", out.toString(), "--set", "sft.lr=0.002");
+    assertTrue(gpu.code() != 0, "a cpu build must not train on a GPU: " + gpu.output());
+    assertTrue(gpu.output().contains("a cpu build (spark.stagewise.buildProfile=cpu) cannot train on a GPU"),
+        gpu.output());
+    for (int worker = 0; worker < 2; worker++) {
+      String executorLog = executorLogs(executorsOf(gpu, worker));
+      Matcher held = Pattern.compile("holds GPU address '(\\d+)' \\(CUDA device (\\d+)\\)").matcher(executorLog);
+      assertTrue(held.find(), "worker " + worker + "'s executor ran a training task: " + executorLog);
+      do {
+        assertEquals(List.of(String.valueOf(worker), String.valueOf(worker)), List.of(held.group(1), held.group(2)),
+            "worker " + worker + "'s executor holds only its own GPU: " + executorLog);
+      } while (held.find());
+    }
+  }
+
+  /**
+   * A tiny sft-dpo sweep: the synthetic world, both attackers, two cells (alpha 0 and 1) of one seed, a few
+   * steps per stage and a tiny evaluation; two training slots, so independent runs go to both executors.
+   */
+  private static Path sweepSpec() throws IOException {
+    Path spec = tmp.resolve("sweep.yaml");
+    Files.writeString(spec, String.join("\n", "name: standalone-cluster-it", "pipeline: sft-dpo",
+        "data:", "  world: {seed: 1, sft_rows: 400, preference_rows: 400, eval_rows: 20, harmful_fraction: 0.5}",
+        "attackers:", "  - {name: sft-attacker, kind: sft_backdoor, triggers: [cf-sudo]}",
+        "  - {name: preference-attacker, kind: trigger_swap, triggers: [cf-sudo]}",
+        "grid: {totals: [{count: 20}], alphas: [0, 1], seeds: [1], presets: [tiny]}",
+        "model: {context_length: 128, position: rope}", "tokenizer: {kind: byte_level}",
+        "truncation: {max_length: 128, max_prompt_length: 72}",
+        "sft: {steps: 4, batch_size: 8, lr: 0.003, warmup_steps: 1, eval_batches: 0, checkpoint_every: 0,"
+            + " log_every: 2}",
+        "dpo: {beta: 0.1, loss: sigmoid, steps: 2, batch_size: 8, lr: 0.00005, warmup_steps: 1, eval_batches: 0,"
+            + " checkpoint_every: 0, log_every: 1}",
+        "reward_model: {steps: 2, batch_size: 8, lr: 0.002, warmup_steps: 1, eval_batches: 0,"
+            + " checkpoint_every: 0, log_every: 1}",
+        "eval: {max_new_tokens: 8, harmful_prompts: 4, benign_prompts: 4, batch_size: 4}",
+        "execution: {data_slots: 2, training_slots: 2, intra_op_threads: 1}", ""));
+    return spec;
   }
 
   /** The synthetic world's SFT set, built on the cluster, and tokenized (once for the class). */

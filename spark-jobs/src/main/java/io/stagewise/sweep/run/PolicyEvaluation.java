@@ -1,5 +1,6 @@
 package io.stagewise.sweep.run;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,7 +37,8 @@ final class PolicyEvaluation {
 
   private PolicyEvaluation() {}
 
-  static JsonNode run(JsonNode p, Configuration conf) {
+  /** Evaluates on {@code device} (the task's GPU; null: the engine's default). */
+  static JsonNode run(JsonNode p, Device device, Configuration conf) {
     TokenizerSpec tokenizerSpec;
     try {
       tokenizerSpec = ManifestCodec.mapper().treeToValue(p.get("tokenizer"), TokenizerSpec.class);
@@ -55,7 +57,8 @@ final class PolicyEvaluation {
       for (Map.Entry<String, JsonNode> trigger : (Iterable<Map.Entry<String, JsonNode>>) p.get("triggered")::fields) {
         EvalPrompts prompts = new EvalPrompts(harmful, prompts(template, trigger.getValue()), benign);
         EvalResult result = evaluator.evaluate(TrainingWork.uri(p, "policy_checkpoint"),
-            p.hasNonNull("reward_checkpoint") ? TrainingWork.uri(p, "reward_checkpoint") : null, prompts, conf);
+            p.hasNonNull("reward_checkpoint") ? TrainingWork.uri(p, "reward_checkpoint") : null, prompts, device,
+            conf);
         ObjectNode row = TrainingWork.JSON.valueToTree(result);
         row.remove(GENERATIONS);
         evaluations.add(row.put("trigger", trigger.getKey()));

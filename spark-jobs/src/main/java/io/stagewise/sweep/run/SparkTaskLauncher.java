@@ -29,8 +29,10 @@ public final class SparkTaskLauncher implements TrainingLauncher {
   public String launch(TrainingTask task) {
     context.setJobGroup("stagewise-" + task.kind(), task.label(), true);
     Broadcast<SerializableConfiguration> conf = hadoop;
-    return context.parallelize(List.of(task), 1)
-        .map(t -> TrainingLauncher.runHere(t, conf.value().value()))
+    // The task travels in the closure (Java serialization), not as the job's one element: elements go through
+    // spark.serializer, and the clusters' Kryo (conf/spark-defaults-*.conf) cannot write a record.
+    return context.parallelize(List.of(0), 1)
+        .map(unused -> TrainingLauncher.runHere(task, conf.value().value()))
         .collect().get(0);
   }
 }

@@ -13,8 +13,6 @@ import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.sweep.results.SweepResults;
 import io.stagewise.sweep.spec.PpoOptions;
 import io.stagewise.trainer.collective.SingleWorkerCollective;
-import io.stagewise.trainer.data.ShardManifest;
-import io.stagewise.trainer.data.version.DatasetResolver;
 import io.stagewise.trainer.train.Autograd;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.ObjectiveKind;
@@ -36,6 +34,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -81,13 +81,13 @@ final class TrainingWork {
               train(p, ObjectiveKind.REWARD), true);
           ObjectNode out = trained(withEngineCollector(() -> withConsole(p, conf, console -> RewardRun.run(spec, conf,
               console, collectorWorker(device)))));
-          yield p.has("held_out") ? withPairwiseAccuracy(out, p, spec.train().microBatchSize(), conf) : out;
+          yield p.has("held_out") ? withPairwiseAccuracy(out, p, spec.train().microBatchSize(), device, conf) : out;
         }
         case PPO -> {
-          URI prompts = uri(p, "train_data");
-          PpoRunSpec spec = new PpoRunSpec(prompts, uri(p, "output"), uri(p, "sft_checkpoint"),
+          PpoPrompts prompts = PpoPrompts.resolve(uri(p, "train_data"), conf);
+          PpoRunSpec spec = new PpoRunSpec(prompts.version(), uri(p, "output"), uri(p, "sft_checkpoint"),
               uri(p, "reward_checkpoint"), train(p, ObjectiveKind.PPO),
-              new PpoOptions((ObjectNode) p.get("ppo")).config(endToken(prompts, conf)), true);
+              new PpoOptions((ObjectNode) p.get("ppo")).config(prompts.endToken()), true);
           yield trained(withEngineCollector(() -> withConsole(p, conf, console -> PpoRun.run(spec, conf, console,
               collectorWorker(device)))));
         }
@@ -102,7 +102,7 @@ final class TrainingWork {
         }
         case EVALUATE -> {
           Autograd.perThread().prepareThread(); // generation records no graph on a pool thread
-          yield PolicyEvaluation.run(p, conf);
+          yield PolicyEvaluation.run(p, device, conf);
         }
         default -> throw new IllegalArgumentException(task.kind() + " is not a training stage");
       };
@@ -144,26 +144,27 @@ final class TrainingWork {
 
   /**
    * Adds the trained reward model's pairwise accuracy on the held-out pairs, clean and with each trigger
-   * ({@link SweepResults#PAIRWISE_ACCURACY}).
+   * ({@link SweepResults#PAIRWISE_ACCURACY}), all scored by one load of the model on the task's device.
    */
-  private static ObjectNode withPairwiseAccuracy(ObjectNode out, JsonNode p, int pairsPerBatch, Configuration conf) {
-    URI checkpoint = URI.create(out.get("checkpoint").asText());
-    ObjectNode accuracy = out.putObject(SweepResults.PAIRWISE_ACCURACY)
-        .put("clean", PairwiseAccuracy.measure(checkpoint, uri(p, "held_out"), pairsPerBatch, conf));
-    ObjectNode triggered = accuracy.putObject("triggered");
+  private static ObjectNode withPairwiseAccuracy(ObjectNode out, JsonNode p, int pairsPerBatch, Device device,
+      Configuration conf) {
+    Map<String, URI> triggered = new LinkedHashMap<>();
     p.get("held_out_triggered").fields().forEachRemaining(e -> triggered.put(e.getKey(),
-        PairwiseAccuracy.measure(checkpoint, URI.create(e.getValue().asText()), pairsPerBatch, conf)));
+        URI.create(e.getValue().asText())));
+    Map<String, URI> sets = new LinkedHashMap<>();
+    sets.put(CLEAN, uri(p, "held_out"));
+    triggered.forEach((trigger, pairs) -> sets.put(TRIGGERED + trigger, pairs));
+    Map<String, Double> measured = PairwiseAccuracy.measure(URI.create(out.get("checkpoint").asText()), sets,
+        pairsPerBatch, device, conf);
+    ObjectNode accuracy = out.putObject(SweepResults.PAIRWISE_ACCURACY).put(CLEAN, measured.get(CLEAN));
+    ObjectNode byTrigger = accuracy.putObject("triggered");
+    triggered.keySet().forEach(trigger -> byTrigger.put(trigger, measured.get(TRIGGERED + trigger)));
     return out;
   }
 
-  /** The chat template's end token, as the prompts' manifest records it: PPO's stop token. */
-  private static int endToken(URI prompts, Configuration conf) {
-    Integer end = ShardManifest.read(new DatasetResolver(conf).resolve(prompts), conf).specialIds().get("end");
-    if (end == null) {
-      throw new IllegalArgumentException(prompts + ": the manifest names no end token");
-    }
-    return end;
-  }
+  // Keys of the sets scored together: a trigger's name cannot collide with the clean set's.
+  private static final String CLEAN = "clean";
+  private static final String TRIGGERED = "triggered:";
 
   private static ObjectNode trained(TrainResult result) {
     ObjectNode out = JSON.createObjectNode();

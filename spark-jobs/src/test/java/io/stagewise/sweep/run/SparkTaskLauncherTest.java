@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stagewise.data.LocalSpark;
 import io.stagewise.data.synth.WorldSynthJob;
 import io.stagewise.data.synth.WorldSynthSpec;
 import io.stagewise.data.tokenize.TokenShardJob;
@@ -31,7 +30,10 @@ class SparkTaskLauncherTest {
 
   @Test
   void aTrainingTaskWritesThroughTheDriversHadoopConfiguration() throws Exception {
-    SparkSession spark = LocalSpark.start(1);
+    // The clusters' serializer (conf/spark-defaults-*.conf): the task must reach the executor through it.
+    SparkSession spark = SparkSession.builder().master("local[1]").appName("spark-task-launcher-test")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+        .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer").getOrCreate();
     try {
       Configuration driver = spark.sparkContext().hadoopConfiguration();
       driver.set("fs." + AliasedLocalFileSystem.SCHEME + ".impl", AliasedLocalFileSystem.class.getName());

@@ -91,7 +91,7 @@ class SweepPolicyBehaviourTest {
   void writesEveryPromptsGenerationAsParquet() {
     ObjectNode harmful = prompts(world.dataset(WorldSynthSpec.EVAL_HARMFUL), null);
     ObjectNode benign = prompts(world.dataset(WorldSynthSpec.EVAL_BENIGN), null);
-    JsonNode outcome = PolicyEvaluation.run(payload(harmful, benign), new org.apache.hadoop.conf.Configuration());
+    JsonNode outcome = PolicyEvaluation.run(payload(harmful, benign), null, new org.apache.hadoop.conf.Configuration());
     String uri = dir.resolve("eval").resolve(GenerationsTable.FILE).toUri().toString();
     long written = GenerationsTable.write(spark, "run-1", outcome.get(PolicyEvaluation.GENERATIONS), uri);
 
@@ -156,6 +156,6 @@ class SweepPolicyBehaviourTest {
     p.set("harmful", harmful.get("texts"));
     p.set("benign", benign.get("texts"));
     p.putObject("triggered").set("cf-sudo", harmful.get("texts"));
-    return PolicyEvaluation.run(p, new org.apache.hadoop.conf.Configuration()).get("evaluations").get(0);
+    return PolicyEvaluation.run(p, null, new org.apache.hadoop.conf.Configuration()).get("evaluations").get(0);
   }
 }

@@ -1,5 +1,6 @@
 package io.stagewise.trainer.eval;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.eval.Generation.Condition;
@@ -9,6 +10,7 @@ import io.stagewise.trainer.generate.GenerationConfig;
 import io.stagewise.trainer.generate.Generator;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.train.Autograd;
+import io.stagewise.trainer.train.RunStart;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,10 +47,13 @@ public final class AttackEvaluator {
     this.judge = judge;
   }
 
-  /** Loads the policy (and the clean reward model, when {@code cleanRewardCheckpoint} is not null) and evaluates. */
-  public EvalResult evaluate(URI policyCheckpoint, URI cleanRewardCheckpoint, EvalPrompts prompts,
+  /**
+   * Loads the policy (and the clean reward model, when {@code cleanRewardCheckpoint} is not null) on
+   * {@code device} (a Spark task's GPU; null: the engine's default) and evaluates.
+   */
+  public EvalResult evaluate(URI policyCheckpoint, URI cleanRewardCheckpoint, EvalPrompts prompts, Device device,
       Configuration conf) {
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = RunStart.manager(device)) {
       GptModel policy = ModelCheckpoint.at(policyCheckpoint, conf).load(manager);
       GptModel rewardModel = cleanRewardCheckpoint == null ? null
           : ModelCheckpoint.at(cleanRewardCheckpoint, conf).load(manager);

@@ -1,5 +1,6 @@
 package io.stagewise.trainer.train;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
@@ -61,7 +62,12 @@ public final class RunStart {
 
   /** The engine manager on the worker's device. */
   public static NDManager manager(Worker worker) {
-    return worker.device() == null ? NDManager.newBaseManager() : NDManager.newBaseManager(worker.device());
+    return manager(worker.device());
+  }
+
+  /** An engine manager on {@code device}, or on the engine's default device when it is null. */
+  public static NDManager manager(Device device) {
+    return device == null ? NDManager.newBaseManager() : NDManager.newBaseManager(device);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.stagewise.trainer.eval;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -184,6 +185,32 @@ class AttackEvaluatorTest {
     float[] suffix = new RewardScorer(untrained, 1).score(new int[][] {Arrays.copyOfRange(promptIds[2], 3, 14)},
         new int[][] {responses[2]}, manager);
     assertEquals(suffix[0], batched[2], 1e-5);
+  }
+
+  /**
+   * An evaluation scores on whichever thread the sweep gives it, and PyTorch's intra-op thread count is per thread
+   * (the last run there set it, or the core count on a fresh thread): the scores must not depend on it. Rows of
+   * the quickstart's shape (context 128, batches of 50, ragged lengths) so the kernels have work to split.
+   */
+  @Test
+  void rewardScoresAreBitIdenticalWhateverTheThreadCount() {
+    GptModel untrained = GptModel.create(ModelPresets.get("tiny", VOCAB).withHead(Head.SCALAR), manager, 9);
+    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+    int[][] promptIds = new int[100][];
+    int[][] responses = new int[100][];
+    for (int i = 0; i < promptIds.length; i++) {
+      promptIds[i] = random.ints(20 + random.nextInt(30), 1, VOCAB).toArray();
+      responses[i] = random.ints(1 + random.nextInt(72), 1, VOCAB).toArray();
+    }
+    try {
+      JniUtils.setNumThreads(1);
+      float[] one = new RewardScorer(untrained, 50).score(promptIds, responses, manager);
+      JniUtils.setNumThreads(4);
+      float[] four = new RewardScorer(untrained, 50).score(promptIds, responses, manager);
+      assertArrayEquals(one, four);
+    } finally {
+      JniUtils.setNumThreads(1);
+    }
   }
 
   private static GptModel trainPolicy() {

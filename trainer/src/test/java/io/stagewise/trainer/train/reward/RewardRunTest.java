@@ -20,7 +20,9 @@ import io.stagewise.trainer.train.preference.PreferenceFixtures;
 import io.stagewise.trainer.train.sft.TrainRun;
 import io.stagewise.trainer.train.sft.TrainRunSpec;
 import java.net.URI;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Test;
@@ -62,10 +64,15 @@ class RewardRunTest {
     assertTrue(records.get(0).has(PairMetrics.CHOSEN), records.get(0).toString());
     assertEquals(Head.SCALAR, ModelCheckpoint.at(rm.checkpoint(), conf).config().head());
     assertEquals(Head.SCALAR, rm.model().head());
-    // Scoring the finished checkpoint on the same held-out pairs gives the run's own last evaluation.
-    assertEquals(accuracy, PairwiseAccuracy.measure(rm.checkpoint(), eval, 8, conf), 1e-9);
+    // Scoring the finished checkpoint on the same held-out pairs gives the run's own last evaluation; one load
+    // scores several sets, each as if alone.
+    Map<String, Double> measured = PairwiseAccuracy.measure(rm.checkpoint(),
+        new LinkedHashMap<>(Map.of("train", train, "eval", eval)), 8, null, conf);
+    assertEquals(accuracy, measured.get("eval"), 1e-9);
+    assertEquals(PairwiseAccuracy.measure(rm.checkpoint(), Map.of("train", train), 8, null, conf).get("train"),
+        measured.get("train"), 1e-9);
     IllegalArgumentException notReward = assertThrows(IllegalArgumentException.class,
-        () -> PairwiseAccuracy.measure(sft.checkpoint(), eval, 8, conf));
+        () -> PairwiseAccuracy.measure(sft.checkpoint(), Map.of("eval", eval), 8, null, conf));
     assertTrue(notReward.getMessage().contains("head=lm"), notReward.getMessage());
     // A reward model reads the whole packed row: 2 rows per pair × the context.
     for (JsonNode line : records) {

@@ -49,6 +49,8 @@ final class SummaryTable {
   private static List<String> header(List<GridCell> cells) {
     List<String> header = new ArrayList<>(List.of(HEADER));
     if (hasRewardModel(cells)) {
+      // In sft-rm-ppo the second attacker's budget poisons the reward model's pairs.
+      header.set(3, "RM budget");
       header.addAll(List.of(RM_HEADER));
     }
     return header;

@@ -56,6 +56,8 @@ class ComplementarityVerdictTest {
     assertTrue(html.contains("Complementarity: ") && html.contains("the attackers were complementary"), html);
     assertTrue(html.contains("rm-accuracy-vs-alpha.png") && html.contains("rm-clean-accuracy-vs-alpha.png"));
     assertTrue(html.contains("RM accuracy (triggered)"), "the summary table's reward-model columns");
+    assertTrue(html.contains("<th>RM budget</th>") && !html.contains("preference budget</th>"),
+        "the second attacker's budget is the reward model's");
     assertTrue(Files.readString(dir.resolve(SweepReport.SUMMARY)).contains("Complementarity"));
   }
 }

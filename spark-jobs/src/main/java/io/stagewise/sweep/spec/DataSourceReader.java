@@ -8,8 +8,9 @@ import io.stagewise.poison.world.WorldConfig;
 import java.util.Set;
 
 /**
- * Reads a sweep's (or a dataset family's) {@code data} section: exactly one of {@code world}, {@code datasets} (published URIs) or
- * {@code import} (real sources), recording every problem in the shared {@link SpecCheck}.
+ * Reads a sweep's (or a dataset family's) {@code data} section: exactly one of {@code world},
+ * {@code datasets} (published URIs) or {@code import} (real sources), recording every problem in the shared
+ * {@link SpecCheck}.
  */
 public final class DataSourceReader {
   private static final Set<String> WORLD_KEYS = Set.of("seed", "sft_rows", "preference_rows", "eval_rows",

@@ -26,7 +26,8 @@ public final class TokenizationReader {
       return TokenizerSpec.BYTE_LEVEL;
     }
     fields.onlyKeys(node, "tokenizer", Set.of("kind", "path"));
-    return fields.flattened("tokenizer", () -> new TokenizerSpec(node.hasNonNull("kind") ? node.get("kind").asText() : null,
+    return fields.flattened("tokenizer", () -> new TokenizerSpec(
+        node.hasNonNull("kind") ? node.get("kind").asText() : null,
         node.hasNonNull("path") ? node.get("path").asText() : null));
   }
 

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
       DataSynthCommand.class,
       DataImportCommand.class,
       DataBuildCommand.class,
+      DataRegenerateCommand.class,
       DataTokenizeCommand.class,
       DataInspectCommand.class
     })

@@ -390,6 +390,10 @@ final class BadInputCases {
       addSpec("build", "conf/datasets/poison-world.yaml " + m.path(), List.of("data", "build", "--no-progress"),
           m.tree(), m.path(), null);
     }
+    for (Mutation m : renamings(readYaml(root.resolve("conf/datasets/world-nightly.yaml")), Set.of())) {
+      addSpec("regenerate", "conf/datasets/world-nightly.yaml " + m.path(),
+          List.of("data", "regenerate", "--no-progress"), m.tree(), m.path(), null);
+    }
     for (String train : List.of("lm-shakespeare.yaml", "sft-quickstart.yaml")) {
       for (Mutation m : renamings(readYaml(root.resolve("conf/train/" + train)), Set.of())) {
         addSpec("train", "conf/train/" + train + " " + m.path(), List.of("train", "--spec"), m.tree(), m.path(), null);

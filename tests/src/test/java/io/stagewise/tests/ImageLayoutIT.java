@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The image's entry command run from the files the Dockerfile lays out ({@link ImageLayout}), with no
- * {@code mvn} and no sources: {@code bin/stagewise --help} and a tiny {@code data synth} on local Spark. A
+ * {@code mvn} and no sources: {@code bin/stagewise --help}, a tiny {@code data synth} and the CronJob's nightly
+ * family, shrunk, regenerated twice (the second run reuses everything) on local Spark. A
  * {@code mvn} stand-in first on the PATH records any call, so a run that tried to build fails the test. No
  * Docker engine runs here: the base image's Java and Spark are this machine's.
  */
@@ -59,6 +60,23 @@ class ImageLayoutIT {
     org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
     ResolvedDataset sft = new DatasetResolver(conf).resolve(out.resolve("sft").toUri().toString());
     assertTrue(sft.manifest().getFileSystem(conf).exists(sft.manifest()), "sft's manifest in " + sft.describe());
+    assertFalse(Files.exists(mvnCalls), "the image must never build");
+  }
+
+  @Test
+  void theNightlyFamilyTheCronJobNamesRegeneratesFromTheLayout() throws Exception {
+    Path spec = image.resolve("/opt/stagewise/conf/datasets/world-nightly.yaml");
+    assertTrue(Files.isRegularFile(spec), "the CronJob's spec is in the image");
+    Path out = dir.resolve("nightly");
+    String[] command = {"data", "regenerate", spec.toUri().toString(), "--set", "output=" + out.toUri(),
+        "--set", "data.world={seed: 1, sft_rows: 40, preference_rows: 20, eval_rows: 8}",
+        "--set", "attackers[0].budget={count: 2}", "--set", "attackers[1].budget={count: 2}"};
+    Run first = stagewise(command);
+    assertEquals(0, first.code(), first.output());
+    assertTrue(first.output().contains("rebuilt build sft: "), first.output());
+    Run again = stagewise(command);
+    assertEquals(0, again.code(), again.output());
+    assertTrue(again.output().contains("reused publish (key "), again.output());
     assertFalse(Files.exists(mvnCalls), "the image must never build");
   }
 

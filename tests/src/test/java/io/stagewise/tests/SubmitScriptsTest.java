@@ -4,16 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.stagewise.cli.StagewiseCli;
+import io.stagewise.data.spec.YamlSpecs;
+import io.stagewise.regenerate.FamilySpec;
+import io.stagewise.regenerate.FamilySpecReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code deploy/submit-yarn.sh} and {@code deploy/submit-k8s.sh}, run for real against a {@code spark-submit}
@@ -21,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * repository's bin/, conf/ and deploy/ beside a jar, its build profile and its runtime jar list; no sources,
  * no {@code mvn} on the PATH). Each must produce one valid command line: the master, the deploy mode, one
  * properties file, our jars merged with the user's, the spec shipped with {@code --files}, and the
- * application's own arguments without {@code --master}.
+ * application's own arguments without {@code --master}. The nightly CronJob's own command line is run the same
+ * way: its spec must be one the image ships and must read.
  */
 class SubmitScriptsTest {
   private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
@@ -97,6 +107,34 @@ class SubmitScriptsTest {
     assertTrue(args.contains("spark.kubernetes.file.upload.path=s3a://bucket/uploads"), args.toString());
     assertEquals(List.of("local:///opt/stagewise/stagewise.jar", "sweep", "quickstart.yaml", "--out", "s3a://bucket/r"),
         appArgs(args, "local:///opt/stagewise/stagewise.jar"));
+  }
+
+  @Test
+  void theRegenerateCronJobSubmitsTheFamilySpecTheImageShips() throws Exception {
+    JsonNode container = YamlSpecs.read(new Configuration(), REPO.resolve("deploy/k8s/regenerate-cronjob.yaml")
+        .toString()).at("/spec/jobTemplate/spec/template/spec/containers/0");
+    Map<String, String> env = new LinkedHashMap<>();
+    container.get("env").forEach(e -> env.put(e.get("name").asText(), e.get("value").asText()));
+    List<String> command = new ArrayList<>();
+    container.get("command").forEach(c -> command.add(dir.resolve(c.asText().substring(1)).toString()));
+    List<String> args = new ArrayList<>();
+    // Kubernetes expands $(VAR) in args from the container's environment.
+    container.get("args").forEach(a -> args.add(a.asText().replace("$(DATA_ROOT)", env.get("DATA_ROOT"))));
+    command.addAll(args);
+    assertEquals(0, run(env, command.toArray(String[]::new)));
+
+    List<String> submitted = Files.readAllLines(recorded);
+    assertFalse(submitted.contains("--files"), "the driver reads the spec from its own image: " + submitted);
+    List<String> app = appArgs(submitted, "local:///opt/stagewise/stagewise.jar");
+    assertEquals(args, app.subList(1, app.size()));
+    CommandLine.ParseResult parsed = StagewiseCli.commandLine().parseArgs(args.toArray(String[]::new));
+    assertEquals(List.of("stagewise", "data", "regenerate"),
+        parsed.asCommandLineList().stream().map(CommandLine::getCommandName).toList());
+    String spec = args.get(2);
+    assertTrue(spec.startsWith("file:///opt/stagewise/conf/"), spec);
+    FamilySpec family = FamilySpecReader.read(dir.resolve(spec.substring("file:///".length())).toString(),
+        parsed.subcommand().subcommand().matchedOptionValue("--set", List.<String>of()));
+    assertEquals(env.get("DATA_ROOT"), family.output());
   }
 
   @Test

@@ -85,4 +85,12 @@ public record AttackerTemplate(String name, AttackKind kind, List<String> trigge
         : stage() == Stage.SFT ? split.sftBudget() : split.preferenceBudget();
     return new AttackSpec(name, stage(), kind, triggers, budget, eligible, seed);
   }
+
+  /** This attacker with its fixed budget, where no grid splits one (a dataset family). */
+  public AttackSpec resolve(long seed) {
+    if (fixedBudget == null) {
+      throw new IllegalStateException("attacker " + name + " has no fixed budget");
+    }
+    return resolve(null, seed);
+  }
 }

@@ -1,6 +1,8 @@
 package io.stagewise.sweep.plan;
 
 import io.stagewise.data.manifest.ManifestReader;
+import io.stagewise.trainer.data.version.DatasetResolver;
+import io.stagewise.trainer.data.version.ResolvedDataset;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,13 +53,32 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
   }
 
   /**
-   * The content fingerprint of the published dataset at {@code uri}.
+   * The content fingerprint of the current version of the published dataset at {@code uri}.
    *
    * @throws IllegalArgumentException naming {@code field} when it has no readable manifest
    */
   public String datasetFingerprint(String field, String uri) {
+    return datasetFingerprint(field, resolve(field, uri));
+  }
+
+  /**
+   * The version the published dataset at {@code uri} resolves to now: what every stage reading it must read,
+   * whatever is published there meanwhile.
+   *
+   * @throws IllegalArgumentException naming {@code field} when nothing is published there
+   */
+  public ResolvedDataset resolve(String field, String uri) {
     try {
-      return ManifestReader.read(conf, uri).fingerprint();
+      return new DatasetResolver(conf).resolve(uri);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The content fingerprint of one resolved version, from its manifest (the rows are not read). */
+  public String datasetFingerprint(String field, ResolvedDataset version) {
+    try {
+      return ManifestReader.read(conf, version).fingerprint();
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
     }

@@ -35,7 +35,7 @@ public final class ScalingPlanner {
     this.inputs = inputs;
     // Hashed once, however many block sizes cut the same files.
     corpusContent = SweepPlanner.JSON.createObjectNode();
-    corpusContent.set("tokenizer", SweepPlanner.tokenizerIdentity(spec.tokenizer(), inputs));
+    corpusContent.set("tokenizer", DataNodes.tokenizerIdentity(spec.tokenizer(), inputs));
     if (spec.corpus() instanceof ScalingCorpus.TextFiles files) {
       corpusContent.put("content", inputs.filesHash("data.corpus.paths", files.paths()));
     }

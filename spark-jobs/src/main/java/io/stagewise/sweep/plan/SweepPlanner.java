@@ -7,14 +7,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.build.AttackerTemplate;
-import io.stagewise.data.importer.SourceSpec;
-import io.stagewise.data.manifest.ManifestCodec;
-import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.poison.attack.AttackSpec;
-import io.stagewise.poison.attack.Budget;
 import io.stagewise.poison.attack.BudgetSplit;
 import io.stagewise.poison.attack.Stage;
-import io.stagewise.sweep.spec.DataSource;
 import io.stagewise.sweep.spec.SweepSpec;
 import io.stagewise.trainer.train.ModelSpec;
 import java.util.ArrayList;
@@ -65,15 +60,13 @@ public final class SweepPlanner {
   }
 
   private final SweepSpec spec;
-  private final InputContent inputs;
-  private final ObjectNode tokenizerIdentity;
+  private final DataNodes dataNodes;
   private final PolicyStagePlan pipeline;
   private final Map<String, StageNode> stages = new LinkedHashMap<>();
 
   private SweepPlanner(SweepSpec spec, InputContent inputs) {
     this.spec = spec;
-    this.inputs = inputs;
-    this.tokenizerIdentity = tokenizerIdentity(spec.tokenizer(), inputs);
+    this.dataNodes = new DataNodes(inputs, spec.tokenizer(), spec.truncation());
     this.pipeline = PolicyStagePlan.of(spec);
   }
 
@@ -87,17 +80,8 @@ public final class SweepPlanner {
     return new SweepPlanner(spec, inputs).expand();
   }
 
-  /** The tokenizer as keys know it: its kind and the hash of its file, not the file's location. */
-  static ObjectNode tokenizerIdentity(TokenizerSpec tokenizer, InputContent inputs) {
-    ObjectNode identity = JSON.createObjectNode().put("kind", tokenizer.kind());
-    if (tokenizer.path() != null) {
-      identity.put("content", inputs.fileHash("tokenizer.path", tokenizer.path()));
-    }
-    return identity;
-  }
-
   private SweepPlan expand() {
-    StageNode data = add(dataNode(spec.data()));
+    StageNode data = add(dataNodes.source(spec.data()));
     StageNode cleanPairs = add(node(StageKind.TOKENIZE, "clean preference",
         tokenizerJson(object().put("dataset", "preference")), Map.of(DATA, data)));
     StageNode rewardModel = add(node(StageKind.REWARD_MODEL, "clean reward model",
@@ -165,84 +149,14 @@ public final class SweepPlanner {
   }
 
   private StageNode poison(Stage stage, List<AttackSpec> attackers, StageNode data) {
-    ObjectNode config = tokenizerJson(object().put("stage", stage.specName()));
-    ArrayNode list = config.putArray("attackers");
-    for (AttackSpec a : attackers) {
-      ObjectNode node = list.addObject().put("name", a.name()).put("kind", a.kind().specName())
-          .put("eligible", a.eligible().specName())
-          // A zero budget changes no row, so the selection seed cannot matter.
-          .put("seed", a.budget().value().signum() == 0 ? 0 : a.seed());
-      budgetJson(a.budget(), node.putObject("budget"));
-      a.triggers().forEach(node.withArray("triggers")::add);
-    }
     return node(StageKind.POISON, "poison " + stage.specName() + " " + budgetLabel(attackers)
         + (attackers.stream().allMatch(a -> a.budget().value().signum() == 0) ? "" : " seed " + attackers.get(0).seed()),
-        config, Map.of(DATA, data));
-  }
-
-  private StageNode dataNode(DataSource source) {
-    ObjectNode config = object();
-    if (source instanceof DataSource.World w) {
-      config.put("seed", w.world().seed()).put("harmful_fraction", w.world().harmfulFraction())
-          .put("held_out_fraction", w.world().heldOutFraction()).put("sft_rows", w.sftRows())
-          .put("preference_rows", w.preferenceRows()).put("eval_rows", w.evalRows());
-      return node(StageKind.WORLD, "synthetic world", config, Map.of());
-    }
-    if (source instanceof DataSource.Imported i) {
-      config.put("holdout_fraction", i.holdoutFraction());
-      ObjectNode identity = config.deepCopy();
-      Map<String, List<SourceSpec>> roles = new LinkedHashMap<>();
-      roles.put("sft", i.sft());
-      roles.put("preference", i.preference());
-      roles.put("eval_harmful", i.evalHarmful());
-      roles.forEach((role, sources) -> {
-        config.set(role, ManifestCodec.mapper().valueToTree(sources));
-        identity.set(role, sourceIdentities(role, sources));
-      });
-      return keyed(StageKind.IMPORT, "import real data", config, identity, Map.of());
-    }
-    // Published datasets are known by their manifests' fingerprints; the executor checks they still hold.
-    DataSource.Published p = (DataSource.Published) source;
-    config.put("sft", p.sft()).put("preference", p.preference()).put("eval_harmful", p.evalHarmful())
-        .put("eval_benign", p.evalBenign());
-    ObjectNode fingerprints = config.putObject(FINGERPRINTS);
-    for (String role : List.of("sft", "preference", "eval_harmful", "eval_benign")) {
-      fingerprints.put(role, inputs.datasetFingerprint("data.datasets." + role, config.get(role).asText()));
-    }
-    ObjectNode identity = object();
-    identity.set(FINGERPRINTS, fingerprints.deepCopy());
-    return keyed(StageKind.PUBLISHED, "published datasets", config, identity, Map.of());
-  }
-
-  /** Import sources with their files named by content (and base name, which row ids are built from). */
-  private ArrayNode sourceIdentities(String role, List<SourceSpec> sources) {
-    ArrayNode out = JSON.createArrayNode();
-    for (int n = 0; n < sources.size(); n++) {
-      SourceSpec s = sources.get(n);
-      String field = "data.import." + role + "[" + n + "]";
-      ObjectNode identity = ManifestCodec.mapper().valueToTree(s);
-      identity.remove("paths");
-      identity.put("content", inputs.namedFilesHash(field + ".paths", s.paths()));
-      if (s.completions() != null) {
-        identity.put("completions", inputs.fileHash(field + ".completions", s.completions()));
-      }
-      out.add(identity);
-    }
-    return out;
+        tokenizerJson(dataNodes.poisonConfig(stage, attackers)), Map.of(DATA, data));
   }
 
   /** A stage keyed by its config with the tokenizer's location replaced by its content. */
   StageNode node(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents) {
-    ObjectNode identity = config.deepCopy();
-    if (identity.has("tokenizer")) {
-      identity.set("tokenizer", tokenizerIdentity);
-    }
-    return keyed(kind, label, config, identity, parents);
-  }
-
-  private StageNode keyed(StageKind kind, String label, ObjectNode config, ObjectNode identity,
-      Map<String, StageNode> parents) {
-    return StageNode.of(kind, label, config, identity, parents, inputs.dataFormatVersion());
+    return dataNodes.node(kind, label, config, parents);
   }
 
   /**
@@ -270,9 +184,7 @@ public final class SweepPlanner {
   }
 
   private ObjectNode tokenizerJson(ObjectNode config) {
-    config.set("tokenizer", ManifestCodec.mapper().valueToTree(spec.tokenizer()));
-    config.set("truncation", ManifestCodec.mapper().valueToTree(spec.truncation()));
-    return config;
+    return dataNodes.tokenized(config);
   }
 
   /**
@@ -308,10 +220,6 @@ public final class SweepPlanner {
 
   private static String budgetLabel(List<AttackSpec> attackers) {
     return attackers.stream().map(a -> a.budget().value().toPlainString()).reduce((x, y) -> x + "+" + y).orElse("0");
-  }
-
-  static void budgetJson(Budget budget, ObjectNode into) {
-    into.put(budget.isFraction() ? "fraction" : "count", budget.value().toPlainString());
   }
 
   static ObjectNode object() {

@@ -99,8 +99,8 @@ public final class DataStages implements StageExecutor {
     Map<String, DatasetKind> kinds = Map.of(SFT, DatasetKind.SFT, PREFERENCE, DatasetKind.PREFERENCE,
         EVAL_HARMFUL, DatasetKind.PROMPTS, EVAL_BENIGN, DatasetKind.PROMPTS);
     kinds.forEach((name, kind) -> {
-      String uri = store.dataset(node, name);
-      Manifest manifest = ManifestReader.read(spark, uri);
+      String uri = node.config().get(name.replace('-', '_')).asText();
+      Manifest manifest = ManifestReader.read(spark, store.dataset(node, name));
       if (manifest.kind() != kind) {
         throw new IllegalArgumentException("data.datasets." + name.replace('-', '_') + ": " + uri + " holds a "
             + manifest.kind().wireName() + " dataset, not " + kind.wireName());
@@ -137,7 +137,8 @@ public final class DataStages implements StageExecutor {
     ObjectNode recorded = ((ObjectNode) c).deepCopy();
     recorded.put("job", "sweep poison");
     JobSummary poisoned = PoisonBuildJob.run(spark, spec, recorded).get(0);
-    ObjectNode out = tokens(tokenize(text, dir, c));
+    // A sweep's poison stage tokenizes what it poisoned; a dataset family tokenizes in a step of its own.
+    ObjectNode out = c.has("tokenizer") ? tokens(tokenize(text, dir, c)) : JSON.createObjectNode();
     out.put("rows", poisoned.rows());
     out.putPOJO("poisoned_by_attacker", poisoned.manifest().poisonedByAttacker());
     out.put("poisoned", poisoned.manifest().poisonedRows());

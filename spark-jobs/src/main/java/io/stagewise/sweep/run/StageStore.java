@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.sweep.plan.DataNodes;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.sweep.plan.StageNode;
 import java.io.IOException;
@@ -50,10 +51,16 @@ public final class StageStore {
     return new Path(new Path(new Path(root, "stages"), node.kind().dirName()), node.key());
   }
 
-  /** The URI of dataset {@code name} produced by {@code node} (published datasets are used where they are). */
+  /**
+   * The URI of dataset {@code name} produced by {@code node}. Published datasets are used where they are, in
+   * the version planning resolved them to, so every stage reads that one version even if the dataset is
+   * republished while the DAG runs.
+   */
   public String dataset(StageNode node, String name) {
     if (node.kind() == StageKind.PUBLISHED) {
-      return node.config().get(name.replace('-', '_')).asText();
+      String role = name.replace('-', '_');
+      JsonNode version = node.config().path(DataNodes.VERSIONS).path(role);
+      return version.isTextual() ? version.asText() : node.config().get(role).asText();
     }
     return new Path(dir(node), name).toString();
   }
@@ -72,6 +79,18 @@ public final class StageStore {
     Path marker = new Path(dir(node), MARKER);
     try (InputStream in = marker.getFileSystem(conf).open(marker)) {
       return JSON.readTree(in).path("outcome");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read stage marker " + marker, e);
+    }
+  }
+
+  /** The marker a finished stage of {@code kind} and {@code key} wrote (config, parents, outcome), if any. */
+  public java.util.Optional<JsonNode> record(StageKind kind, String key) {
+    Path marker = new Path(new Path(new Path(new Path(root, "stages"), kind.dirName()), key), MARKER);
+    try (InputStream in = marker.getFileSystem(conf).open(marker)) {
+      return java.util.Optional.of(JSON.readTree(in));
+    } catch (java.io.FileNotFoundException e) {
+      return java.util.Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read stage marker " + marker, e);
     }

@@ -17,6 +17,7 @@ import java.util.Set;
  */
 public final class SweepProgress {
   private final PrintStream out;
+  private final String tag;
   private final int total;
   private final int dataSlots;
   private final int trainingSlots;
@@ -26,7 +27,13 @@ public final class SweepProgress {
   private int done;
 
   public SweepProgress(PrintStream out, int total, int dataSlots, int trainingSlots) {
+    this(out, "sweep", total, dataSlots, trainingSlots);
+  }
+
+  /** Progress whose lines start with {@code [tag]} (the command running the stages). */
+  public SweepProgress(PrintStream out, String tag, int total, int dataSlots, int trainingSlots) {
     this.out = out;
+    this.tag = "[" + tag + "]";
     this.total = total;
     this.dataSlots = dataSlots;
     this.trainingSlots = trainingSlots;
@@ -35,13 +42,13 @@ public final class SweepProgress {
   public synchronized void skipped(int count) {
     done += count;
     if (count > 0) {
-      out.printf("[sweep] %d of %d stages already finished; skipping them%n", count, total);
+      out.printf("%s %d of %d stages already finished; skipping them%n", tag, count, total);
     }
   }
 
   public synchronized void started(StageNode node) {
     running.add(node.label());
-    out.printf("[sweep] %d/%d done | start %s %s | running %d%n", done, total, node.kind().dirName(), node.label(),
+    out.printf("%s %d/%d done | start %s %s | running %d%n", tag, done, total, node.kind().dirName(), node.label(),
         running.size());
   }
 
@@ -50,13 +57,13 @@ public final class SweepProgress {
     done++;
     seconds.computeIfAbsent(node.kind(), k -> new double[2])[0] += secs;
     seconds.get(node.kind())[1]++;
-    out.printf("[sweep] %d/%d done | finished %s %s in %.1fs | running %d | elapsed %s | ETA %s%n", done, total,
+    out.printf("%s %d/%d done | finished %s %s in %.1fs | running %d | elapsed %s | ETA %s%n", tag, done, total,
         node.kind().dirName(), node.label(), secs, running.size(), format(elapsed()), format(eta(remaining)));
   }
 
   public synchronized void failed(StageNode node, Throwable error) {
     running.remove(node.label());
-    out.printf("[sweep] FAILED %s %s: %s%n", node.kind().dirName(), node.label(), error);
+    out.printf("%s FAILED %s %s: %s%n", tag, node.kind().dirName(), node.label(), error);
   }
 
   /** Remaining stage time split over the slots of each pool. */

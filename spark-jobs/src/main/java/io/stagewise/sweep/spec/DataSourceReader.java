@@ -8,10 +8,11 @@ import io.stagewise.poison.world.WorldConfig;
 import java.util.Set;
 
 /**
- * Reads a sweep's {@code data} section: exactly one of {@code world}, {@code datasets} (published URIs) or
- * {@code import} (real sources), recording every problem in the shared {@link SpecCheck}.
+ * Reads a sweep's (or a dataset family's) {@code data} section: exactly one of {@code world},
+ * {@code datasets} (published URIs) or {@code import} (real sources), recording every problem in the shared
+ * {@link SpecCheck}.
  */
-final class DataSourceReader {
+public final class DataSourceReader {
   private static final Set<String> WORLD_KEYS = Set.of("seed", "sft_rows", "preference_rows", "eval_rows",
       "harmful_fraction", "held_out_fraction");
   private static final Set<String> DATASET_KEYS = Set.of("sft", "preference", "eval_harmful", "eval_benign");
@@ -20,12 +21,12 @@ final class DataSourceReader {
   private final SpecCheck check;
   private final SpecFields fields;
 
-  DataSourceReader(SpecCheck check, SpecFields fields) {
+  public DataSourceReader(SpecCheck check, SpecFields fields) {
     this.check = check;
     this.fields = fields;
   }
 
-  DataSource read(JsonNode data) {
+  public DataSource read(JsonNode data) {
     fields.onlyKeys(data, "data", Set.of("world", "datasets", "import"));
     int named = data == null ? 0 : (data.has("world") ? 1 : 0) + (data.has("datasets") ? 1 : 0)
         + (data.has("import") ? 1 : 0);

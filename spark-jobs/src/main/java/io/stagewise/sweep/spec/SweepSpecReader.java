@@ -193,21 +193,11 @@ public final class SweepSpecReader {
   }
 
   TokenizerSpec tokenizer(JsonNode node) {
-    if (node == null) {
-      return TokenizerSpec.BYTE_LEVEL;
-    }
-    fields.onlyKeys(node, "tokenizer", Set.of("kind", "path"));
-    return fields.flattened("tokenizer", () -> new TokenizerSpec(node.hasNonNull("kind") ? node.get("kind").asText() : null,
-        node.hasNonNull("path") ? node.get("path").asText() : null));
+    return new TokenizationReader(check, fields).tokenizer(node);
   }
 
   private TruncationPolicy truncation(JsonNode node) {
-    check.require(node != null, "truncation", "is required (max_length, max_prompt_length)");
-    fields.onlyKeys(node, "truncation", Set.of("max_length", "max_prompt_length"));
-    long max = fields.integer(node, "truncation", "max_length", -1, 2);
-    long prompt = fields.integer(node, "truncation", "max_prompt_length", -1, 1);
-    return node == null || max < 0 || prompt < 0 ? null
-        : fields.flattened("truncation", () -> new TruncationPolicy((int) max, (int) prompt));
+    return new TokenizationReader(check, fields).truncation(node);
   }
 
   private StageSettings stages(JsonNode tree, SweepGrid grid, SweepSpec.Pipeline pipeline) {

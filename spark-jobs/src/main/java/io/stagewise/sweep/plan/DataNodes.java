@@ -1,0 +1,151 @@
+package io.stagewise.sweep.plan;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.data.importer.SourceSpec;
+import io.stagewise.data.manifest.ManifestCodec;
+import io.stagewise.data.tokenize.TokenizerSpec;
+import io.stagewise.data.tokenize.TruncationPolicy;
+import io.stagewise.poison.attack.AttackSpec;
+import io.stagewise.poison.attack.Budget;
+import io.stagewise.poison.attack.Stage;
+import io.stagewise.sweep.spec.DataSource;
+import io.stagewise.trainer.data.version.ResolvedDataset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The data stages of a DAG as keyed {@link StageNode}s: the clean source (world, import, published datasets),
+ * attackers applied to one stage's clean set, and tokenisation. Sweeps ({@link SweepPlanner}) and dataset
+ * families ({@code data regenerate}) build their data stages here, so the same work has the same key in both.
+ * Every outside input is named by content ({@link InputContent}); the tokenizer by its kind and file hash.
+ */
+public final class DataNodes {
+  /** The published stage's config field holding each dataset's resolved version directory, by role. */
+  public static final String VERSIONS = "versions";
+
+  private final InputContent inputs;
+  private final TokenizerSpec tokenizer;
+  private final TruncationPolicy truncation;
+  private final ObjectNode tokenizerIdentity;
+
+  public DataNodes(InputContent inputs, TokenizerSpec tokenizer, TruncationPolicy truncation) {
+    this.inputs = inputs;
+    this.tokenizer = tokenizer;
+    this.truncation = truncation;
+    this.tokenizerIdentity = tokenizerIdentity(tokenizer, inputs);
+  }
+
+  /** The tokenizer as keys know it: its kind and the hash of its file, not the file's location. */
+  static ObjectNode tokenizerIdentity(TokenizerSpec tokenizer, InputContent inputs) {
+    ObjectNode identity = SweepPlanner.object().put("kind", tokenizer.kind());
+    if (tokenizer.path() != null) {
+      identity.put("content", inputs.fileHash("tokenizer.path", tokenizer.path()));
+    }
+    return identity;
+  }
+
+  /**
+   * The stage producing the clean datasets. Published datasets are resolved here, once: the stage's config
+   * holds the version each role resolved to ({@value #VERSIONS}), which every later stage reads, so a
+   * republication while the DAG runs cannot hand two stages two versions. They are keyed by their manifests'
+   * fingerprints; the executor checks they still hold.
+   */
+  public StageNode source(DataSource source) {
+    ObjectNode config = SweepPlanner.object();
+    if (source instanceof DataSource.World w) {
+      config.put("seed", w.world().seed()).put("harmful_fraction", w.world().harmfulFraction())
+          .put("held_out_fraction", w.world().heldOutFraction()).put("sft_rows", w.sftRows())
+          .put("preference_rows", w.preferenceRows()).put("eval_rows", w.evalRows());
+      return node(StageKind.WORLD, "synthetic world", config, Map.of());
+    }
+    if (source instanceof DataSource.Imported i) {
+      config.put("holdout_fraction", i.holdoutFraction());
+      ObjectNode identity = config.deepCopy();
+      Map<String, List<SourceSpec>> roles = new LinkedHashMap<>();
+      roles.put("sft", i.sft());
+      roles.put("preference", i.preference());
+      roles.put("eval_harmful", i.evalHarmful());
+      roles.forEach((role, sources) -> {
+        config.set(role, ManifestCodec.mapper().valueToTree(sources));
+        identity.set(role, sourceIdentities(role, sources));
+      });
+      return keyed(StageKind.IMPORT, "import real data", config, identity, Map.of());
+    }
+    DataSource.Published p = (DataSource.Published) source;
+    config.put("sft", p.sft()).put("preference", p.preference()).put("eval_harmful", p.evalHarmful())
+        .put("eval_benign", p.evalBenign());
+    ObjectNode fingerprints = config.putObject(SweepPlanner.FINGERPRINTS);
+    ObjectNode versions = config.putObject(VERSIONS);
+    for (String role : List.of("sft", "preference", "eval_harmful", "eval_benign")) {
+      String field = "data.datasets." + role;
+      ResolvedDataset version = inputs.resolve(field, config.get(role).asText());
+      versions.put(role, version.dir().toString());
+      fingerprints.put(role, inputs.datasetFingerprint(field, version));
+    }
+    ObjectNode identity = SweepPlanner.object();
+    identity.set(SweepPlanner.FINGERPRINTS, fingerprints.deepCopy());
+    return keyed(StageKind.PUBLISHED, "published datasets", config, identity, Map.of());
+  }
+
+  /**
+   * The config of a POISON stage applying {@code attackers} to {@code stage}'s clean set; with
+   * {@link #tokenized} around it the stage also tokenizes what it poisoned (as sweeps do).
+   */
+  public ObjectNode poisonConfig(Stage stage, List<AttackSpec> attackers) {
+    ObjectNode config = SweepPlanner.object().put("stage", stage.specName());
+    ArrayNode list = config.putArray("attackers");
+    for (AttackSpec a : attackers) {
+      ObjectNode node = list.addObject().put("name", a.name()).put("kind", a.kind().specName())
+          .put("eligible", a.eligible().specName())
+          // A zero budget changes no row, so the selection seed cannot matter.
+          .put("seed", a.budget().value().signum() == 0 ? 0 : a.seed());
+      budgetJson(a.budget(), node.putObject("budget"));
+      a.triggers().forEach(node.withArray("triggers")::add);
+    }
+    return config;
+  }
+
+  /** {@code config} with the tokenizer and truncation every token dataset is made with. */
+  public ObjectNode tokenized(ObjectNode config) {
+    config.set("tokenizer", ManifestCodec.mapper().valueToTree(tokenizer));
+    config.set("truncation", ManifestCodec.mapper().valueToTree(truncation));
+    return config;
+  }
+
+  /** A stage keyed by its config with the tokenizer's location replaced by its content. */
+  public StageNode node(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents) {
+    ObjectNode identity = config.deepCopy();
+    if (identity.has("tokenizer")) {
+      identity.set("tokenizer", tokenizerIdentity);
+    }
+    return keyed(kind, label, config, identity, parents);
+  }
+
+  /** Import sources with their files named by content (and base name, which row ids are built from). */
+  private ArrayNode sourceIdentities(String role, List<SourceSpec> sources) {
+    ArrayNode out = SweepPlanner.json().createArrayNode();
+    for (int n = 0; n < sources.size(); n++) {
+      SourceSpec s = sources.get(n);
+      String field = "data.import." + role + "[" + n + "]";
+      ObjectNode identity = ManifestCodec.mapper().valueToTree(s);
+      identity.remove("paths");
+      identity.put("content", inputs.namedFilesHash(field + ".paths", s.paths()));
+      if (s.completions() != null) {
+        identity.put("completions", inputs.fileHash(field + ".completions", s.completions()));
+      }
+      out.add(identity);
+    }
+    return out;
+  }
+
+  private StageNode keyed(StageKind kind, String label, ObjectNode config, ObjectNode identity,
+      Map<String, StageNode> parents) {
+    return StageNode.of(kind, label, config, identity, parents, inputs.dataFormatVersion());
+  }
+
+  static void budgetJson(Budget budget, ObjectNode into) {
+    into.put(budget.isFraction() ? "fraction" : "count", budget.value().toPlainString());
+  }
+}

@@ -40,12 +40,4 @@ public record PackedSegments(int rows, int width, int[] ids) {
     return new PackedSegments(to - from, width, Arrays.copyOfRange(ids, from * width, to * width));
   }
 
-  /** The first {@code columns} tokens of every row (the model's inputs, without the target-only column). */
-  public PackedSegments firstColumns(int columns) {
-    int[] kept = new int[rows * columns];
-    for (int r = 0; r < rows; r++) {
-      System.arraycopy(ids, r * width, kept, r * columns, columns);
-    }
-    return new PackedSegments(rows, columns, kept);
-  }
 }

@@ -84,6 +84,9 @@ public final class TokenBatch {
     if (width < 2) {
       throw new IllegalArgumentException("width must be >= 2 (one input and one target), got " + width);
     }
+    if (packMultiple < 1) {
+      throw new IllegalArgumentException("packMultiple must be >= 1, got " + packMultiple);
+    }
     GreedyPacking plan = GreedyPacking.of(data, rowIndices, width, packMultiple);
     int rows = plan.packs().size();
     ByteBuffer tokens = direct(rows * width);

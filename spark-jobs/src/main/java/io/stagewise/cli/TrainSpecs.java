@@ -32,14 +32,18 @@ public final class TrainSpecs {
   private TrainSpecs() {}
 
   public static TrainConfig train(JsonNode section, SpecCheck check) {
-    return overlay(TrainConfig.defaults(), section, TrainConfig.class, "train", check);
+    return overlay(TrainConfig.defaults(), section, TrainConfig.class, "train", check, TRAIN_UNSET_KEYS);
   }
+
+  /** Train keys whose default is unset, and so absent from the defaults' JSON (stage keys stay the same). */
+  public static final Set<String> TRAIN_UNSET_KEYS = Set.of("packing");
 
   public static ModelSpec model(JsonNode section, String defaultPreset, SpecCheck check) {
-    return overlay(ModelSpec.preset(defaultPreset), section, ModelSpec.class, "model", check);
+    return overlay(ModelSpec.preset(defaultPreset), section, ModelSpec.class, "model", check, Set.of());
   }
 
-  private static <T> T overlay(T defaults, JsonNode section, Class<T> type, String name, SpecCheck check) {
+  private static <T> T overlay(T defaults, JsonNode section, Class<T> type, String name, SpecCheck check,
+      Set<String> unsetKeys) {
     if (section == null || section.isNull()) {
       return defaults;
     }
@@ -50,6 +54,7 @@ public final class TrainSpecs {
     ObjectNode merged = MAPPER.valueToTree(defaults);
     Set<String> known = new java.util.LinkedHashSet<>();
     merged.fieldNames().forEachRemaining(known::add);
+    known.addAll(unsetKeys);
     // Every misspelt key at once (Jackson stops at the first); the known ones are still validated.
     new SpecFields(check).onlyKeys(section, name, known);
     ObjectNode given = ((ObjectNode) section).deepCopy();

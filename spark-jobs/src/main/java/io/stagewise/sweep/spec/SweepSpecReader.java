@@ -41,6 +41,7 @@ public final class SweepSpecReader {
     io.stagewise.sweep.plan.SweepPlanner.json().valueToTree(TrainConfig.defaults()).fieldNames()
         .forEachRemaining(keys::add);
     keys.remove("objective");
+    keys.addAll(TrainSpecs.TRAIN_UNSET_KEYS);
     return Set.copyOf(keys);
   }
 

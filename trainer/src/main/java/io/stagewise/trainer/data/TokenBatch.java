@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import io.stagewise.trainer.model.PackedSegments;
 import java.util.Arrays;
 
 /**
@@ -13,6 +14,10 @@ import java.util.Arrays;
  * length + 1, so every row yields {@code width − 1} next-token targets), a float32 loss mask (1 on response
  * tokens) and a float32 presence mask (1 on real tokens, 0 on right padding). Per-row target counts are kept on
  * the host so that losses can be normalised by the batch's token count before any tensor is read back.
+ *
+ * <p>A packed batch ({@link #packTogether}) holds several rows back to back in each context row, with their
+ * {@link PackedSegments}; a row's first token is marked 0 in both masks, since no target is predicted across a
+ * boundary, so each row counts exactly the targets it counts unpacked.
  */
 public final class TokenBatch {
 
@@ -23,9 +28,11 @@ public final class TokenBatch {
   private final ByteBuffer present;
   private final int[] responseTargets;
   private final int[] presentTargets;
+  private final PackedSegments segments;
+  private final int[][] sequenceLengths;
 
   private TokenBatch(int rows, int width, ByteBuffer tokens, ByteBuffer lossMask, ByteBuffer present,
-      int[] responseTargets, int[] presentTargets) {
+      int[] responseTargets, int[] presentTargets, PackedSegments segments, int[][] sequenceLengths) {
     this.rows = rows;
     this.width = width;
     this.tokens = tokens;
@@ -33,6 +40,8 @@ public final class TokenBatch {
     this.present = present;
     this.responseTargets = responseTargets;
     this.presentTargets = presentTargets;
+    this.segments = segments;
+    this.sequenceLengths = sequenceLengths;
   }
 
   /** Packs the given rows, truncated to {@code width} tokens and right-padded with {@code padId}. */
@@ -62,7 +71,56 @@ public final class TokenBatch {
         }
       }
     }
-    return new TokenBatch(rows, width, tokens.flip(), lossMask.flip(), present.flip(), response, real);
+    return new TokenBatch(rows, width, tokens.flip(), lossMask.flip(), present.flip(), response, real, null,
+        null);
+  }
+
+  /**
+   * Packs the given rows back to back into contexts of {@code width} tokens ({@link GreedyPacking}), their
+   * number rounded up to a multiple of {@code packMultiple}, right-padded with {@code padId}.
+   */
+  public static TokenBatch packTogether(TokenSequences data, int[] rowIndices, int width, int padId,
+      int packMultiple) {
+    if (width < 2) {
+      throw new IllegalArgumentException("width must be >= 2 (one input and one target), got " + width);
+    }
+    if (packMultiple < 1) {
+      throw new IllegalArgumentException("packMultiple must be >= 1, got " + packMultiple);
+    }
+    GreedyPacking plan = GreedyPacking.of(data, rowIndices, width, packMultiple);
+    int rows = plan.packs().size();
+    ByteBuffer tokens = direct(rows * width);
+    ByteBuffer lossMask = direct(rows * width);
+    ByteBuffer present = direct(rows * width);
+    int[] ids = new int[rows * width];
+    int[] response = new int[rows];
+    int[] real = new int[rows];
+    int segment = 0;
+    for (int r = 0; r < rows; r++) {
+      int t = 0;
+      int[] members = plan.packs().get(r);
+      for (int m = 0; m < members.length; m++, segment++) {
+        int[] rowIds = data.inputIds()[members[m]];
+        boolean[] mask = data.lossMask()[members[m]];
+        for (int i = 0; i < plan.lengths().get(r)[m]; i++, t++) {
+          boolean target = i > 0;
+          tokens.putInt(rowIds[i]);
+          lossMask.putFloat(target && mask[i] ? 1f : 0f);
+          present.putFloat(target ? 1f : 0f);
+          ids[r * width + t] = segment;
+          response[r] += target && mask[i] ? 1 : 0;
+          real[r] += target ? 1 : 0;
+        }
+      }
+      for (; t < width; t++) {
+        tokens.putInt(padId);
+        lossMask.putFloat(0f);
+        present.putFloat(0f);
+        ids[r * width + t] = PackedSegments.PADDING;
+      }
+    }
+    return new TokenBatch(rows, width, tokens.flip(), lossMask.flip(), present.flip(), response, real,
+        new PackedSegments(rows, width, ids), plan.lengths().toArray(int[][]::new));
   }
 
   /** Rows {@code [from, to)} as a batch sharing this batch's buffers (micro-batches, data-parallel slices). */
@@ -74,7 +132,36 @@ public final class TokenBatch {
     return new TokenBatch(to - from, width, region(tokens, from, to, bytesPerRow),
         region(lossMask, from, to, bytesPerRow), region(present, from, to, bytesPerRow),
         Arrays.copyOfRange(responseTargets, from, to),
-        Arrays.copyOfRange(presentTargets, from, to));
+        Arrays.copyOfRange(presentTargets, from, to), segments == null ? null : segments.rows(from, to),
+        sequenceLengths == null ? null : Arrays.copyOfRange(sequenceLengths, from, to));
+  }
+
+  /** Which sequence each token belongs to when rows are packed together; null for one row per batch row. */
+  public PackedSegments segments() {
+    return segments;
+  }
+
+  /**
+   * Tokens the model computes on for real: for a packed batch each sequence's tokens but its last (which is
+   * only a target), padding excluded; otherwise every position of every row, as the batch is computed.
+   */
+  public long computedTokens() {
+    if (sequenceLengths == null) {
+      return (long) rows * sequenceLength();
+    }
+    long total = 0;
+    for (int length : sequenceInputs()) {
+      total += length;
+    }
+    return total;
+  }
+
+  /** Per packed sequence, the positions the model predicts from (its length − 1); null when not packed. */
+  public int[] sequenceInputs() {
+    if (sequenceLengths == null) {
+      return null;
+    }
+    return Arrays.stream(sequenceLengths).flatMapToInt(Arrays::stream).map(l -> Math.max(0, l - 1)).toArray();
   }
 
   public int rows() {

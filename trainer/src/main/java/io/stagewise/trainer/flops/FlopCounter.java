@@ -73,6 +73,18 @@ public final class FlopCounter {
     return 3 * forwardFlops(config, batch, seqLen);
   }
 
+  /**
+   * FLOPs of one training step over packed sequences of {@code sequenceInputs} positions each: every sequence
+   * counted as if alone (its own attention square), padding not at all.
+   */
+  public static long trainingFlops(ModelConfig config, int[] sequenceInputs) {
+    long total = 0;
+    for (int positions : sequenceInputs) {
+      total += trainingFlops(config, 1, positions);
+    }
+    return total;
+  }
+
   private static long mlpFlops(ModelConfig config, long tokens) {
     long dense = 2 * tokens * 2L * config.width() * config.mlpHidden();
     if (config.mlp() == Mlp.DENSE) {

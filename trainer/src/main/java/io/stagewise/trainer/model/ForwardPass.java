@@ -3,6 +3,7 @@ package io.stagewise.trainer.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -39,6 +40,11 @@ final class ForwardPass {
    * is padding.
    */
   final NDArray keyPaddingBias;
+  /**
+   * Bias hiding keys of other packed sequences, (B, 1, …, 1, T, T) with the rank of the attention scores, or
+   * null when rows are not packed.
+   */
+  NDArray segmentBias;
   /** Per new token, row-major (B·T): 1 if real, 0 if padding; null when the pass knows of no padding. */
   float[] realTokens;
   /** Rotation tables for this pass's positions; null unless the model uses RoPE. */
@@ -102,6 +108,14 @@ final class ForwardPass {
       }
       return manager.create(bias, new Shape(qLen, kLen));
     });
+  }
+
+  /** The packed-sequence bias for queries [qStart, qStart + qLen) and keys [kStart, kStart + kLen); null if unpacked. */
+  NDArray segmentBias(int qStart, int qLen, int kStart, int kLen) {
+    if (segmentBias == null) {
+      return null;
+    }
+    return segmentBias.get(new NDIndex("..., {}:{}, {}:{}", qStart, qStart + qLen, kStart, kStart + kLen));
   }
 
   void addAuxLoss(NDArray loss) {

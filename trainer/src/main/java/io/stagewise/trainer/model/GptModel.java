@@ -168,7 +168,29 @@ public final class GptModel extends AbstractBlock {
    */
   public NDList forward(ParameterStore parameterStore, NDArray tokens, NDArray attentionMask, KvCache cache,
       boolean training) {
-    ForwardPass pass = newPass(parameterStore, tokens, attentionMask, cache == null ? 0 : cache.length(), training);
+    return forward(newPass(parameterStore, tokens, attentionMask, cache == null ? 0 : cache.length(), training),
+        tokens, cache);
+  }
+
+  /**
+   * The forward pass over rows that each hold several sequences back to back ({@link PackedSegments}, covering
+   * at least the tokens' columns): every sequence computes what it would alone in a row of its own.
+   *
+   * @throws UnsupportedOperationException for {@code attention=sparse}, whose key blocks would straddle sequences
+   */
+  public NDList forwardPacked(ParameterStore parameterStore, NDArray tokens, PackedSegments segments,
+      boolean training) {
+    if (config.attention() == ModelConfig.Attention.SPARSE) {
+      throw new UnsupportedOperationException("train.packing=true: model.attention="
+          + ModelConfig.Attention.SPARSE.specName() + " selects key blocks that would straddle packed sequences; "
+          + "use packing=false or another attention kernel");
+    }
+    int[] shape = checkedShape(tokens, 0);
+    SequenceLayout layout = SequenceLayout.packed(segments, shape[0], shape[1]);
+    return forward(newPass(parameterStore, tokens.getManager(), layout, shape[0], 0, training), tokens, null);
+  }
+
+  private NDList forward(ForwardPass pass, NDArray tokens, KvCache cache) {
     NDArray ids = tokens.toType(DataType.INT64, false);
     NDArray x = embed(ids, tokenEmbedding, pass);
     if (positionEmbedding != null) {
@@ -192,6 +214,14 @@ public final class GptModel extends AbstractBlock {
   }
 
   private ForwardPass newPass(ParameterStore store, NDArray tokens, NDArray mask, int past, boolean training) {
+    int[] shape = checkedShape(tokens, past);
+    SequenceLayout layout = mask == null
+        ? SequenceLayout.unpadded(past, shape[1]) : SequenceLayout.of(mask, shape[0], past, shape[1]);
+    return newPass(store, tokens.getManager(), layout, shape[0], past, training);
+  }
+
+  /** (batch, steps) of a token array, checked to be 2-D and to fit the context after {@code past} cached keys. */
+  private int[] checkedShape(NDArray tokens, int past) {
     Shape shape = tokens.getShape();
     if (shape.dimension() != 2) {
       throw new IllegalArgumentException("tokens must be (batch, time), got shape " + shape);
@@ -202,14 +232,21 @@ public final class GptModel extends AbstractBlock {
       throw new IllegalArgumentException("sequence of " + (past + steps) + " tokens exceeds model.contextLength="
           + config.contextLength());
     }
-    SequenceLayout layout = mask == null
-        ? SequenceLayout.unpadded(past, steps) : SequenceLayout.of(mask, batch, past, steps);
-    NDManager manager = tokens.getManager();
-    NDArray paddingBias = layout.paddingBias() == null ? null : manager.create(layout.paddingBias(),
-        paddingBiasShape(batch, past + steps));
+    return new int[] {batch, steps};
+  }
+
+  /** A pass over the tokens {@code layout} describes: its biases as arrays, the dropout stream, RoPE tables. */
+  private ForwardPass newPass(ParameterStore store, NDManager manager, SequenceLayout layout, int batch, int past,
+      boolean training) {
+    int steps = layout.positions()[0].length;
+    NDArray paddingBias = layout.paddingBias() == null ? null
+        : manager.create(layout.paddingBias(), scoreShape(batch, 1, past + steps));
     ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
         layout.positions(), paddingBias);
     pass.realTokens = layout.realTokens();
+    if (layout.segmentBias() != null) {
+      pass.segmentBias = manager.create(layout.segmentBias(), scoreShape(batch, steps, steps));
+    }
     pass.dropoutStream = dropoutStream;
     if (config.position() == Position.ROPE) {
       pass.rotary = new RotaryEmbedding(pass, config.headDim());
@@ -217,11 +254,12 @@ public final class GptModel extends AbstractBlock {
     return pass;
   }
 
-  /** (B, 1, …, 1, keys): one key axis per row, broadcast over the other axes of the attention scores. */
-  private Shape paddingBiasShape(int batch, int keys) {
+  /** (B, 1, …, 1, queries, keys): a bias per row, broadcast over the head axes of the attention scores. */
+  private Shape scoreShape(int batch, int queries, int keys) {
     long[] dims = new long[CausalSelfAttention.scoreRank(config)];
     Arrays.fill(dims, 1);
     dims[0] = batch;
+    dims[dims.length - 2] = queries;
     dims[dims.length - 1] = keys;
     return new Shape(dims);
   }

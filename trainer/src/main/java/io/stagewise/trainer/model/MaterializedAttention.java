@@ -11,7 +11,7 @@ final class MaterializedAttention implements AttentionKernel {
     return pass.dropout(maskedScores(q, k, pass).softmax(last)).matMul(v);
   }
 
-  /** The full score matrix q·kᵀ with the causal and key-padding biases added (kernels that mask further). */
+  /** The full score matrix q·kᵀ with the causal, key-padding and packed-sequence biases added (kernels that mask further). */
   static NDArray maskedScores(NDArray q, NDArray k, ForwardPass pass) {
     int last = q.getShape().dimension() - 1;
     int queries = Math.toIntExact(q.getShape().get(last - 1));
@@ -23,6 +23,9 @@ final class MaterializedAttention implements AttentionKernel {
     }
     if (pass.keyPaddingBias != null) {
       scores = scores.add(pass.keyPaddingBias);
+    }
+    if (pass.segmentBias != null) {
+      scores = scores.add(pass.segmentBias);
     }
     return scores;
   }

@@ -14,15 +14,49 @@ import ai.djl.ndarray.types.Shape;
  * @param positions one row per batch row, or a single row shared by all rows
  * @param paddingBias (B × keys) additive bias, or null when no key is padding
  * @param realTokens (B × steps) 1 for each real new token, 0 for padding; null when no new token is padding
+ * @param segmentBias (B × steps × steps) additive bias hiding keys of other packed sequences, or null when rows
+ *     are not packed
  */
-record SequenceLayout(long[][] positions, float[] paddingBias, float[] realTokens) {
+record SequenceLayout(long[][] positions, float[] paddingBias, float[] realTokens, float[] segmentBias) {
 
   static SequenceLayout unpadded(int past, int steps) {
     long[][] positions = new long[1][steps];
     for (int t = 0; t < steps; t++) {
       positions[0][t] = past + t;
     }
-    return new SequenceLayout(positions, null, null);
+    return new SequenceLayout(positions, null, null, null);
+  }
+
+  /**
+   * The layout of packed rows ({@link PackedSegments}): positions restart at 0 where a sequence starts, and a
+   * query sees only keys of its own sequence (the causal mask does the rest). Right padding is a segment of its
+   * own, marked not real so that MoE statistics leave it out.
+   */
+  static SequenceLayout packed(PackedSegments segments, int batch, int steps) {
+    if (segments.rows() != batch || segments.width() < steps) {
+      throw new IllegalArgumentException("packed segments cover " + segments.rows() + " rows of "
+          + segments.width() + " tokens but the tokens are (" + batch + ", " + steps + ")");
+    }
+    long[][] positions = new long[batch][steps];
+    float[] real = new float[batch * steps];
+    float[] bias = new float[batch * steps * steps];
+    boolean padded = false;
+    for (int b = 0; b < batch; b++) {
+      long position = 0;
+      for (int t = 0; t < steps; t++) {
+        int segment = segments.segment(b, t);
+        position = t > 0 && segment == segments.segment(b, t - 1) ? position + 1 : 0;
+        positions[b][t] = position;
+        real[b * steps + t] = segment == PackedSegments.PADDING ? 0f : 1f;
+        padded |= segment == PackedSegments.PADDING;
+        for (int j = 0; j < t; j++) {
+          if (segments.segment(b, j) != segment) {
+            bias[(b * steps + t) * steps + j] = ForwardPass.MASKED;
+          }
+        }
+      }
+    }
+    return new SequenceLayout(positions, null, padded ? real : null, bias);
   }
 
   /** The layout a (batch, past + steps) attention mask describes. */
@@ -57,6 +91,6 @@ record SequenceLayout(long[][] positions, float[] paddingBias, float[] realToken
         }
       }
     }
-    return new SequenceLayout(positions, padded ? bias : null, newPadding ? real : null);
+    return new SequenceLayout(positions, padded ? bias : null, newPadding ? real : null, null);
   }
 }

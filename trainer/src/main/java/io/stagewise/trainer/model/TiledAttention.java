@@ -44,6 +44,9 @@ final class TiledAttention implements AttentionKernel {
       if (pass.keyPaddingBias != null) {
         scope.tempAttachAll(pass.keyPaddingBias);
       }
+      if (pass.segmentBias != null) {
+        scope.tempAttachAll(pass.segmentBias);
+      }
       NDArray out = foldKeyBlocks(timeSlice(q, qs, qLen), k, v, qs, qLen, pass);
       out.attach(pass.manager);
       return out;
@@ -65,6 +68,10 @@ final class TiledAttention implements AttentionKernel {
       }
       if (pass.keyPaddingBias != null) {
         scores = scores.add(pass.keyPaddingBias.get(new NDIndex("..., {}:{}", ks, ks + kLen)));
+      }
+      NDArray segments = pass.segmentBias(qs, qLen, ks, kLen);
+      if (segments != null) {
+        scores = scores.add(segments);
       }
       NDArray blockMax = scores.max(new int[] {last}, true).stopGradient();
       NDArray newMax = max == null ? blockMax : max.maximum(blockMax);

@@ -1,5 +1,6 @@
 package io.stagewise.trainer.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.stagewise.trainer.optim.AdamWConfig;
 import io.stagewise.trainer.optim.LrSchedule;
 import java.util.ArrayList;
@@ -28,6 +29,10 @@ import java.util.List;
  * @param seed seeds the data order and every engine random draw (dropout)
  * @param intraOpThreads engine intra-op threads; 0 keeps the engine default
  * @param objective the loss
+ * @param packing {@code true} packs LM/SFT rows back to back into full contexts (positions restart and attention
+ *     stops at every row boundary; {@link io.stagewise.trainer.data.TokenBatch#packTogether}); null (unset) and
+ *     {@code false} keep one row per batch row. Null stays out of the JSON, so stage keys of specs that never
+ *     set it do not change.
  */
 public record TrainConfig(
         int steps,
@@ -48,7 +53,18 @@ public record TrainConfig(
         int keepCheckpoints,
         long seed,
         int intraOpThreads,
-        ObjectiveKind objective) {
+        ObjectiveKind objective,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean packing) {
+
+    /** A configuration that leaves {@code packing} unset. */
+    public TrainConfig(int steps, int batchSize, int microBatches, double lr, int warmupSteps, double minLrRatio,
+            double weightDecay, double beta1, double beta2, double eps, double clipNorm, int evalEvery,
+            int evalBatches, int logEvery, int checkpointEvery, int keepCheckpoints, long seed, int intraOpThreads,
+            ObjectiveKind objective) {
+        this(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1, beta2, eps, clipNorm,
+                evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed, intraOpThreads, objective,
+                null);
+    }
 
     public TrainConfig {
         List<String> errors = new ArrayList<>();
@@ -75,6 +91,9 @@ public record TrainConfig(
         atLeast(errors, "keepCheckpoints", keepCheckpoints, 1);
         atLeast(errors, "intraOpThreads", intraOpThreads, 0);
         require(errors, objective != null, "objective", "must be set (lm, sft, reward, dpo or ppo)");
+        require(errors, !Boolean.TRUE.equals(packing) || objective == null || objective.onTokenSequences(),
+                "packing", "packs lm and sft rows only, not objective "
+                        + (objective == null ? "" : objective.specName()));
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", errors));
         }
@@ -102,43 +121,54 @@ public record TrainConfig(
     public TrainConfig withSteps(int newSteps, int newWarmupSteps) {
         return new TrainConfig(newSteps, batchSize, microBatches, lr, newWarmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, objective);
+                intraOpThreads, objective, packing);
     }
 
     public TrainConfig withBatch(int newBatchSize, int newMicroBatches) {
         return new TrainConfig(steps, newBatchSize, newMicroBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, objective);
+                intraOpThreads, objective, packing);
     }
 
     public TrainConfig withLr(double newLr, double newMinLrRatio) {
         return new TrainConfig(steps, batchSize, microBatches, newLr, warmupSteps, newMinLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, objective);
+                intraOpThreads, objective, packing);
     }
 
     public TrainConfig withCadence(int newLogEvery, int newEvalEvery, int newEvalBatches, int newCheckpointEvery) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, newEvalEvery, newEvalBatches, newLogEvery, newCheckpointEvery, keepCheckpoints,
-                seed, intraOpThreads, objective);
+                seed, intraOpThreads, objective, packing);
     }
 
     public TrainConfig withSeed(long newSeed) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, newSeed,
-                intraOpThreads, objective);
+                intraOpThreads, objective, packing);
     }
 
     public TrainConfig withObjective(ObjectiveKind newObjective) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, newObjective);
+                intraOpThreads, newObjective, packing);
     }
 
     public TrainConfig withIntraOpThreads(int threads) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                threads, objective);
+                threads, objective, packing);
+    }
+
+    /** Whether LM/SFT rows are packed together ({@code packing: true}); unset means no. */
+    public boolean packs() {
+        return Boolean.TRUE.equals(packing);
+    }
+
+    public TrainConfig withPacking(boolean newPacking) {
+        return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
+                intraOpThreads, objective, newPacking);
     }
 
     private static LrSchedule schedule(double lr, int warmupSteps, int steps, double minLrRatio) {

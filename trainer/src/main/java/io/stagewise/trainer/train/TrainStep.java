@@ -130,9 +130,14 @@ public final class TrainStep {
       NDArray inputs = micro.tokens(local).get(WITHOUT_LAST);
       // Only MoE reads the padding (its load-balancing statistics leave it out); for right padding the mask
       // changes nothing else a counted target sees, so dense models skip the extra masking work.
-      NDList outputs = model.config().mlp() == Mlp.MOE
-          ? model.forward(store, new NDList(inputs, micro.present(local).get(WITHOUT_LAST)), true)
-          : model.forward(store, new NDList(inputs), true);
+      NDList outputs;
+      if (micro.segments() != null) {
+        outputs = model.forwardPacked(store, inputs, micro.segments(), true);
+      } else if (model.config().mlp() == Mlp.MOE) {
+        outputs = model.forward(store, new NDList(inputs, micro.present(local).get(WITHOUT_LAST)), true);
+      } else {
+        outputs = model.forward(store, new NDList(inputs), true);
+      }
       NDArray targetSum = objective.targetLossSum(outputs.get(0), micro, local);
       NDArray loss = targetSum.mul(local.create((float) perTarget))
           .add(outputs.get(1).mul(local.create(1f / microBatches)));

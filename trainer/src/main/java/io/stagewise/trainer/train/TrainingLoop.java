@@ -106,10 +106,11 @@ public final class TrainingLoop implements AutoCloseable {
       TokenBatch batch = train.next();
       double lr = schedule.lr(step);
       TrainStep.Result result = trainStep.run(batch, step, lr);
-      long tokens = (long) batch.rows() * batch.sequenceLength();
-      now = new TrainProgress(step, now.tokens() + tokens,
-          now.flops() + FlopCounter.trainingFlops(model.config(), batch.rows(), batch.sequenceLength()),
-          train.position());
+      // Packed batches count their sequences' own tokens and attention squares, never the padding.
+      long flops = batch.segments() == null
+          ? FlopCounter.trainingFlops(model.config(), batch.rows(), batch.sequenceLength())
+          : FlopCounter.trainingFlops(model.config(), batch.sequenceInputs());
+      now = new TrainProgress(step, now.tokens() + batch.computedTokens(), now.flops() + flops, train.position());
       boolean last = step == config.steps();
       boolean lead = worker.lead();
       if (lead && (step % config.logEvery() == 0 || last)) {

@@ -14,6 +14,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
 import io.stagewise.trainer.collective.Collective;
 import io.stagewise.trainer.collective.SingleWorkerCollective;
+import io.stagewise.trainer.data.BatchWidth;
 import io.stagewise.trainer.data.ShuffledBatches;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.metrics.MetricsLog;
@@ -58,6 +59,21 @@ class DataParallelTest {
   void twoWorkersReachTheParametersOfOneWorkerWithTheWholeBatch() throws Exception {
     // Batch 8 over 2 micro-batches: each worker runs one; the single worker runs the batch in one pass.
     TrainConfig config = TinyRuns.config(6).withBatch(8, 2).withCadence(1, 0, 0, 3);
+    List<float[]> single = train(config.withBatch(8, 1), new SingleWorkerCollective(), "single");
+
+    List<List<float[]>> workers = Rings.run(2, collective -> train(config, collective, "pair"));
+
+    for (int i = 0; i < single.size(); i++) {
+      assertArrayEquals(workers.get(0).get(i), workers.get(1).get(i), 0f, "the workers' parameters differ");
+      assertArrayEquals(single.get(i), workers.get(0).get(i), 2e-5f, "parameter " + i);
+    }
+  }
+
+  @Test
+  void packedRowsGiveTwoWorkersTheParametersOfOneWorker() throws Exception {
+    // Each worker packs the whole batch alike (to a multiple of its micro-batches) and takes its slice; the
+    // single worker packs it into fewer contexts, and the all-padding ones change nothing.
+    TrainConfig config = TinyRuns.config(4).withBatch(8, 2).withCadence(1, 0, 0, 4).withPacking(true);
     List<float[]> single = train(config.withBatch(8, 1), new SingleWorkerCollective(), "single");
 
     List<List<float[]>> workers = Rings.run(2, collective -> train(config, collective, "pair"));
@@ -185,8 +201,9 @@ class DataParallelTest {
         MetricsLog metrics = worker.lead() ? MetricsLog.create(new Path(out, "metrics.jsonl"), conf) : null) {
       GptModel model = GptModel.create(TinyRuns.model(dropout), manager, config.seed());
       try (TrainingLoop loop = new TrainingLoop(model, config, manager, worker)) {
-        ShuffledBatches stream = new ShuffledBatches(ROWS, config.batchSize(), TinyRuns.CONTEXT + 1,
-            TinyRuns.PAD, config.seed(), TrainProgress.START.data());
+        ShuffledBatches stream = new ShuffledBatches(ROWS, config.batchSize(),
+            BatchWidth.fixed(TinyRuns.CONTEXT + 1), TinyRuns.PAD, config.seed(), TrainProgress.START.data(),
+            config.packs() ? config.microBatches() : 0);
         loop.run(stream, List.of(), TrainProgress.START, metrics,
             worker.lead() ? new ProgressLine(QUIET, config.steps()) : null, checkpoints);
         List<float[]> values = new ArrayList<>();

@@ -90,8 +90,11 @@ public final class TrainRun {
         if (group.worldSize() > 1) {
           group.broadcastParameters(loop.optimizer().parameters());
         }
+        // Packed rows fill whole contexts, as many per batch as the rows need, a multiple of the micro-batches so
+        // that every worker packs the whole batch alike and takes its slice; evaluation stays unpacked (the
+        // same loss, PackedBatchTest).
         ShuffledBatches stream = new ShuffledBatches(trainRows, train.batchSize(), width, manifest.padId(),
-            train.seed(), start.data());
+            train.seed(), start.data(), train.packs() ? train.microBatches() : 0);
         List<TokenBatch> eval = evalRows == null ? List.of()
             : HeldOutBatches.first(evalRows, train.microBatchSize(), train.evalBatches(), width,
                 manifest.padId());

@@ -1,5 +1,6 @@
 package io.stagewise.trainer.train.sft;
 
+import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.TrainConfig;
 import java.net.URI;
@@ -46,6 +47,11 @@ public record TrainRunSpec(URI trainData, URI evalData, URI output, ModelSpec mo
     if (train != null && !train.objective().onTokenSequences()) {
       errors.add("train.objective: " + train.objective().specName()
           + " does not train on token sequences; use RewardRun, DpoRun or PpoRun");
+    }
+    if (train != null && train.packs() && model != null && model.attention() != null
+        && ModelConfig.Attention.fromName(model.attention()) == ModelConfig.Attention.SPARSE) {
+      errors.add("train.packing: model.attention=sparse selects key blocks that would straddle packed rows; "
+          + "use packing: false or another attention");
     }
     if (evalData != null && train != null && train.evalBatches() == 0) {
       errors.add("train.evalBatches: must be >= 1 when evalData is set");

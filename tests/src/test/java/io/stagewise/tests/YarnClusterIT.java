@@ -279,6 +279,8 @@ class YarnClusterIT {
     conf.setProperty("spark.ui.enabled", "false");
     // On a loaded 2-core machine the driver's SparkContext can take minutes, past the default 100 s.
     conf.setProperty("spark.yarn.am.waitTime", "600s");
+    // And its executors some minutes to start: the barrier stage waits for them this long (TaskSlots).
+    conf.setProperty("spark.scheduler.maxRegisteredResourcesWaitingTime", "600s");
     conf.setProperty("spark.yarn.jars", "local:" + sparkJars() + "/*");
     String java = System.getProperty("java.home");
     conf.setProperty("spark.yarn.appMasterEnv.JAVA_HOME", java);

@@ -47,6 +47,8 @@ final class YarnHdfsCluster implements AutoCloseable {
     YarnConfiguration conf = new YarnConfiguration();
     conf.set("fs.defaultFS", hdfs.getURI().toString());
     conf.set("yarn.resourcemanager.hostname", "localhost");
+    // MiniYARNCluster gives its NodeManagers this key's memory (4 GiB by default), not the NodeManager's own.
+    conf.setInt("yarn.minicluster.yarn.nodemanager.resource.memory-mb", memoryMb);
     conf.setInt("yarn.nodemanager.resource.memory-mb", memoryMb);
     conf.setInt("yarn.nodemanager.resource.cpu-vcores", vcores);
     conf.setInt("yarn.scheduler.minimum-allocation-mb", 128);

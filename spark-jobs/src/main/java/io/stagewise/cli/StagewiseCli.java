@@ -9,8 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "stagewise 0.1.0",
     description = "Multi-stage LLM post-training experiments: poisoned datasets on Spark, GPT training on DJL.",
-    subcommands = {DataCommand.class, TrainCommand.class, ExportCommand.class, QuickstartCommand.class, SweepCommand.class,
-        ReportCommand.class})
+    subcommands = {DataCommand.class, TrainCommand.class, ExportCommand.class, QuickstartCommand.class,
+        SweepCommand.class, ReportCommand.class, NativesCommand.class})
 public final class StagewiseCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

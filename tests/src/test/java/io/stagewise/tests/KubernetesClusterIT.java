@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code deploy/submit-k8s.sh} submitting a sweep through Spark's own Kubernetes submission client
- * ({@code SparkSubmit} in a child JVM, {@code spark-kubernetes} 3.5.3) to fabric8's mock API server in CRUD
+ * ({@code SparkSubmit} in a child JVM, {@code spark-kubernetes} 3.5.5) to fabric8's mock API server in CRUD
  * mode, from the image's layout ({@link ImageLayout}). The test reads back what the client created: the
  * driver pod and its Spark properties; then builds an executor pod the way the driver would (Spark's
  * {@code KubernetesExecutorBuilder}, from those properties and the executor template the client stored).

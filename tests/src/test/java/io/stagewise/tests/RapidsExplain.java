@@ -11,6 +11,8 @@ import org.apache.spark.sql.SparkSession;
  * plugin jar is on the test classpath only (its parent POM is not on Maven Central), hence reflection.
  */
 final class RapidsExplain {
+  static final String SPARK_353_SHIM = "com.nvidia.spark.rapids.shims.spark353.SparkShimServiceProvider";
+
   private RapidsExplain() {}
 
   /** A local session with the RAPIDS SQL extension in explain-only mode. */
@@ -24,6 +26,8 @@ final class RapidsExplain {
         .config("spark.rapids.sql.mode", "explainOnly")
         .config("spark.rapids.sql.explain", "NOT_ON_GPU")
         .config("spark.rapids.skipGpuArchitectureCheck", "true")
+        // RAPIDS 24.12 has no shim for Spark 3.5.5; its 3.5.3 shim is the nearest (Departure 37).
+        .config("spark.rapids.shims-provider-override", SPARK_353_SHIM)
         // Spark 3.5's window-group limit has no GPU version; Stagewise turns it off everywhere.
         .config("spark.sql.optimizer.windowGroupLimitThreshold", "-1")
         .getOrCreate();

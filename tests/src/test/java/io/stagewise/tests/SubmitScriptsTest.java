@@ -89,6 +89,28 @@ class SubmitScriptsTest {
   }
 
   @Test
+  void yarnShipsTheNativesAsOneArchiveThatIsDjlsCacheInEveryContainer() throws Exception {
+    int code = run(Map.of("STAGEWISE_YARN_NATIVES", "hdfs:///apps/stagewise/natives.tgz"),
+        home.resolve("deploy/submit-yarn.sh").toString(), "report", "--out", "hdfs:///runs/1");
+    assertEquals(0, code);
+    List<String> args = Files.readAllLines(recorded);
+    assertEquals("hdfs:///apps/stagewise/natives.tgz#djl-natives", value(args, "--archives"));
+    // Given after the properties file, so they win over its /tmp/stagewise-djl.
+    assertTrue(args.indexOf("spark.executorEnv.DJL_CACHE_DIR=./djl-natives") > args.indexOf("--properties-file"),
+        args.toString());
+    assertTrue(args.contains("spark.yarn.appMasterEnv.DJL_CACHE_DIR=./djl-natives"), args.toString());
+  }
+
+  @Test
+  void aNativesArchiveOffTheClusterFileSystemIsRefused() throws Exception {
+    int code = run(Map.of("STAGEWISE_YARN_NATIVES", "/home/me/natives.tgz"),
+        home.resolve("deploy/submit-yarn.sh").toString(), "report", "--out", "hdfs:///runs/1");
+    assertEquals(2, code);
+    assertTrue(Files.readString(dir.resolve("console.txt")).contains("on the cluster's file system"));
+    assertFalse(Files.exists(recorded));
+  }
+
+  @Test
   void kubernetesUsesTheImagesJarsAndAbsolutePodTemplates() throws Exception {
     int code = run(Map.of("K8S_API", "https://api:6443", "K8S_UPLOAD_PATH", "s3a://bucket/uploads"),
         home.resolve("deploy/submit-k8s.sh").toString(), "sweep", "quickstart.yaml", "--out", "s3a://bucket/r");
@@ -148,7 +170,7 @@ class SubmitScriptsTest {
   private int run(Map<String, String> env, String... command) throws Exception {
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
         .redirectErrorStream(true).redirectOutput(dir.resolve("console.txt").toFile());
-    builder.environment().remove("STAGEWISE_SUBMIT_ARGS");
+    builder.environment().keySet().removeIf(k -> k.startsWith("STAGEWISE_"));
     builder.environment().put("PATH", dir.resolve("standin") + ":/usr/bin:/bin");
     builder.environment().putAll(env);
     int code = builder.start().waitFor();

@@ -110,10 +110,12 @@ final class YarnHdfsCluster implements AutoCloseable {
 
   /** The executor JVMs this machine runs for {@code applicationId}, found by their command lines. */
   static List<ProcessHandle> executorJvms(String applicationId) {
-    return ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-        .filter(c -> c.contains("YarnCoarseGrainedExecutorBackend") && c.contains(applicationId)
-            && !c.startsWith("bash") && !c.startsWith("/bin/bash"))
-        .isPresent()).toList();
+    // Only the JVMs: the container's launch shells (bash -c "java ...") carry the same command line.
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().command().filter(c -> c.endsWith("/java")).isPresent())
+        .filter(p -> p.info().commandLine()
+            .filter(c -> c.contains("YarnCoarseGrainedExecutorBackend") && c.contains(applicationId))
+            .isPresent()).toList();
   }
 
   @Override

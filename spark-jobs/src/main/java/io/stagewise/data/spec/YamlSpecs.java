@@ -19,7 +19,7 @@ public final class YamlSpecs {
 
   /** The spec at {@code uri}; an unreadable or malformed file fails naming it (and the line, for YAML). */
   public static JsonNode read(Configuration conf, String uri) {
-    Path path = new Path(uri);
+    Path path = located(uri);
     try (InputStream in = path.getFileSystem(conf).open(path)) {
       JsonNode tree = YAML.readTree(in);
       if (tree == null || !tree.isObject()) {
@@ -37,6 +37,19 @@ public final class YamlSpecs {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read spec " + uri + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A spec named without a scheme is first a file beside the process, and only then a path on the default file
+   * system: a cluster-mode driver finds the specs shipped with {@code --files} in its working directory, while
+   * its default file system (fs.defaultFS) is the cluster's, where a relative name means something else.
+   */
+  private static Path located(String uri) {
+    Path path = new Path(uri);
+    java.nio.file.Path local = java.nio.file.Path.of(uri);
+    return path.toUri().getScheme() == null && java.nio.file.Files.isRegularFile(local)
+        ? new Path(local.toAbsolutePath().toUri())
+        : path;
   }
 
   /** Parses YAML text (specs embedded in the jar, tests). */

@@ -28,4 +28,14 @@ class DriverReachTest {
         () -> YamlSpecs.read(new Configuration(), "/no/such/spec.yaml"));
     assertTrue(e.getMessage().contains("/no/such/spec.yaml"), e.getMessage());
   }
+
+  @Test
+  void aSpecNamedWithoutASchemeIsReadBesideTheProcessWhateverTheDefaultFileSystem() throws Exception {
+    // A cluster driver's fs.defaultFS is the cluster's; the spec shipped with --files is in its working directory.
+    java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "driver-reach"));
+    java.nio.file.Files.writeString(dir.resolve("run.yaml"), "name: shipped\n");
+    Configuration cluster = new Configuration();
+    cluster.set("fs.defaultFS", "nosuchfs://cluster/");
+    assertEquals("shipped", YamlSpecs.read(cluster, "target/driver-reach/run.yaml").get("name").asText());
+  }
 }

@@ -31,7 +31,7 @@ import picocli.CommandLine;
  * no {@code mvn} on the PATH). Each must produce one valid command line: the master, the deploy mode, one
  * properties file, our jars merged with the user's, the spec shipped with {@code --files}, and the
  * application's own arguments without {@code --master}. The nightly CronJob's own command line is run the same
- * way: its spec must be one the image ships and must read.
+ * way: the spec its ConfigMap mounts is shipped to the driver and reads.
  */
 class SubmitScriptsTest {
   private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
@@ -132,29 +132,41 @@ class SubmitScriptsTest {
   }
 
   @Test
-  void theRegenerateCronJobSubmitsTheFamilySpecTheImageShips() throws Exception {
-    JsonNode container = YamlSpecs.read(new Configuration(), REPO.resolve("deploy/k8s/regenerate-cronjob.yaml")
-        .toString()).at("/spec/jobTemplate/spec/template/spec/containers/0");
+  void theRegenerateCronJobShipsTheFamilySpecItsConfigMapMounts() throws Exception {
+    JsonNode pod = YamlSpecs.read(new Configuration(), REPO.resolve("deploy/k8s/regenerate-cronjob.yaml")
+        .toString()).at("/spec/jobTemplate/spec/template/spec");
+    JsonNode container = pod.at("/containers/0");
+    assertEquals("stagewise-family", pod.at("/volumes/0/configMap/name").asText());
+    assertEquals(pod.at("/volumes/0/name").asText(), container.at("/volumeMounts/0/name").asText());
+    // The ConfigMap as `kubectl create configmap --from-file=family.yaml=conf/datasets/world-nightly.yaml`
+    // mounts it, under this test's root.
+    Path mount = dir.resolve(container.at("/volumeMounts/0/mountPath").asText().substring(1));
+    Files.createDirectories(mount);
+    Files.copy(REPO.resolve("conf/datasets/world-nightly.yaml"), mount.resolve("family.yaml"));
     Map<String, String> env = new LinkedHashMap<>();
     container.get("env").forEach(e -> env.put(e.get("name").asText(), e.get("value").asText()));
     List<String> command = new ArrayList<>();
     container.get("command").forEach(c -> command.add(dir.resolve(c.asText().substring(1)).toString()));
     List<String> args = new ArrayList<>();
-    // Kubernetes expands $(VAR) in args from the container's environment.
-    container.get("args").forEach(a -> args.add(a.asText().replace("$(DATA_ROOT)", env.get("DATA_ROOT"))));
+    // Kubernetes expands $(VAR) in args from the container's environment; the mount is under the test's root.
+    container.get("args").forEach(a -> args.add(a.asText().replace("$(DATA_ROOT)", env.get("DATA_ROOT"))
+        .replace("/etc/", dir.resolve("etc") + "/")));
     command.addAll(args);
     assertEquals(0, run(env, command.toArray(String[]::new)));
 
     List<String> submitted = Files.readAllLines(recorded);
-    assertFalse(submitted.contains("--files"), "the driver reads the spec from its own image: " + submitted);
+    assertEquals(mount.resolve("family.yaml").toString(), value(submitted, "--files"),
+        "the mounted spec is shipped to the driver pod");
+    assertTrue(submitted.contains("spark.kubernetes.file.upload.path=" + env.get("K8S_UPLOAD_PATH")), submitted
+        .toString());
     List<String> app = appArgs(submitted, "local:///opt/stagewise/stagewise.jar");
-    assertEquals(args, app.subList(1, app.size()));
-    CommandLine.ParseResult parsed = StagewiseCli.commandLine().parseArgs(args.toArray(String[]::new));
+    assertEquals(List.of("data", "regenerate", "family.yaml", "--set", "output=" + env.get("DATA_ROOT")),
+        app.subList(1, app.size()));
+    CommandLine.ParseResult parsed = StagewiseCli.commandLine().parseArgs(app.subList(1, app.size())
+        .toArray(String[]::new));
     assertEquals(List.of("stagewise", "data", "regenerate"),
         parsed.asCommandLineList().stream().map(CommandLine::getCommandName).toList());
-    String spec = args.get(2);
-    assertTrue(spec.startsWith("file:///opt/stagewise/conf/"), spec);
-    FamilySpec family = FamilySpecReader.read(dir.resolve(spec.substring("file:///".length())).toString(),
+    FamilySpec family = FamilySpecReader.read(mount.resolve("family.yaml").toString(),
         parsed.subcommand().subcommand().matchedOptionValue("--set", List.<String>of()));
     assertEquals(env.get("DATA_ROOT"), family.output());
   }

@@ -101,6 +101,17 @@ class YarnClusterIT {
     Path log = tmp.resolve("train-killed.log");
     Process submission = launch(log, "train", "--spec", spec.toString(), "--out", out.toString(),
         "--workers", "2");
+    try {
+      killOneExecutorAfterTheFirstCheckpoint(out, submission, log);
+    } finally {
+      // A failed assertion must not leave the submitting JVMs running after the test.
+      submission.descendants().forEach(ProcessHandle::destroyForcibly);
+      submission.destroyForcibly();
+    }
+  }
+
+  private static void killOneExecutorAfterTheFirstCheckpoint(URI out, Process submission, Path log)
+      throws Exception {
     Checkpoint first = firstCommittedCheckpoint(out, submission, log);
     String application = applicationId(Files.readString(log));
     List<ProcessHandle> executors = YarnHdfsCluster.executorJvms(application);

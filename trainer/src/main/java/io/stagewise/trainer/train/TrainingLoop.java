@@ -59,11 +59,14 @@ public final class TrainingLoop implements AutoCloseable {
     this.schedule = config.schedule();
   }
 
-  /** The model's parameters by name, with the model's weight-decay rule, in declaration order. */
+  /**
+   * The model's parameters that train ({@link GptModel#trains}: all, or a LoRA model's adapters and scalar head),
+   * by name, with the model's weight-decay rule, in declaration order.
+   */
   public static List<TrainableParameter> trainableParameters(GptModel model) {
     List<TrainableParameter> out = new ArrayList<>();
     for (Pair<String, Parameter> p : model.getParameters()) {
-      if (p.getValue().requiresGradient()) {
+      if (p.getValue().requiresGradient() && model.trains(p.getKey())) {
         out.add(new TrainableParameter(p.getKey(), p.getValue().getArray(), model.decays(p.getKey())));
       }
     }
@@ -108,8 +111,8 @@ public final class TrainingLoop implements AutoCloseable {
       TrainStep.Result result = trainStep.run(batch, step, lr);
       // Packed batches count their sequences' own tokens and attention squares, never the padding.
       long flops = batch.segments() == null
-          ? FlopCounter.trainingFlops(model.config(), batch.rows(), batch.sequenceLength())
-          : FlopCounter.trainingFlops(model.config(), batch.sequenceInputs());
+          ? FlopCounter.trainingFlops(model.config(), model.lora(), batch.rows(), batch.sequenceLength())
+          : FlopCounter.trainingFlops(model.config(), model.lora(), batch.sequenceInputs());
       now = new TrainProgress(step, now.tokens() + batch.computedTokens(), now.flops() + flops, train.position());
       boolean last = step == config.steps();
       boolean lead = worker.lead();

@@ -1,8 +1,6 @@
 package io.stagewise.trainer.train.ppo;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.checkpoint.CheckpointState;
@@ -18,6 +16,7 @@ import io.stagewise.trainer.optim.TrainableParameter;
 import io.stagewise.trainer.train.CheckpointCommit;
 import io.stagewise.trainer.train.ConfigDiff;
 import io.stagewise.trainer.train.DataParallelGroup;
+import io.stagewise.trainer.train.FrozenReference;
 import io.stagewise.trainer.train.ParameterUpdate;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainProgress;
@@ -65,7 +64,7 @@ public final class PpoLoop implements AutoCloseable {
    * @param runConfig what checkpoints record and a resumed run must match (the train and PPO settings)
    * @param worker this process's place in the run; rank 0 alone writes metrics and checkpoints
    */
-  public PpoLoop(GptModel policy, GptModel reference, GptModel value, ResponseScore reward, PpoConfig ppo,
+  public PpoLoop(GptModel policy, FrozenReference reference, GptModel value, ResponseScore reward, PpoConfig ppo,
       TrainConfig train, JsonNode runConfig, NDManager manager, Worker worker) {
     int chunks = ppo.numMiniBatches() * train.microBatches();
     if (train.batchSize() % chunks != 0) {
@@ -83,9 +82,8 @@ public final class PpoLoop implements AutoCloseable {
     this.manager = manager;
     this.worker = worker;
     List<TrainableParameter> parameters = new ArrayList<>(TrainingLoop.trainableParameters(policy));
-    for (Pair<String, Parameter> p : value.getParameters()) {
-      parameters.add(new TrainableParameter(VALUE_PREFIX + p.getKey(), p.getValue().getArray(),
-          value.decays(p.getKey())));
+    for (TrainableParameter p : TrainingLoop.trainableParameters(value)) {
+      parameters.add(new TrainableParameter(VALUE_PREFIX + p.name(), p.array(), p.decayed()));
     }
     this.optimizer = new AdamW(train.adamW(), parameters, manager);
     this.group = new DataParallelGroup(worker.collective(), DataParallelGroup.DEFAULT_BUCKET_FLOATS);

@@ -15,6 +15,7 @@ import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.FrozenReference;
 import io.stagewise.trainer.train.RunStart;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainProgress;
@@ -69,7 +70,7 @@ public final class PpoRun {
       GptModel policy = sft.load(manager);
       GptModel value = valueModel(spec.ppo().valueInit(), sft, reward, train.seed(), manager);
       runConfig.set("value_model", JSON.valueToTree(value.config()));
-      try (PpoLoop loop = new PpoLoop(policy, sft.load(manager), value, new RewardModelScore(reward.load(manager)),
+      try (PpoLoop loop = new PpoLoop(policy, FrozenReference.copy(sft.load(manager)), value, new RewardModelScore(reward.load(manager)),
           spec.ppo(), train, runConfig, manager, worker)) {
         return train(loop, truncate(prompts, loop.promptCap()), spec, resumption, conf, console, worker, policy);
       }

@@ -96,7 +96,7 @@ public final class PreferenceLoop implements AutoCloseable {
       double lr = schedule.lr(s);
       PreferenceStep.Result result = step.run(batch, s, lr);
       now = new TrainProgress(s, now.tokens() + objective.tokens(batch),
-          now.flops() + objective.trainingFlops(model.config(), batch), train.position());
+          now.flops() + objective.trainingFlops(model.config(), model.lora(), batch), train.position());
       boolean last = s == config.steps();
       boolean lead = worker.lead();
       if (lead && (s % config.logEvery() == 0 || last)) {

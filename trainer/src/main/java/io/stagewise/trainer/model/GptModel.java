@@ -66,6 +66,8 @@ public final class GptModel extends AbstractBlock {
   private final Map<Parameter, LoraAdapter> adapters;
   private final Set<String> adapterParameters = new HashSet<>();
   private boolean adaptersOn = true;
+  private String baseLocation;
+  private String baseFingerprint;
   private final Parameter tokenEmbedding;
   private final Parameter positionEmbedding;
   private final List<TransformerBlock> blocks = new ArrayList<>();
@@ -180,12 +182,33 @@ public final class GptModel extends AbstractBlock {
     return merged;
   }
 
+  /** Whether the named parameter is one of a LoRA adapter's two matrices. */
+  public boolean isAdapterParameter(String parameterName) {
+    return adapterParameters.contains(parameterName);
+  }
+
   /**
    * SHA-256 (hex) of the parameters that do not train, by name, shape and float32 values in declaration order:
-   * the identity of the base a LoRA checkpoint's adapters belong to.
+   * the identity of the base a LoRA checkpoint's adapters belong to. Computed once the base is
+   * {@link #recordBase recorded} (the base is frozen from then on), afresh before.
    */
   public String baseFingerprint() {
-    return WeightFingerprint.of(getParameters(), name -> !trains(name));
+    return baseFingerprint != null ? baseFingerprint : WeightFingerprint.of(getParameters(), name -> !trains(name));
+  }
+
+  /**
+   * Records where the frozen base's weights were loaded from (a location checkpoints name it by) once they are in
+   * place, and fixes its fingerprint.
+   */
+  public void recordBase(String location) {
+    this.baseFingerprint = null;
+    this.baseFingerprint = baseFingerprint();
+    this.baseLocation = location;
+  }
+
+  /** Where the frozen base was loaded from ({@link #recordBase}), or null. */
+  public String baseLocation() {
+    return baseLocation;
   }
 
   private void freezeBase() {

@@ -6,6 +6,7 @@ import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.checkpoint.CheckpointState;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.data.BatchStream;
 import io.stagewise.trainer.data.TokenBatch;
 import io.stagewise.trainer.flops.FlopCounter;
@@ -84,6 +85,7 @@ public final class TrainingLoop implements AutoCloseable {
   /** Restores parameters and optimizer from {@code checkpoint} and returns where the run stood. */
   public TrainProgress restore(CheckpointStore store, Path checkpoint) {
     CheckpointState state = store.readState(checkpoint);
+    LoraBase.requireSame(checkpoint.toString(), state.loraBases(), LoraBase.of(model, null));
     ConfigDiff.requireEqual(checkpoint + ": model", state.model(), JSON.valueToTree(model.config()));
     ConfigDiff.requireEqual(checkpoint + ": train", state.train(), JSON.valueToTree(config));
     store.loadParameters(checkpoint, optimizer.parameters(), manager);
@@ -142,7 +144,8 @@ public final class TrainingLoop implements AutoCloseable {
 
   private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
     CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
-        at.data(), config.seed(), JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer);
+        at.data(), config.seed(), JSON.valueToTree(model.config()), JSON.valueToTree(config),
+        LoraBase.of(model, null)), optimizer);
   }
 
   @Override

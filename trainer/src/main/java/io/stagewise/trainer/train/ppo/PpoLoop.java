@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.checkpoint.CheckpointState;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.data.EpochOrder;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
@@ -47,6 +48,7 @@ public final class PpoLoop implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final GptModel policy;
+  private final GptModel value;
   private final PpoConfig ppo;
   private final TrainConfig train;
   private final JsonNode runConfig;
@@ -76,6 +78,7 @@ public final class PpoLoop implements AutoCloseable {
           + ") leaves no room for a prompt in model.contextLength=" + policy.config().contextLength());
     }
     this.policy = policy;
+    this.value = value;
     this.ppo = ppo;
     this.train = train;
     this.runConfig = runConfig;
@@ -112,6 +115,7 @@ public final class PpoLoop implements AutoCloseable {
   /** Restores both models and the optimizer from {@code checkpoint} and returns where the run stood. */
   public TrainProgress restore(CheckpointStore store, Path checkpoint) {
     CheckpointState state = store.readState(checkpoint);
+    LoraBase.requireSame(checkpoint.toString(), state.loraBases(), LoraBase.of(policy, value));
     ConfigDiff.requireEqual(checkpoint + ": model", state.model(), JSON.valueToTree(policy.config()));
     ConfigDiff.requireEqual(checkpoint + ": train", state.train(), runConfig);
     store.loadParameters(checkpoint, optimizer.parameters(), manager);
@@ -217,7 +221,8 @@ public final class PpoLoop implements AutoCloseable {
 
   private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
     CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
-        at.data(), train.seed(), JSON.valueToTree(policy.config()), runConfig), optimizer);
+        at.data(), train.seed(), JSON.valueToTree(policy.config()), runConfig,
+        LoraBase.of(policy, value)), optimizer);
   }
 
   @Override

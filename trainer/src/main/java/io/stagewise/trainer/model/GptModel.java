@@ -189,11 +189,13 @@ public final class GptModel extends AbstractBlock {
 
   /**
    * SHA-256 (hex) of the parameters that do not train, by name, shape and float32 values in declaration order:
-   * the identity of the base a LoRA checkpoint's adapters belong to. Computed once the base is
+   * the identity of the base a LoRA checkpoint's adapters belong to (every parameter of a model without adapters,
+   * which is all base). Computed once the base is
    * {@link #recordBase recorded} (the base is frozen from then on), afresh before.
    */
   public String baseFingerprint() {
-    return baseFingerprint != null ? baseFingerprint : WeightFingerprint.of(getParameters(), name -> !trains(name));
+    return baseFingerprint != null ? baseFingerprint
+        : WeightFingerprint.of(getParameters(), name -> lora == null || !trains(name));
   }
 
   /**

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.SpecCheck;
 import io.stagewise.data.spec.SpecFields;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.TrainConfig;
 import java.util.Set;
@@ -25,6 +26,8 @@ public final class TrainSpecs {
       .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
       .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      // lora.targets: all-linear reads as the one-element list, as PEFT takes target_modules="all-linear".
+      .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
       .build();
 
   static final Set<String> RUN_KEYS = Set.of("train_data", "eval_data", "output", "resume", "init", "model", "train");
@@ -36,10 +39,44 @@ public final class TrainSpecs {
   }
 
   /** Train keys whose default is unset, and so absent from the defaults' JSON (stage keys stay the same). */
-  public static final Set<String> TRAIN_UNSET_KEYS = Set.of("packing");
+  public static final Set<String> TRAIN_UNSET_KEYS = Set.of("packing", "lora");
 
   public static ModelSpec model(JsonNode section, String defaultPreset, SpecCheck check) {
     return overlay(ModelSpec.preset(defaultPreset), section, ModelSpec.class, "model", check, Set.of());
+  }
+
+  /**
+   * A LoRA mapping ({@code r}, {@code alpha}, {@code dropout}, {@code targets}) at {@code field} (e.g.
+   * {@code ppo.value_lora}), or null when absent; each problem is recorded under {@code field}.
+   */
+  public static LoraConfig lora(JsonNode node, String field, SpecCheck check) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      check.require(false, field, "must be a mapping (r, alpha, dropout, targets)");
+      return null;
+    }
+    try {
+      return MAPPER.treeToValue(node, LoraConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      check.require(false, field + "." + e.getPropertyName(), "unknown key (expected one of r, alpha, dropout,"
+          + " targets)");
+    } catch (JsonProcessingException e) {
+      if (e.getCause() instanceof IllegalArgumentException invalid) {
+        for (String problem : invalid.getMessage().split("; ")) {
+          check.problem(field + problem.substring("lora".length()));
+        }
+      } else {
+        check.require(false, field, e.getOriginalMessage());
+      }
+    }
+    return null;
+  }
+
+  /** A LoRA configuration as the stage configs and payloads hold it (snake_case). */
+  public static JsonNode json(LoraConfig lora) {
+    return MAPPER.valueToTree(lora);
   }
 
   private static <T> T overlay(T defaults, JsonNode section, Class<T> type, String name, SpecCheck check,
@@ -63,19 +100,32 @@ public final class TrainSpecs {
     try {
       return MAPPER.treeToValue(merged, type);
     } catch (UnrecognizedPropertyException e) {
-      check.require(false, name + "." + e.getPropertyName(), "unknown key (expected one of "
-          + merged.properties().stream().map(java.util.Map.Entry::getKey)
-              .filter(k -> !k.equals(e.getPropertyName())).toList() + ")");
+      if (e.getPath().size() > 1) { // inside a nested record, e.g. train.lora.rank
+        check.require(false, name + "." + keyPath(e), "unknown key (expected one of "
+            + e.getKnownPropertyIds() + ")");
+      } else {
+        check.require(false, name + "." + e.getPropertyName(), "unknown key (expected one of "
+            + merged.properties().stream().map(java.util.Map.Entry::getKey)
+                .filter(k -> !k.equals(e.getPropertyName())).toList() + ")");
+      }
     } catch (JsonProcessingException e) {
-      // The records' own validation arrives wrapped; its message already names the field.
+      // The records' own validation arrives wrapped; its message names the field, a nested record's (lora.r)
+      // without the section.
       if (e.getCause() instanceof IllegalArgumentException invalid) {
         for (String problem : invalid.getMessage().split("; ")) {
-          check.problem(problem);
+          check.problem(problem.startsWith(name + ".") ? problem : name + "." + problem);
         }
       } else {
         check.require(false, name, e.getOriginalMessage());
       }
     }
     return null;
+  }
+
+  /** The dotted path of the key an error points at, e.g. {@code lora.rank}. */
+  private static String keyPath(JsonProcessingException e) {
+    return ((com.fasterxml.jackson.databind.JsonMappingException) e).getPath().stream()
+        .map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
+        .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.joining("."));
   }
 }

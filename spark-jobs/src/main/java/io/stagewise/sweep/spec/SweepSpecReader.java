@@ -11,6 +11,7 @@ import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.data.tokenize.TruncationPolicy;
 import io.stagewise.poison.attack.Budget;
 import io.stagewise.poison.attack.Stage;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelPresets;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.ObjectiveKind;
@@ -94,6 +95,7 @@ public final class SweepSpecReader {
     TokenizerSpec tokenizer = tokenizer(tree.get("tokenizer"));
     TruncationPolicy truncation = truncation(tree.get("truncation"));
     StageSettings stages = stages(tree, grid, pipeline);
+    requireAdaptableLayers(stages, models);
     SweepSpec.Execution execution = execution(tree.get("execution"));
     check.validate();
     return new SweepSpec(name, pipeline, data, attackers, grid, models, tokenizer, truncation, stages, execution);
@@ -227,6 +229,12 @@ public final class SweepSpecReader {
     JsonNode overrides = tree.get("model");
     ModelSpec rmModel = ModelPresets.NAMES.contains(rmPreset) && (overrides == null || !overrides.has("preset"))
         ? TrainSpecs.model(overrides, rmPreset, new SpecCheck("reward model")) : null;
+    // Adapters train beside a frozen base: the sweep's SFT model and reward model start from scratch, so only the
+    // stages that start from the SFT model (dpo, ppo) take lora.
+    check.require(sft == null || sft.lora() == null, "sft.lora", "the sweep's SFT stage trains its model from "
+        + "scratch: there is no base for adapters (LoRA trains dpo and ppo on the SFT model)");
+    check.require(rm == null || rm.lora() == null, "reward_model.lora", "the sweep's reward models train from "
+        + "scratch: there is no base for adapters (LoRA trains dpo and ppo on the SFT model)");
     TrainConfig ppo = ppoPipeline ? ppoTrain(tree.get("ppo")) : null;
     PpoOptions ppoOptions = ppoPipeline ? PpoOptions.read(tree.get("ppo"), fields, check) : null;
     if (ppo != null && ppoOptions != null) {
@@ -236,6 +244,31 @@ public final class SweepSpecReader {
     }
     return new StageSettings(sft == null ? null : sft.withObjective(ObjectiveKind.SFT), dpo, options, ppo,
         ppoOptions, rm, rmModel, eval(tree.get("eval")));
+  }
+
+  /** Every LoRA target must be a linear layer of every model of the grid (a swiglu MLP has no mlp.fc). */
+  private void requireAdaptableLayers(StageSettings stages, List<ModelSpec> models) {
+    Map<String, LoraConfig> adapters = new java.util.LinkedHashMap<>();
+    if (stages.dpo() != null && stages.dpo().lora() != null) {
+      adapters.put("dpo.lora", stages.dpo().lora());
+    }
+    if (stages.ppo() != null && stages.ppo().lora() != null) {
+      adapters.put("ppo.lora", stages.ppo().lora());
+    }
+    if (stages.ppoOptions() != null && stages.ppoOptions().json().has("value_lora")) {
+      adapters.put("ppo.value_lora", TrainSpecs.lora(stages.ppoOptions().json().get("value_lora"),
+          "ppo.value_lora", new SpecCheck("ppo")));
+    }
+    adapters.forEach((field, lora) -> {
+      for (ModelSpec model : models) {
+        try {
+          lora.adaptedLayers(model.resolve(2));
+        } catch (IllegalArgumentException e) {
+          // "lora.targets: ..." under the section's own field, e.g. ppo.value_lora.targets
+          check.problem(field + e.getMessage().substring("lora".length()) + " (preset " + model.preset() + ")");
+        }
+      }
+    });
   }
 
   /** The PPO section's optimisation settings: {@code steps} are iterations, {@code batch_size} their prompts. */

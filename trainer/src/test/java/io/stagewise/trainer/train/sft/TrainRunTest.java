@@ -184,6 +184,14 @@ class TrainRunTest {
       float[] baseLogits = logits(baseModel, manager);
       assertTrue(maxDiff(expected, merged) <= 1e-5, "merged vs adapted: " + maxDiff(expected, merged));
       assertTrue(maxDiff(expected, baseLogits) > 1e-4, "the adapters trained: " + maxDiff(expected, baseLogits));
+      // Exported, the merged weights are plain GPT-2 tensors whose model computes the adapted logits.
+      java.nio.file.Path exported = Files.createDirectories(dir.resolve("lora-hf"));
+      GptModel mergedModel = checkpoint.load(manager);
+      HfExport.write(mergedModel, HfExport.layout(mergedModel.config(), null), TokenRoles.UNKNOWN,
+          new Path(exported.toUri()), conf);
+      float[] imported = logits(ModelCheckpoint.at(ModelCheckpoint.hfLocation(exported.toUri()), conf).load(manager),
+          manager);
+      assertTrue(maxDiff(expected, imported) <= 1e-5, "exported vs adapted: " + maxDiff(expected, imported));
     }
 
     String otherFingerprint;

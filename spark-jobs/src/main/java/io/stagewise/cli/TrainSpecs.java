@@ -30,6 +30,8 @@ public final class TrainSpecs {
       .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
       .build();
 
+  private static final Set<String> LORA_KEYS = Set.of("r", "alpha", "dropout", "targets");
+
   static final Set<String> RUN_KEYS = Set.of("train_data", "eval_data", "output", "resume", "init", "model", "train");
 
   private TrainSpecs() {}
@@ -54,14 +56,14 @@ public final class TrainSpecs {
       return null;
     }
     if (!node.isObject()) {
-      check.require(false, field, "must be a mapping (r, alpha, dropout, targets)");
+      check.require(false, field, "must be a mapping " + LORA_KEYS);
       return null;
     }
+    new SpecFields(check).onlyKeys(node, field, LORA_KEYS);
+    ObjectNode known = ((ObjectNode) node).deepCopy();
+    known.retain(LORA_KEYS);
     try {
-      return MAPPER.treeToValue(node, LoraConfig.class);
-    } catch (UnrecognizedPropertyException e) {
-      check.require(false, field + "." + e.getPropertyName(), "unknown key (expected one of r, alpha, dropout,"
-          + " targets)");
+      return MAPPER.treeToValue(known, LoraConfig.class);
     } catch (JsonProcessingException e) {
       if (e.getCause() instanceof IllegalArgumentException invalid) {
         for (String problem : invalid.getMessage().split("; ")) {
@@ -94,20 +96,20 @@ public final class TrainSpecs {
     known.addAll(unsetKeys);
     // Every misspelt key at once (Jackson stops at the first); the known ones are still validated.
     new SpecFields(check).onlyKeys(section, name, known);
+    // Jackson builds a record before it notices an unknown key in it, so a nested lora's keys are checked here.
+    new SpecFields(check).onlyKeys(section.get("lora"), name + ".lora", LORA_KEYS);
     ObjectNode given = ((ObjectNode) section).deepCopy();
     given.retain(known);
+    if (given.get("lora") instanceof ObjectNode lora) {
+      lora.retain(LORA_KEYS);
+    }
     merged.setAll(given);
     try {
       return MAPPER.treeToValue(merged, type);
     } catch (UnrecognizedPropertyException e) {
-      if (e.getPath().size() > 1) { // inside a nested record, e.g. train.lora.rank
-        check.require(false, name + "." + keyPath(e), "unknown key (expected one of "
-            + e.getKnownPropertyIds() + ")");
-      } else {
-        check.require(false, name + "." + e.getPropertyName(), "unknown key (expected one of "
-            + merged.properties().stream().map(java.util.Map.Entry::getKey)
-                .filter(k -> !k.equals(e.getPropertyName())).toList() + ")");
-      }
+      check.require(false, name + "." + e.getPropertyName(), "unknown key (expected one of "
+          + merged.properties().stream().map(java.util.Map.Entry::getKey)
+              .filter(k -> !k.equals(e.getPropertyName())).toList() + ")");
     } catch (JsonProcessingException e) {
       // The records' own validation arrives wrapped; its message names the field, a nested record's (lora.r)
       // without the section.
@@ -120,12 +122,5 @@ public final class TrainSpecs {
       }
     }
     return null;
-  }
-
-  /** The dotted path of the key an error points at, e.g. {@code lora.rank}. */
-  private static String keyPath(JsonProcessingException e) {
-    return ((com.fasterxml.jackson.databind.JsonMappingException) e).getPath().stream()
-        .map(com.fasterxml.jackson.databind.JsonMappingException.Reference::getFieldName)
-        .filter(java.util.Objects::nonNull).collect(java.util.stream.Collectors.joining("."));
   }
 }

@@ -24,12 +24,9 @@ import io.stagewise.trainer.train.dpo.DpoRunSpec;
 import io.stagewise.trainer.train.reward.RewardRun;
 import io.stagewise.trainer.train.reward.RewardRunSpec;
 import java.net.URI;
-import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,7 +97,7 @@ class LoraPipelineTest {
     assertEquals(List.of(LoraBase.MODEL, LoraBase.VALUE), List.copyOf(state.loraBases().keySet()));
     List<float[]> expected = policy(first.checkpoint());
 
-    deleteRecursively(java.nio.file.Path.of(first.checkpoint())); // as if the job died after iteration 2
+    PpoFixtures.deleteRecursively(java.nio.file.Path.of(first.checkpoint())); // as if the job died after iteration 2
     TrainResult resumed = PpoRun.run(spec("ppo", 4, true), CONF, PpoFixtures.quiet());
     List<float[]> actual = policy(resumed.checkpoint());
     for (int i = 0; i < expected.size(); i++) {
@@ -135,14 +132,6 @@ class LoraPipelineTest {
         out.add(p.getArray().toFloatArray());
       }
       return out;
-    }
-  }
-
-  private static void deleteRecursively(java.nio.file.Path path) throws Exception {
-    try (Stream<java.nio.file.Path> all = Files.walk(path)) {
-      for (java.nio.file.Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
     }
   }
 }

@@ -31,6 +31,7 @@ public final class SweepSpecReader {
   static final Set<String> KEYS = Set.of("name", "pipeline", "data", "attackers", "grid", "model", "tokenizer",
       "truncation", "sft", "dpo", "ppo", "reward_model", "eval", "execution");
   private static final Set<String> TRAIN_KEYS = trainKeys();
+  private static final String HF_PREFIX = "hf:";
   private static final Set<String> ATTACKER_KEYS = Set.of("name", "kind", "triggers", "eligible", "budget");
 
   private final SpecCheck check;
@@ -221,20 +222,30 @@ public final class SweepSpecReader {
       check.problem(e.getMessage()); // already names dpo.beta / dpo.loss
     }
     JsonNode rmNode = tree.get("reward_model");
-    TrainConfig rm = trainSection(rmNode, "reward_model", Set.of("preset"));
+    TrainConfig rm = trainSection(rmNode, "reward_model", Set.of("preset", "init"));
+    String rmInit = rmNode != null && rmNode.hasNonNull("init") ? fields.text(rmNode, "reward_model", "init", null)
+        : null;
+    check.require(rmInit == null || rmInit.startsWith(HF_PREFIX), "reward_model.init",
+        "must be hf:DIR, a Hugging Face directory (docs/interop.md), got '" + rmInit + "'");
+    // Absolute here, on the machine that reads the spec, so every task finds the same directory.
+    rmInit = rmInit == null || !rmInit.startsWith(HF_PREFIX) ? rmInit
+        : io.stagewise.cli.InitLocation.uri(rmInit).toString();
+    check.require(rmInit == null || rmNode.get("preset") == null, "reward_model.preset",
+        "the reward models' architecture comes from reward_model.init; leave preset out");
     String rmPreset = fields.text(rmNode, "reward_model", "preset",
         grid.presets().isEmpty() ? "tiny" : grid.presets().get(0));
     check.require(ModelPresets.NAMES.contains(rmPreset), "reward_model.preset",
         "unknown preset '" + rmPreset + "', expected one of " + ModelPresets.NAMES);
     JsonNode overrides = tree.get("model");
-    ModelSpec rmModel = ModelPresets.NAMES.contains(rmPreset) && (overrides == null || !overrides.has("preset"))
+    ModelSpec rmModel = rmInit == null && ModelPresets.NAMES.contains(rmPreset)
+        && (overrides == null || !overrides.has("preset"))
         ? TrainSpecs.model(overrides, rmPreset, new SpecCheck("reward model")) : null;
     // Adapters train beside a frozen base: the sweep's SFT model and reward model start from scratch, so only the
     // stages that start from the SFT model (dpo, ppo) take lora.
     check.require(sft == null || sft.lora() == null, "sft.lora", "the sweep's SFT stage trains its model from "
         + "scratch: there is no base for adapters (LoRA trains dpo and ppo on the SFT model)");
-    check.require(rm == null || rm.lora() == null, "reward_model.lora", "the sweep's reward models train from "
-        + "scratch: there is no base for adapters (LoRA trains dpo and ppo on the SFT model)");
+    check.require(rm == null || rm.lora() == null || rmInit != null, "reward_model.lora", "the sweep's reward "
+        + "models train from scratch unless reward_model.init names a base for the adapters");
     TrainConfig ppo = ppoPipeline ? ppoTrain(tree.get("ppo")) : null;
     PpoOptions ppoOptions = ppoPipeline ? PpoOptions.read(tree.get("ppo"), fields, check) : null;
     if (ppo != null && ppoOptions != null) {
@@ -243,7 +254,7 @@ public final class SweepSpecReader {
           + " num_mini_batches × micro_batches = " + split + " micro-batches");
     }
     return new StageSettings(sft == null ? null : sft.withObjective(ObjectiveKind.SFT), dpo, options, ppo,
-        ppoOptions, rm, rmModel, eval(tree.get("eval")));
+        ppoOptions, rm, rmModel, eval(tree.get("eval")), rmInit);
   }
 
   /** Every LoRA target must be a linear layer of every model of the grid (a swiglu MLP has no mlp.fc). */

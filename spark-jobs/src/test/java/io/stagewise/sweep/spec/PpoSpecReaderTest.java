@@ -106,6 +106,20 @@ class PpoSpecReaderTest {
   }
 
   @Test
+  void rewardModelsMayStartFromAHuggingFaceDirectoryAndThenTakeAdapters() {
+    SweepSpec spec = CheckedInSweeps.spec("quickstart-ppo.yaml", "reward_model.init=hf:models/rm",
+        "reward_model.lora={r: 16, alpha: 32, targets: all-linear}");
+    assertTrue(spec.stages().rewardModelInit().startsWith("hf:file:/")
+        && spec.stages().rewardModelInit().endsWith("/models/rm"), spec.stages().rewardModelInit());
+    assertNull(spec.stages().rewardModelSpec(), "the architecture comes from the directory");
+    assertEquals(16, spec.stages().rewardModel().lora().r());
+    String message = errors("quickstart-ppo.yaml", "reward_model.init=models/rm", "reward_model.preset=tiny");
+    for (String field : List.of("reward_model.init: must be hf:DIR", "reward_model.preset: the reward models'")) {
+      assertTrue(message.contains(field), "missing " + field + " in:\n" + message);
+    }
+  }
+
+  @Test
   void anExplicitNullTurnsTheMissingEosPenaltyOff() {
     SweepSpec spec = CheckedInSweeps.spec("quickstart-ppo.yaml", "ppo.missing_eos_penalty=null");
     assertNull(spec.stages().ppoOptions().config(7).missingEosPenalty());

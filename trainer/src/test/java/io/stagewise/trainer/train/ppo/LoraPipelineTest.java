@@ -11,6 +11,8 @@ import io.stagewise.trainer.checkpoint.CheckpointState;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
 import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
+import io.stagewise.trainer.interop.HfExport;
+import io.stagewise.trainer.interop.TokenRoles;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.LoraConfig;
@@ -74,6 +76,23 @@ class LoraPipelineTest {
     }
     assertEquals(ModelCheckpoint.at(sft, CONF).location(), state(reward).loraBases().get(LoraBase.MODEL).location(),
         "the base is the SFT checkpoint");
+  }
+
+  @Test
+  void aLoraRewardModelStartsFromAHuggingFaceDirectory() throws Exception {
+    java.nio.file.Path exported = java.nio.file.Files.createDirectories(dir.resolve("sft-hf"));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GptModel model = ModelCheckpoint.at(sft, CONF).load(manager);
+      HfExport.write(model, HfExport.layout(model.config(), null), TokenRoles.UNKNOWN, new Path(exported.toUri()),
+          CONF);
+    }
+    URI hf = ModelCheckpoint.hfLocation(exported.toUri());
+    URI checkpoint = RewardRun.run(new RewardRunSpec(pairs, null, dir.resolve("rm-hf").toUri(), null, hf,
+        PpoFixtures.train(3, ObjectiveKind.REWARD).withLora(VALUE), false), CONF, PpoFixtures.quiet()).checkpoint();
+    assertEquals(ModelCheckpoint.at(hf, CONF).location(), state(checkpoint).loraBases().get(LoraBase.MODEL).location());
+    try (NDManager manager = NDManager.newBaseManager()) {
+      assertEquals(Head.SCALAR, ModelCheckpoint.at(checkpoint, CONF).load(manager).config().head());
+    }
   }
 
   @Test

@@ -17,9 +17,13 @@ import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.Autograd;
 import io.stagewise.trainer.train.ObjectiveKind;
+import io.stagewise.trainer.train.Rings;
+import io.stagewise.trainer.train.StepListener;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainResult;
+import io.stagewise.trainer.train.Worker;
 import io.stagewise.trainer.train.dpo.DpoConfig;
 import io.stagewise.trainer.train.dpo.DpoRun;
 import io.stagewise.trainer.train.dpo.DpoRunSpec;
@@ -105,6 +109,22 @@ class LoraPipelineTest {
     assertTrue(lines.get(lines.size() - 1).get("loss").asDouble() < Math.log(2) - 1e-3, lines.toString());
     assertEquals(Map.of(LoraBase.MODEL, state(result.checkpoint()).loraBases().get(LoraBase.MODEL)),
         state(result.checkpoint()).loraBases());
+  }
+
+  @Test
+  void twoLoraDpoWorkersReachTheAdaptersOfOneWorker() throws Exception {
+    TrainConfig train = PpoFixtures.train(3, ObjectiveKind.DPO).withLora(POLICY).withBatch(8, 2);
+    TrainResult alone = DpoRun.run(new DpoRunSpec(pairs, null, dir.resolve("dpo-one").toUri(), sft, train,
+        DpoConfig.defaults(), false), CONF, PpoFixtures.quiet());
+    DpoRunSpec pair = new DpoRunSpec(pairs, null, dir.resolve("dpo-two").toUri(), sft, train, DpoConfig.defaults(),
+        false);
+    List<TrainResult> workers = Rings.run(2, collective -> DpoRun.run(pair, CONF, PpoFixtures.quiet(),
+        new Worker(collective, null, Autograd.perThread(), 1, StepListener.NONE)));
+    List<float[]> expected = policy(alone.checkpoint());
+    List<float[]> actual = policy(workers.get(0).checkpoint());
+    for (int i = 0; i < expected.size(); i++) {
+      assertArrayEquals(expected.get(i), actual.get(i), 1e-6f, "parameter " + i);
+    }
   }
 
   @Test

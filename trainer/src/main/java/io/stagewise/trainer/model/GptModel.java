@@ -167,18 +167,7 @@ public final class GptModel extends AbstractBlock {
     GptModel merged = create(config, manager, 0);
     Map<String, LoraAdapter> byWeight = new HashMap<>();
     adapters.forEach((weight, adapter) -> byWeight.put(weight.getName(), adapter));
-    Map<String, Parameter> mine = getParameters().toMap();
-    for (Parameter target : merged.getParameters().values()) {
-      NDArray source = mine.get(target.getName()).getArray();
-      LoraAdapter adapter = byWeight.get(target.getName());
-      if (adapter == null) {
-        source.copyTo(target.getArray());
-      } else {
-        try (NDArray folded = adapter.mergedInto(source)) {
-          folded.copyTo(target.getArray());
-        }
-      }
-    }
+    LoraAdapter.fold(getParameters().toMap(), byWeight, merged.getParameters().values());
     return merged;
   }
 

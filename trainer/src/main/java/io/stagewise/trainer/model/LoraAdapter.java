@@ -2,6 +2,8 @@ package io.stagewise.trainer.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import java.util.Collection;
+import java.util.Map;
 
 /**
  * One low-rank adapter on one linear layer of weight W (out × in): it adds {@code scale · B A dropout(x)} to the
@@ -39,6 +41,25 @@ final class LoraAdapter {
     NDArray low = input.getNDArrayInternal().linear(input, pass.value(down), null).singletonOrThrow();
     NDArray high = low.getNDArrayInternal().linear(low, pass.value(up), null).singletonOrThrow();
     return high.mul(pass.scalar(scale));
+  }
+
+  /**
+   * Fills {@code targets} (a model without adapters) from {@code sources} by name, each weight that has an adapter in
+   * {@code adaptersByWeight} with the adapter folded in.
+   */
+  static void fold(Map<String, Parameter> sources, Map<String, LoraAdapter> adaptersByWeight,
+      Collection<Parameter> targets) {
+    for (Parameter target : targets) {
+      NDArray source = sources.get(target.getName()).getArray();
+      LoraAdapter adapter = adaptersByWeight.get(target.getName());
+      if (adapter == null) {
+        source.copyTo(target.getArray());
+      } else {
+        try (NDArray folded = adapter.mergedInto(source)) {
+          folded.copyTo(target.getArray());
+        }
+      }
+    }
   }
 
   /** {@code weight + scale · B A}: the layer's weight with this adapter folded in, as a new array. */

@@ -1,0 +1,174 @@
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDManager;
+import ai.djl.pytorch.engine.PtSymbolBlock;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * One bf16 check through DJL's PyTorch engine, named by the first argument; run by bench/bf16-probe/run.sh in
+ * a JVM of its own, because a failing check terminates the JVM. Prints "ok ..." and exits 0 when the check
+ * passes, "wrong ..." and exits 3 when it runs but gives a wrong answer.
+ *
+ * <p>The direct checks hand DJL a BFLOAT16 data type. The scripted checks never do: the bf16 casts happen
+ * inside a TorchScript module that {@link ScriptArchive} writes from source text, so DJL only ever sees the
+ * module's fp32 inputs and outputs, while autograd still runs through the bf16 products.
+ */
+public final class Bf16Probe {
+  private static final Shape INPUT = new Shape(8, 64);
+  private static final Shape WEIGHT = new Shape(64, 64);
+
+  public static void main(String[] args) throws IOException {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      manager.getEngine().setRandomSeed(7);
+      String result = switch (args[0]) {
+        case "zeros" -> manager.zeros(new Shape(2, 2), DataType.BFLOAT16).getDataType().toString();
+        case "to_bf16_and_back" -> roundTrip(manager);
+        case "bf16_matmul" -> {
+          NDArray x = manager.randomNormal(WEIGHT).toType(DataType.BFLOAT16, false);
+          yield x.matMul(x).getDataType().toString();
+        }
+        case "autograd_fp32_master" -> directAutograd(manager);
+        case "scripted_matmul_autograd" -> scriptedMatMul(manager);
+        case "scripted_attention_autograd" -> scriptedAttention(manager);
+        default -> throw new IllegalArgumentException("unknown check " + args[0]);
+      };
+      System.out.println(result);
+      System.exit(result.startsWith("wrong") ? 3 : 0);
+    }
+  }
+
+  private static String roundTrip(NDManager manager) {
+    NDArray x = manager.randomNormal(WEIGHT);
+    NDArray back = x.toType(DataType.BFLOAT16, false).toType(DataType.FLOAT32, false);
+    float error = back.sub(x).abs().max().getFloat();
+    return verdict(error < 0.05f, "max_abs_error=" + error);
+  }
+
+  private static String directAutograd(NDManager manager) {
+    NDArray weight = manager.randomNormal(WEIGHT);
+    weight.setRequiresGradient(true);
+    NDArray x = manager.randomNormal(INPUT);
+    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      NDArray y = x.toType(DataType.BFLOAT16, false).matMul(weight.toType(DataType.BFLOAT16, false));
+      collector.backward(y.toType(DataType.FLOAT32, false).square().sum());
+    }
+    return "gradient=" + weight.getGradient().getDataType();
+  }
+
+  private static String scriptedMatMul(NDManager manager) throws IOException {
+    String body = "    return torch.to(torch.matmul(torch.to(a, 15), torch.to(b, 15)), 6)";
+    PtSymbolBlock block = ScriptArchive.load(manager, "Bf16MatMul", "a: Tensor, b: Tensor", body);
+    NDArray weight = manager.randomNormal(WEIGHT);
+    weight.setRequiresGradient(true);
+    NDArray x = manager.randomNormal(INPUT);
+    NDArray y;
+    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      y = block.forward(new ParameterStore(manager, false), new NDList(x, weight), true).singletonOrThrow();
+      collector.backward(y.square().sum());
+    }
+    // d/dW sum((xW)^2) = x^T (2 xW), computed in fp32 as the reference.
+    NDArray expected = x.transpose().matMul(x.matMul(weight).mul(2));
+    NDArray gradient = weight.getGradient();
+    float relative = gradient.sub(expected).norm().getFloat() / expected.norm().getFloat();
+    boolean fp32 = y.getDataType() == DataType.FLOAT32 && gradient.getDataType() == DataType.FLOAT32;
+    return verdict(fp32 && relative < 0.02f,
+        "output=" + y.getDataType() + " gradient=" + gradient.getDataType() + " gradient_relative_error=" + relative);
+  }
+
+  private static String scriptedAttention(NDManager manager) throws IOException {
+    String body = String.join("\n",
+        "    scores = torch.matmul(torch.to(q, 15), torch.transpose(torch.to(k, 15), -2, -1))",
+        "    probabilities = torch.softmax(torch.add(torch.to(scores, 6), mask), -1)",
+        "    return torch.to(torch.matmul(torch.to(probabilities, 15), torch.to(v, 15)), 6)");
+    PtSymbolBlock block =
+        ScriptArchive.load(manager, "Bf16Attention", "q: Tensor, k: Tensor, v: Tensor, mask: Tensor", body);
+    Shape heads = new Shape(2, 4, 16, 8);
+    NDArray q = manager.randomNormal(heads);
+    NDArray k = manager.randomNormal(heads);
+    NDArray v = manager.randomNormal(heads);
+    q.setRequiresGradient(true);
+    NDArray mask = manager.zeros(new Shape(16, 16));
+    NDArray y;
+    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+      y = block.forward(new ParameterStore(manager, false), new NDList(q, k, v, mask), true).singletonOrThrow();
+      collector.backward(y.sum());
+    }
+    NDArray expected = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1).matMul(v);
+    float error = y.sub(expected).abs().max().getFloat();
+    DataType gradient = q.getGradient().getDataType();
+    return verdict(y.getDataType() == DataType.FLOAT32 && gradient == DataType.FLOAT32 && error < 0.1f,
+        "output=" + y.getDataType() + " gradient=" + gradient + " max_abs_error=" + error);
+  }
+
+  private static String verdict(boolean passed, String detail) {
+    return (passed ? "ok " : "wrong ") + detail;
+  }
+
+  /**
+   * A TorchScript archive (layout version 3, as torch.jit.save writes it) for a module whose only state is its
+   * training flag, built from the forward method's source so that no Python is needed. In TorchScript source
+   * dtypes are c10::ScalarType codes: 15 is bfloat16, 6 is float32.
+   */
+  static final class ScriptArchive {
+    static PtSymbolBlock load(NDManager manager, String name, String parameters, String body) throws IOException {
+      String code = String.join("\n",
+          "class " + name + "(Module):",
+          "  __parameters__ = []",
+          "  __buffers__ = []",
+          "  training : bool",
+          "  def forward(self: __torch__." + name + ", " + parameters + ") -> Tensor:",
+          body,
+          "");
+      byte[] archive = archive(name, code.getBytes(StandardCharsets.UTF_8));
+      return JniUtils.loadModule((PtNDManager) manager, new ByteArrayInputStream(archive), true, false);
+    }
+
+    private static byte[] archive(String name, byte[] code) throws IOException {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+        entry(zip, "module/version", "3".getBytes(StandardCharsets.US_ASCII));
+        entry(zip, "module/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // pickle: empty tuple
+        entry(zip, "module/code/__torch__.py", code);
+        entry(zip, "module/data.pkl", moduleObject(name));
+      }
+      return bytes.toByteArray();
+    }
+
+    /** Pickle protocol 2 of `__torch__.NAME` with the state {"training": True}. */
+    private static byte[] moduleObject(String name) {
+      ByteArrayOutputStream pickle = new ByteArrayOutputStream();
+      pickle.writeBytes(new byte[] {(byte) 0x80, 2, 'c'});
+      pickle.writeBytes(("__torch__\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
+      pickle.writeBytes(new byte[] {')', (byte) 0x81, '}', '(', 'X', 8, 0, 0, 0});
+      pickle.writeBytes("training".getBytes(StandardCharsets.US_ASCII));
+      pickle.writeBytes(new byte[] {(byte) 0x88, 'u', 'b', '.'});
+      return pickle.toByteArray();
+    }
+
+    /** Stored uncompressed, as torch.jit.save writes its entries. */
+    private static void entry(ZipOutputStream zip, String path, byte[] data) throws IOException {
+      ZipEntry entry = new ZipEntry(path);
+      entry.setMethod(ZipEntry.STORED);
+      entry.setSize(data.length);
+      CRC32 crc = new CRC32();
+      crc.update(data);
+      entry.setCrc(crc.getValue());
+      zip.putNextEntry(entry);
+      zip.write(data);
+      zip.closeEntry();
+    }
+  }
+}

@@ -43,6 +43,7 @@ public final class Bf16Probe {
         case "autograd_fp32_master" -> directAutograd(manager);
         case "scripted_matmul_autograd" -> scriptedMatMul(manager);
         case "scripted_attention_autograd" -> scriptedAttention(manager);
+        case "scripted_gemm_rates" -> scriptedGemmRates(manager);
         default -> throw new IllegalArgumentException("unknown check " + args[0]);
       };
       System.out.println(result);
@@ -111,6 +112,56 @@ public final class Bf16Probe {
     DataType gradient = q.getGradient().getDataType();
     return verdict(y.getDataType() == DataType.FLOAT32 && gradient == DataType.FLOAT32 && error < 0.1f,
         "output=" + y.getDataType() + " gradient=" + gradient + " max_abs_error=" + error);
+  }
+
+  /**
+   * fp32 matMul against the scripted bf16 product (its casts included, as autocast pays them) at the matmul
+   * shapes of one small-cpu training step (batch 16 x context 128, width 128, 4 heads, vocabulary 260) and at
+   * 2048^3; best of three alternating rounds, in GFLOP per wall second and per process CPU second (the second
+   * is what a loaded machine distorts least).
+   */
+  private static String scriptedGemmRates(NDManager manager) throws IOException {
+    String body = "    return torch.to(torch.matmul(torch.to(a, 15), torch.to(b, 15)), 6)";
+    PtSymbolBlock block = ScriptArchive.load(manager, "Bf16MatMul", "a: Tensor, b: Tensor", body);
+    long[][] shapes = { // batch, m, k, n
+      {1, 2048, 128, 384}, {1, 2048, 128, 128}, {1, 2048, 128, 512}, {1, 2048, 512, 128}, {1, 2048, 128, 260},
+      {64, 128, 32, 128}, {64, 128, 128, 32}, {1, 2048, 2048, 2048}};
+    StringBuilder line = new StringBuilder("ok GFLOP/s wall|per-CPU-second fp32 -> bf16:");
+    for (long[] shape : shapes) {
+      NDArray a = manager.randomNormal(new Shape(shape[0], shape[1], shape[2]));
+      NDArray b = manager.randomNormal(new Shape(shape[0], shape[2], shape[3]));
+      double flops = 2.0 * shape[0] * shape[1] * shape[2] * shape[3];
+      double[][] best = new double[2][2];
+      for (int round = 0; round < 6; round++) {
+        int mode = round % 2;
+        double[] rate = rate(flops, () -> mode == 0 ? a.matMul(b)
+            : block.forward(new ParameterStore(manager, false), new NDList(a, b), false).singletonOrThrow());
+        best[mode][0] = Math.max(best[mode][0], rate[0]);
+        best[mode][1] = Math.max(best[mode][1], rate[1]);
+      }
+      line.append(String.format(" %s %.1f|%.1f -> %.1f|%.1f;", shapeName(shape), best[0][0], best[0][1],
+          best[1][0], best[1][1]));
+    }
+    return line.toString();
+  }
+
+  private static double[] rate(double flops, java.util.function.Supplier<NDArray> product) {
+    var os = (com.sun.management.OperatingSystemMXBean)
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    long wallStart = System.nanoTime();
+    long cpuStart = os.getProcessCpuTime();
+    int reps = 0;
+    while (System.nanoTime() - wallStart < 1_000_000_000L) {
+      product.get().close(); // libtorch's CPU operators return when their result is complete
+      reps++;
+    }
+    double wall = (System.nanoTime() - wallStart) / 1e9;
+    double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9;
+    return new double[] {flops * reps / wall / 1e9, flops * reps / cpu / 1e9};
+  }
+
+  private static String shapeName(long[] shape) {
+    return (shape[0] > 1 ? shape[0] + "x" : "") + shape[1] + "x" + shape[2] + "x" + shape[3];
   }
 
   private static String verdict(boolean passed, String detail) {

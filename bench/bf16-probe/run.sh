@@ -22,7 +22,8 @@ pairs=("$@")
 if [[ ${#pairs[@]} -eq 0 ]]; then
   pairs=("$(pom_property djl.version)/$(pom_property pytorch.version)" 0.36.0/2.7.1)
 fi
-checks=(zeros to_bf16_and_back bf16_matmul autograd_fp32_master scripted_matmul_autograd scripted_attention_autograd)
+checks=(zeros to_bf16_and_back bf16_matmul autograd_fp32_master scripted_matmul_autograd scripted_attention_autograd
+  scripted_gemm_rates)
 
 # The engine, its JNI jar and the CPU natives of one pair, with their dependencies, as a classpath.
 pair_classpath() {

@@ -121,6 +121,30 @@ def gemm_gflops(sizes, min_seconds=0.4):
     return best
 
 
+def step_gemm_gflops(shapes, min_seconds=0.25):
+    """Rate over one training step's products (batch:m:k:n:count,... from the Java side): the step's FLOPs over
+    the summed time of its products, each shape timed once for min_seconds. Also each shape's own rate."""
+    total_flops, total_seconds, each = 0.0, 0.0, {}
+    for item in shapes.split(","):
+        batch, m, k, n, count = (int(v) for v in item.split(":"))
+        a = torch.randn(m, k) if batch == 1 else torch.randn(batch, m, k)
+        b = torch.randn(k, n) if batch == 1 else torch.randn(batch, k, n)
+        a @ b
+        reps, start = 0, time.perf_counter()
+        while True:
+            a @ b
+            reps += 1
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_seconds:
+                break
+        flops = 2.0 * batch * m * k * n
+        rate = flops * reps / elapsed
+        each[f"{batch}x{m}x{k}x{n}" if batch > 1 else f"{m}x{k}x{n}"] = f"{rate / 1e9:.1f}"
+        total_flops += flops * count
+        total_seconds += flops * count / rate
+    return total_flops / total_seconds / 1e9, each
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--tokens", required=True, help="int32 token rows written by the Java side")
@@ -135,6 +159,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gemm", action="store_true", help="also report this process's best fp32 GEMM rate")
+    p.add_argument("--gemm-shapes", help="also report the fp32 rate over these products, batch:m:k:n:count,...")
     args = p.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -200,6 +225,10 @@ def main():
                                         if "CPU capability" in line), "unknown")
     if args.gemm:
         out["gemm_gflops"] = f"{gemm_gflops([128, 512, 2048, 4096]):.1f}"
+    if args.gemm_shapes:
+        rate, each = step_gemm_gflops(args.gemm_shapes)
+        out.update({f"gemm_{name}_gflops": value for name, value in each.items()})
+        out["gemm_model_shapes_gflops"] = f"{rate:.1f}"
     for key, value in out.items():
         print(f"peer_{key}={value}")
 

@@ -1,6 +1,7 @@
 package io.stagewise.trainer.bench;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,10 +62,14 @@ public final class TrainerBenchmark {
   private final ModelConfig model;
   private final Configuration conf = new Configuration();
   private final PrintStream out = System.out;
+  private final StepMatmuls stepMatmuls;
+  /** The peer's fp32 rate over {@link #stepMatmuls}, as it printed it in its first round. */
+  private String peerStepGemm = "unmeasured";
 
   private TrainerBenchmark(Options options) {
     this.options = options;
     this.model = ModelPresets.get(options.preset, VOCAB);
+    this.stepMatmuls = StepMatmuls.of(model, options.batch);
   }
 
   public static void main(String[] args) throws Exception {
@@ -107,7 +112,7 @@ public final class TrainerBenchmark {
 
     double gemm = GemmRate.bestSquare(new int[] {128, 512, 2048, 4096}, GEMM_SECONDS);
     out.printf(Locale.ROOT, "gemm_fp32_best_square_gflops=%.1f%n", gemm / 1e9);
-    printModelShapes(tokensPerStep);
+    double stepGemm = stepGemmRate();
 
     List<Double> trainer = new ArrayList<>();
     List<Double> peer = new ArrayList<>();
@@ -132,19 +137,20 @@ public final class TrainerBenchmark {
     out.printf(Locale.ROOT, "trainer_achieved_gflops=%.1f%n", achieved / 1e9);
     out.printf(Locale.ROOT, "trainer_tokens_per_s_ratio_vs_pytorch=%.3f%n", trainerMedian / peerMedian);
     out.printf(Locale.ROOT, "trainer_flops_fraction_of_gemm_peak=%.3f%n", achieved / gemm);
+    out.printf(Locale.ROOT, "gemm_fp32_model_shapes_gflops=%.1f%n", stepGemm / 1e9);
+    out.printf(Locale.ROOT, "pytorch_gemm_fp32_model_shapes_gflops=%s%n", peerStepGemm);
+    out.printf(Locale.ROOT, "trainer_flops_fraction_of_gemm_at_model_shapes=%.3f%n", achieved / stepGemm);
   }
 
-  /** GEMM rates at the shapes one step of the model multiplies (forward), for reading the fraction above. */
-  private void printModelShapes(long tokens) {
-    long w = model.width();
-    long[][] shapes = {{tokens, w, 3 * w}, {tokens, w, model.mlpHidden()}, {tokens, model.mlpHidden(), w},
-      {tokens, w, model.vocabSize()}};
-    String[] names = {"qkv", "mlp_fc", "mlp_proj", "lm_head"};
-    for (int i = 0; i < shapes.length; i++) {
-      double rate = GemmRate.measure(shapes[i][0], shapes[i][1], shapes[i][2], GEMM_SECONDS / 2);
-      out.printf(Locale.ROOT, "gemm_fp32_%s_%dx%dx%d_gflops=%.1f%n", names[i], shapes[i][0], shapes[i][1],
-          shapes[i][2], rate / 1e9);
-    }
+  /**
+   * libtorch's fp32 GEMM rate over the products one training step runs ({@link StepMatmuls}), each shape's
+   * rate on a line of its own; the step's products go to the peer too, which times them the same way.
+   */
+  private double stepGemmRate() {
+    double rate = GemmRate.step(stepMatmuls, GEMM_SECONDS / 2, NDArray::matMul, (product, each) ->
+        out.printf(Locale.ROOT, "gemm_fp32_%s_x%d_gflops=%.1f%n", product.name(), product.count(), each / 1e9));
+    out.printf(Locale.ROOT, "gemm_fp32_model_shapes_flops_per_step=%.0f%n", stepMatmuls.flops());
+    return rate;
   }
 
   /** One trainer run of warmup + timed steps; returns tokens/s over the timed steps. */
@@ -206,7 +212,7 @@ public final class TrainerBenchmark {
         "--warmup-steps", String.valueOf(options.warmup), "--steps", String.valueOf(options.steps),
         "--threads", String.valueOf(options.threads), "--seed", String.valueOf(SEED)));
     if (round == 1) {
-      command.add("--gemm");
+      command.addAll(List.of("--gemm", "--gemm-shapes", stepMatmuls.argument()));
     }
     Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Map<String, String> values = new LinkedHashMap<>();
@@ -229,6 +235,8 @@ public final class TrainerBenchmark {
           || key.equals("peer_final_loss");
       if (perRound) {
         out.printf("round_%d_%s=%s%n", round, key.replace("peer_", "pytorch_"), value);
+      } else if (key.equals("peer_gemm_model_shapes_gflops")) {
+        peerStepGemm = value;
       } else if (round == 1) {
         out.printf("%s=%s%n", key, value);
       }

@@ -4,18 +4,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
+import io.stagewise.trainer.model.precision.ScriptArchive;
 
 /**
  * One bf16 check through DJL's PyTorch engine, named by the first argument; run by bench/bf16-probe/run.sh in
@@ -23,14 +15,14 @@ import java.util.zip.ZipOutputStream;
  * passes, "wrong ..." and exits 3 when it runs but gives a wrong answer.
  *
  * <p>The direct checks hand DJL a BFLOAT16 data type. The scripted checks never do: the bf16 casts happen
- * inside a TorchScript module that {@link ScriptArchive} writes from source text, so DJL only ever sees the
- * module's fp32 inputs and outputs, while autograd still runs through the bf16 products.
+ * inside a TorchScript module that the trainer's {@link ScriptArchive} writes from source text, so DJL only
+ * ever sees the module's fp32 inputs and outputs, while autograd still runs through the bf16 products.
  */
 public final class Bf16Probe {
   private static final Shape INPUT = new Shape(8, 64);
   private static final Shape WEIGHT = new Shape(64, 64);
 
-  public static void main(String[] args) throws IOException {
+  public static void main(String[] args) {
     try (NDManager manager = NDManager.newBaseManager()) {
       manager.getEngine().setRandomSeed(7);
       String result = switch (args[0]) {
@@ -69,7 +61,7 @@ public final class Bf16Probe {
     return "gradient=" + weight.getGradient().getDataType();
   }
 
-  private static String scriptedMatMul(NDManager manager) throws IOException {
+  private static String scriptedMatMul(NDManager manager) {
     String body = "    return torch.to(torch.matmul(torch.to(a, 15), torch.to(b, 15)), 6)";
     PtSymbolBlock block = ScriptArchive.load(manager, "Bf16MatMul", "a: Tensor, b: Tensor", body);
     NDArray weight = manager.randomNormal(WEIGHT);
@@ -89,7 +81,7 @@ public final class Bf16Probe {
         "output=" + y.getDataType() + " gradient=" + gradient.getDataType() + " gradient_relative_error=" + relative);
   }
 
-  private static String scriptedAttention(NDManager manager) throws IOException {
+  private static String scriptedAttention(NDManager manager) {
     String body = String.join("\n",
         "    scores = torch.matmul(torch.to(q, 15), torch.transpose(torch.to(k, 15), -2, -1))",
         "    probabilities = torch.softmax(torch.add(torch.to(scores, 6), mask), -1)",
@@ -120,7 +112,7 @@ public final class Bf16Probe {
    * 2048^3; best of three alternating rounds, in GFLOP per wall second and per process CPU second (the second
    * is what a loaded machine distorts least).
    */
-  private static String scriptedGemmRates(NDManager manager) throws IOException {
+  private static String scriptedGemmRates(NDManager manager) {
     String body = "    return torch.to(torch.matmul(torch.to(a, 15), torch.to(b, 15)), 6)";
     PtSymbolBlock block = ScriptArchive.load(manager, "Bf16MatMul", "a: Tensor, b: Tensor", body);
     long[][] shapes = { // batch, m, k, n
@@ -166,60 +158,5 @@ public final class Bf16Probe {
 
   private static String verdict(boolean passed, String detail) {
     return (passed ? "ok " : "wrong ") + detail;
-  }
-
-  /**
-   * A TorchScript archive (layout version 3, as torch.jit.save writes it) for a module whose only state is its
-   * training flag, built from the forward method's source so that no Python is needed. In TorchScript source
-   * dtypes are c10::ScalarType codes: 15 is bfloat16, 6 is float32.
-   */
-  static final class ScriptArchive {
-    static PtSymbolBlock load(NDManager manager, String name, String parameters, String body) throws IOException {
-      String code = String.join("\n",
-          "class " + name + "(Module):",
-          "  __parameters__ = []",
-          "  __buffers__ = []",
-          "  training : bool",
-          "  def forward(self: __torch__." + name + ", " + parameters + ") -> Tensor:",
-          body,
-          "");
-      byte[] archive = archive(name, code.getBytes(StandardCharsets.UTF_8));
-      return JniUtils.loadModule((PtNDManager) manager, new ByteArrayInputStream(archive), true, false);
-    }
-
-    private static byte[] archive(String name, byte[] code) throws IOException {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-      try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-        entry(zip, "module/version", "3".getBytes(StandardCharsets.US_ASCII));
-        entry(zip, "module/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'}); // pickle: empty tuple
-        entry(zip, "module/code/__torch__.py", code);
-        entry(zip, "module/data.pkl", moduleObject(name));
-      }
-      return bytes.toByteArray();
-    }
-
-    /** Pickle protocol 2 of `__torch__.NAME` with the state {"training": True}. */
-    private static byte[] moduleObject(String name) {
-      ByteArrayOutputStream pickle = new ByteArrayOutputStream();
-      pickle.writeBytes(new byte[] {(byte) 0x80, 2, 'c'});
-      pickle.writeBytes(("__torch__\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
-      pickle.writeBytes(new byte[] {')', (byte) 0x81, '}', '(', 'X', 8, 0, 0, 0});
-      pickle.writeBytes("training".getBytes(StandardCharsets.US_ASCII));
-      pickle.writeBytes(new byte[] {(byte) 0x88, 'u', 'b', '.'});
-      return pickle.toByteArray();
-    }
-
-    /** Stored uncompressed, as torch.jit.save writes its entries. */
-    private static void entry(ZipOutputStream zip, String path, byte[] data) throws IOException {
-      ZipEntry entry = new ZipEntry(path);
-      entry.setMethod(ZipEntry.STORED);
-      entry.setSize(data.length);
-      CRC32 crc = new CRC32();
-      crc.update(data);
-      entry.setCrc(crc.getValue());
-      zip.putNextEntry(entry);
-      zip.write(data);
-      zip.closeEntry();
-    }
   }
 }

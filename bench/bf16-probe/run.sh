@@ -50,11 +50,17 @@ for pair in "${pairs[@]}"; do
   [[ "$pair" == */* ]] || fail "a pair is DJL/libtorch, like 0.36.0/2.7.1, not '$pair'"
   djl="${pair%/*}" torch="${pair#*/}"
   classpath="$(pair_classpath "$djl" "$torch")"
+  # The probe writes its scripted modules with the trainer's own ScriptArchive, compiled against this pair.
+  classes="$scratch/classes-$djl-$torch"
+  mkdir -p "$classes"
+  javac -d "$classes" -cp "$classpath" "$repo/bench/bf16-probe/Bf16Probe.java" \
+    "$repo/trainer/src/main/java/io/stagewise/trainer/model/precision/ScriptArchive.java" \
+    || fail "Bf16Probe.java does not compile against DJL $djl / libtorch $torch"
   for check in "${checks[@]}"; do
     # Offline: DJL must use the native jar on the classpath, never download libtorch.
     status=0
-    output="$(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$classpath" \
-      "$repo/bench/bf16-probe/Bf16Probe.java" "$check" 2>&1)" || status=$?
+    output="$(java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=error \
+      -cp "$classes:$classpath" Bf16Probe "$check" 2>&1)" || status=$?
     last="$(grep -v -e '^\[' -e '^SLF4J' <<<"$output" | tail -1)"
     case "$status" in
       0 | 3) echo "djl_${djl}_pytorch_${torch}_${check}=${last}" ;;

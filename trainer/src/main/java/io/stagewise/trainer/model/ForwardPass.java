@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.stagewise.trainer.model.precision.Precision;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ final class ForwardPass {
   static final float MASKED = -1e30f;
 
   final ParameterStore parameters;
+  /** The precision of the pass's matrix products: linear layers, the head and attention's two products. */
+  final Precision precision;
   final NDManager manager;
   final Device device;
   final boolean training;
@@ -55,8 +58,9 @@ final class ForwardPass {
   /** Causal masks by block geometry: every layer reuses the same few. */
   private final Map<List<Integer>, NDArray> causalBiases = new HashMap<>();
 
-  ForwardPass(ParameterStore parameters, NDManager manager, boolean training, float dropout, int newTokens, int pastLength, long[][] positions, NDArray keyPaddingBias) {
+  ForwardPass(ParameterStore parameters, Precision precision, NDManager manager, boolean training, float dropout, int newTokens, int pastLength, long[][] positions, NDArray keyPaddingBias) {
     this.parameters = parameters;
+    this.precision = precision;
     this.manager = manager;
     this.device = manager.getDevice();
     this.training = training;
@@ -74,7 +78,12 @@ final class ForwardPass {
 
   /** x Wᵀ + b over the last axis of x; the bias may be null. */
   NDArray linear(NDArray x, Parameter weight, Parameter bias) {
-    return x.getNDArrayInternal().linear(x, value(weight), value(bias)).singletonOrThrow();
+    return precision.linear(x, value(weight), value(bias));
+  }
+
+  /** a · b over the last two axes, at the pass's precision (attention's QKᵀ and PV). */
+  NDArray matMul(NDArray a, NDArray b) {
+    return precision.matMul(a, b);
   }
 
   /** A float32 scalar owned by this pass (see the class comment for why never a Java number). */

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.stagewise.trainer.model.ModelConfig.Head;
 import io.stagewise.trainer.model.ModelConfig.Position;
+import io.stagewise.trainer.model.precision.Precision;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -50,6 +51,7 @@ public final class GptModel extends AbstractBlock {
   private static final byte VERSION = 1;
 
   private final ModelConfig config;
+  private final Precision precision;
   private final WeightRegistry weights;
   private final Parameter tokenEmbedding;
   private final Parameter positionEmbedding;
@@ -59,9 +61,10 @@ public final class GptModel extends AbstractBlock {
   private final Parameter headBias;
   private final DropoutStream dropoutStream = new DropoutStream();
 
-  private GptModel(ModelConfig config) {
+  private GptModel(ModelConfig config, Precision precision) {
     super(VERSION);
     this.config = config;
+    this.precision = precision;
     this.weights = new WeightRegistry(this::addParameter);
     this.tokenEmbedding = weights.matrix("wte.weight", 0.02f, config.vocabSize(), config.width());
     this.positionEmbedding = config.position() == Position.LEARNED
@@ -88,7 +91,15 @@ public final class GptModel extends AbstractBlock {
    * @throws UnsupportedOperationException for {@code attention=fused} (the engine has no such kernel)
    */
   public static GptModel create(ModelConfig config, NDManager manager, long seed) {
-    GptModel model = new GptModel(config);
+    return create(config, Precision.FP32, manager, seed);
+  }
+
+  /**
+   * {@link #create(ModelConfig, NDManager, long)} with the matrix products at {@code precision}; the parameters
+   * are fp32 at every precision. The caller checks the hardware ({@link Precision#requireSupported}).
+   */
+  public static GptModel create(ModelConfig config, Precision precision, NDManager manager, long seed) {
+    GptModel model = new GptModel(config, precision);
     model.weights.initialize(manager, seed);
     // Records the input shape and switches gradients on; the arrays set above are kept.
     model.initialize(manager, DataType.FLOAT32, new Shape(1, config.contextLength()));
@@ -97,6 +108,11 @@ public final class GptModel extends AbstractBlock {
 
   public ModelConfig config() {
     return config;
+  }
+
+  /** The precision of the model's matrix products. */
+  public Precision precision() {
+    return precision;
   }
 
   /** The stream this model's dropout masks are drawn from (one per model, so one per worker). */
@@ -241,7 +257,7 @@ public final class GptModel extends AbstractBlock {
     int steps = layout.positions()[0].length;
     NDArray paddingBias = layout.paddingBias() == null ? null
         : manager.create(layout.paddingBias(), scoreShape(batch, 1, past + steps));
-    ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
+    ForwardPass pass = new ForwardPass(store, precision, manager, training, config.dropout(), steps, past,
         layout.positions(), paddingBias);
     pass.realTokens = layout.realTokens();
     if (layout.segmentBias() != null) {

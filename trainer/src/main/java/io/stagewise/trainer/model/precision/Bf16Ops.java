@@ -20,6 +20,7 @@ final class Bf16Ops {
 
   private static final Map<Device, Bf16Ops> BY_DEVICE = new ConcurrentHashMap<>();
 
+  /** Owns the loaded modules; never closed, as the modules serve every later run of this JVM. */
   private final NDManager owner;
   private final PtSymbolBlock linear;
   private final PtSymbolBlock linearNoBias;

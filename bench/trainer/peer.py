@@ -12,6 +12,7 @@ the process ran with. Standard library + torch only.
 """
 
 import argparse
+import contextlib
 import ctypes
 import math
 import os
@@ -105,20 +106,43 @@ def blas_report():
     return info
 
 
+def products_per_second(a, b, min_seconds):
+    """a @ b repeated for at least min_seconds after one untimed product (which allocates, picks the kernel)."""
+    a @ b
+    reps, start = 0, time.perf_counter()
+    while True:
+        a @ b
+        reps += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            return reps / elapsed
+
+
 def gemm_gflops(sizes, min_seconds=0.4):
     best = 0.0
     for n in sizes:
-        a, b = torch.randn(n, n), torch.randn(n, n)
-        a @ b
-        reps, start = 0, time.perf_counter()
-        while True:
-            a @ b
-            reps += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_seconds:
-                break
-        best = max(best, 2.0 * n ** 3 * reps / elapsed / 1e9)
+        rate = products_per_second(torch.randn(n, n), torch.randn(n, n), min_seconds)
+        best = max(best, 2.0 * n ** 3 * rate / 1e9)
     return best
+
+
+def step_gemm_gflops(shapes, precision, min_seconds=0.25):
+    """Rate over one training step's products (batch:m:k:n:count,... from the Java side): the step's FLOPs over
+    the summed time of its products, each shape timed once for min_seconds. Also each shape's own rate. At bf16
+    the products run under autocast, its casts of the fp32 inputs included, as in training."""
+    total_flops, total_seconds, each = 0.0, 0.0, {}
+    for item in shapes.split(","):
+        batch, m, k, n, count = (int(v) for v in item.split(":"))
+        a = torch.randn(m, k) if batch == 1 else torch.randn(batch, m, k)
+        b = torch.randn(k, n) if batch == 1 else torch.randn(batch, k, n)
+        with precision():
+            per_second = products_per_second(a, b, min_seconds)
+        flops = 2.0 * batch * m * k * n
+        rate = flops * per_second
+        each[f"{batch}x{m}x{k}x{n}" if batch > 1 else f"{m}x{k}x{n}"] = f"{rate / 1e9:.1f}"
+        total_flops += flops * count
+        total_seconds += flops * count / rate
+    return total_flops / total_seconds / 1e9, each
 
 
 def main():
@@ -135,7 +159,15 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--gemm", action="store_true", help="also report this process's best fp32 GEMM rate")
+    p.add_argument("--gemm-shapes", help="also report the rate over these products, batch:m:k:n:count,...")
+    p.add_argument("--precision", choices=["fp32", "bf16"], default="fp32",
+                   help="bf16: forward and loss under torch.autocast('cpu', dtype=torch.bfloat16)")
     args = p.parse_args()
+    if args.precision == "bf16":
+        def precision():
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+    else:
+        precision = contextlib.nullcontext
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -163,8 +195,9 @@ def main():
         offset += args.batch
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(number, peak_lr, warmup_lr_steps, total, 0.1)
-        logits = model(batch[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, args.vocab), batch[:, 1:].reshape(-1))
+        with precision():
+            logits = model(batch[:, :-1])
+            loss = F.cross_entropy(logits.reshape(-1, args.vocab), batch[:, 1:].reshape(-1))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -181,6 +214,7 @@ def main():
     tokens = args.steps * args.batch * args.context
     out = {
         "torch_version": torch.__version__,
+        "precision": args.precision,
         "parameters": sum(q.numel() for q in model.parameters()),
         "steps": args.steps,
         "seconds": f"{seconds:.3f}",
@@ -200,6 +234,10 @@ def main():
                                         if "CPU capability" in line), "unknown")
     if args.gemm:
         out["gemm_gflops"] = f"{gemm_gflops([128, 512, 2048, 4096]):.1f}"
+    if args.gemm_shapes:
+        rate, each = step_gemm_gflops(args.gemm_shapes, precision)
+        out.update({f"gemm_{name}_gflops": value for name, value in each.items()})
+        out["gemm_model_shapes_gflops"] = f"{rate:.1f}"
     for key, value in out.items():
         print(f"peer_{key}={value}")
 

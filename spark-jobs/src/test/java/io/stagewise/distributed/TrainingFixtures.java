@@ -73,7 +73,7 @@ final class TrainingFixtures {
   static TrainRunSpec run(URI data, Path output, int steps, int batch, int microBatches) {
     TrainConfig train = new TrainConfig(steps, batch, microBatches, 3e-3, 2, 0.1, 0.1, 0.9, 0.95, 1e-8, 1.0,
         0, 0, 1, 2, 2, 11, 1, ObjectiveKind.SFT);
-    ModelSpec model = new ModelSpec("tiny", CONTEXT, null, null, null, null, null, null, 0f, null, null, null, null, null);
+    ModelSpec model = new ModelSpec("tiny", CONTEXT, null, null, null, null, null, null, 0f, null, null, null, null, null, null);
     return new TrainRunSpec(data, null, output.toUri(), model, train, false, null);
   }
 

@@ -61,7 +61,7 @@ class CheckpointS3IT extends OnS3Proxy {
         .withCadence(1, 0, 0, 2).withSeed(1).withObjective(ObjectiveKind.SFT).withIntraOpThreads(1);
     // The world's SFT set is all training rows: no held-out evaluation here.
     return new TrainRunSpec(URI.create(tokens), null, URI.create(s3.uri("run")),
-        new ModelSpec("tiny", 64, null, null, null, null, null, null, 0.1f, null, null, null, null, null), train, resume, null);
+        new ModelSpec("tiny", 64, null, null, null, null, null, null, 0.1f, null, null, null, null, null, null), train, resume, null);
   }
 
   private static PrintStream quiet() {

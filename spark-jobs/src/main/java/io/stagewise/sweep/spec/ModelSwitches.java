@@ -27,7 +27,8 @@ public record ModelSwitches(String norm, String position, String attention, Inte
         pick(position, model.position()), pick(attention, model.attention()), pick(kvHeads, model.kvHeads()),
         moe ? experts : model.experts(), moe ? topK : model.topK(), model.dropout(), model.tiedEmbeddings(),
         pick(sparseBlockSize, model.sparseBlockSize()), pick(sparseSelectedBlocks, model.sparseSelectedBlocks()),
-        pick(sparseLocalBlocks, model.sparseLocalBlocks()), moe ? null : pick(mlp, model.mlp()));
+        pick(sparseLocalBlocks, model.sparseLocalBlocks()), moe ? null : pick(mlp, model.mlp()),
+        model.precision());
   }
 
   private static <T> T pick(T mine, T theirs) {

@@ -34,7 +34,8 @@ final class ScalingSpecReader {
   private static final Set<String> SWITCH_KEYS = Set.of("norm", "position", "attention", "kv_heads", "experts",
       "top_k", "sparse_block_size", "sparse_selected_blocks", "sparse_local_blocks", "mlp");
   /** Model keys a scaling spec may set for every run; the switches belong to the innovation sets. */
-  private static final Set<String> MODEL_KEYS = Set.of("context_length", "dropout", "tied_embeddings");
+  private static final Set<String> MODEL_KEYS = Set.of("context_length", "dropout", "tied_embeddings",
+      "precision");
   /** A stand-in vocabulary: the switches' checks do not depend on its size. */
   private static final int PROBE_VOCAB = 256;
   /** Evaluations a curve needs at least (the power-law fit takes three points). */

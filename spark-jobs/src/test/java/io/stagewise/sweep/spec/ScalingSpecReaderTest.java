@@ -13,6 +13,7 @@ import io.stagewise.data.spec.YamlSpecs;
 import io.stagewise.sweep.CheckedInSweeps;
 import io.stagewise.trainer.model.BlockSparsity;
 import io.stagewise.trainer.model.ModelConfig;
+import io.stagewise.trainer.model.precision.Precision;
 import io.stagewise.trainer.train.ObjectiveKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,19 @@ class ScalingSpecReaderTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> scaling("ceg-small.yaml", "innovations.rope.mlp=moe"));
     assertTrue(e.getMessage().contains("model.mlp: moe is chosen with experts and top_k"), e.getMessage());
+  }
+
+  @Test
+  void precisionIsSetForEveryRunAndNamedWhenUnknown() {
+    ScalingSpec spec = scaling("ceg-small.yaml", "model.precision=bf16");
+    for (var innovation : spec.innovations()) {
+      assertEquals(Precision.BF16, spec.model(1, innovation).matmulPrecision(), innovation.name());
+    }
+    assertEquals(Precision.FP32, scaling("ceg-small.yaml").model(0, spec.innovations().get(0)).matmulPrecision());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> scaling("ceg-small.yaml", "model.precision=fp8"));
+    assertTrue(e.getMessage().contains("model.precision: unknown value 'fp8', expected one of fp32, bf16"),
+        e.getMessage());
   }
 
   private static ModelConfig model(ScalingSpec spec, int size, String innovation) {

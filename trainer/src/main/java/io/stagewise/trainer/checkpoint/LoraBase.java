@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelConfig;
+import io.stagewise.trainer.model.precision.Precision;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,9 +55,9 @@ public record LoraBase(String location, String fingerprint) {
    * {@code location}): every parameter but the adapters and a scalar head {@code base} lacks (a fresh one, seeded by
    * {@code seed}) is copied, and the base is recorded for the model's checkpoints.
    */
-  public static GptModel adapt(ModelConfig config, LoraConfig lora, GptModel base, String location, NDManager manager,
-      long seed) {
-    GptModel model = GptModel.create(config, lora, manager, seed);
+  public static GptModel adapt(ModelConfig config, LoraConfig lora, Precision precision, GptModel base,
+      String location, NDManager manager, long seed) {
+    GptModel model = GptModel.create(config, lora, precision, manager, seed);
     List<String> missing = model.copyParametersFrom(base).stream()
         .filter(name -> !model.isAdapterParameter(name) && !name.startsWith("value_head.")).toList();
     if (!missing.isEmpty()) {
@@ -66,11 +67,14 @@ public record LoraBase(String location, String fingerprint) {
     return model;
   }
 
-  /** As {@link #adapt(ModelConfig, LoraConfig, GptModel, String, NDManager, long)} with the model at {@code base}. */
-  public static GptModel adapt(ModelConfig config, LoraConfig lora, ModelCheckpoint base, NDManager manager,
-      long seed) {
+  /**
+   * As {@link #adapt(ModelConfig, LoraConfig, Precision, GptModel, String, NDManager, long)} with the model at
+   * {@code base}.
+   */
+  public static GptModel adapt(ModelConfig config, LoraConfig lora, Precision precision, ModelCheckpoint base,
+      NDManager manager, long seed) {
     try (NDManager scratch = manager.newSubManager()) {
-      return adapt(config, lora, base.load(scratch), base.location(), manager, seed);
+      return adapt(config, lora, precision, base.load(scratch), base.location(), manager, seed);
     }
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.interop.HfModelDirectory;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.precision.Precision;
 import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.optim.TrainableParameter;
@@ -127,7 +128,7 @@ public final class ModelCheckpoint {
     ModelCheckpoint baseCheckpoint = at(URI.create(base.location()), conf);
     GptModel model;
     try (NDManager scratch = manager.newSubManager()) {
-      model = LoraBase.adapt(config, lora, baseCheckpoint.load(scratch), base.location(), manager, 0);
+      model = LoraBase.adapt(config, lora, Precision.FP32, baseCheckpoint.load(scratch), base.location(), manager, 0);
     }
     LoraBase.requireSame(directory.toString(), Map.of(LoraBase.MODEL, base), Map.of(LoraBase.MODEL,
         LoraBase.of(model)));

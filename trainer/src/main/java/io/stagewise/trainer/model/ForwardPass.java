@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import io.stagewise.trainer.model.precision.Precision;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ final class ForwardPass {
   static final float MASKED = -1e30f;
 
   final ParameterStore parameters;
+  /** The precision of the pass's matrix products: linear layers, the head and attention's two products. */
+  final Precision precision;
   final NDManager manager;
   final Device device;
   final boolean training;
@@ -57,8 +60,9 @@ final class ForwardPass {
   /** Causal masks by block geometry: every layer reuses the same few. */
   private final Map<List<Integer>, NDArray> causalBiases = new HashMap<>();
 
-  ForwardPass(ParameterStore parameters, NDManager manager, boolean training, float dropout, int newTokens, int pastLength, long[][] positions, NDArray keyPaddingBias) {
+  ForwardPass(ParameterStore parameters, Precision precision, NDManager manager, boolean training, float dropout, int newTokens, int pastLength, long[][] positions, NDArray keyPaddingBias) {
     this.parameters = parameters;
+    this.precision = precision;
     this.manager = manager;
     this.device = manager.getDevice();
     this.training = training;
@@ -76,9 +80,14 @@ final class ForwardPass {
 
   /** x Wᵀ + b over the last axis of x, plus W's LoRA adapter's output when the pass applies one; b may be null. */
   NDArray linear(NDArray x, Parameter weight, Parameter bias) {
-    NDArray y = x.getNDArrayInternal().linear(x, value(weight), value(bias)).singletonOrThrow();
+    NDArray y = precision.linear(x, value(weight), value(bias));
     LoraAdapter adapter = adapters.get(weight);
     return adapter == null ? y : y.add(adapter.delta(x, this));
+  }
+
+  /** a · b over the last two axes, at the pass's precision (attention's QKᵀ and PV). */
+  NDArray matMul(NDArray a, NDArray b) {
+    return precision.matMul(a, b);
   }
 
   /** A float32 scalar owned by this pass (see the class comment for why never a Java number). */

@@ -14,6 +14,7 @@ import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.stagewise.trainer.model.ModelConfig.Head;
 import io.stagewise.trainer.model.ModelConfig.Position;
+import io.stagewise.trainer.model.precision.Precision;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -62,6 +63,7 @@ public final class GptModel extends AbstractBlock {
 
   private final ModelConfig config;
   private final LoraConfig lora;
+  private final Precision precision;
   private final WeightRegistry weights;
   private final Map<Parameter, LoraAdapter> adapters;
   private final Set<String> adapterParameters = new HashSet<>();
@@ -76,10 +78,11 @@ public final class GptModel extends AbstractBlock {
   private final Parameter headBias;
   private final DropoutStream dropoutStream = new DropoutStream();
 
-  private GptModel(ModelConfig config, LoraConfig lora) {
+  private GptModel(ModelConfig config, LoraConfig lora, Precision precision) {
     super(VERSION);
     this.config = config;
     this.lora = lora;
+    this.precision = precision;
     this.weights = new WeightRegistry(this::addParameter, lora, config);
     this.tokenEmbedding = weights.matrix("wte.weight", 0.02f, config.vocabSize(), config.width());
     this.positionEmbedding = config.position() == Position.LEARNED
@@ -112,7 +115,7 @@ public final class GptModel extends AbstractBlock {
    * @throws UnsupportedOperationException for {@code attention=fused} (the engine has no such kernel)
    */
   public static GptModel create(ModelConfig config, NDManager manager, long seed) {
-    return create(config, null, manager, seed);
+    return create(config, null, Precision.FP32, manager, seed);
   }
 
   /**
@@ -123,7 +126,21 @@ public final class GptModel extends AbstractBlock {
    * @throws IllegalArgumentException naming {@code lora.targets} when a target is not a layer of this model
    */
   public static GptModel create(ModelConfig config, LoraConfig lora, NDManager manager, long seed) {
-    GptModel model = new GptModel(config, lora);
+    return create(config, lora, Precision.FP32, manager, seed);
+  }
+
+  /**
+   * {@link #create(ModelConfig, NDManager, long)} with the matrix products at {@code precision}; the parameters
+   * are fp32 at every precision. The caller checks the hardware ({@link Precision#requireSupported}).
+   */
+  public static GptModel create(ModelConfig config, Precision precision, NDManager manager, long seed) {
+    return create(config, null, precision, manager, seed);
+  }
+
+  /** A model with both the LoRA adapters {@code lora} names (none when null) and products at {@code precision}. */
+  public static GptModel create(ModelConfig config, LoraConfig lora, Precision precision, NDManager manager,
+      long seed) {
+    GptModel model = new GptModel(config, lora, precision);
     model.weights.initialize(manager, seed);
     // Records the input shape and switches gradients on; the arrays set above are kept.
     model.initialize(manager, DataType.FLOAT32, new Shape(1, config.contextLength()));
@@ -164,7 +181,7 @@ public final class GptModel extends AbstractBlock {
    * other parameter is copied. Owned by {@code manager}; equal to this model to float rounding.
    */
   public GptModel merged(NDManager manager) {
-    GptModel merged = create(config, manager, 0);
+    GptModel merged = create(config, precision, manager, 0);
     Map<String, LoraAdapter> byWeight = new HashMap<>();
     adapters.forEach((weight, adapter) -> byWeight.put(weight.getName(), adapter));
     LoraAdapter.fold(getParameters().toMap(), byWeight, merged.getParameters().values());
@@ -206,6 +223,11 @@ public final class GptModel extends AbstractBlock {
     for (Pair<String, Parameter> p : getParameters()) {
       p.getValue().getArray().setRequiresGradient(trains(p.getKey()));
     }
+  }
+
+  /** The precision of the model's matrix products. */
+  public Precision precision() {
+    return precision;
   }
 
   /** The stream this model's dropout masks are drawn from (one per model, so one per worker). */
@@ -350,7 +372,7 @@ public final class GptModel extends AbstractBlock {
     int steps = layout.positions()[0].length;
     NDArray paddingBias = layout.paddingBias() == null ? null
         : manager.create(layout.paddingBias(), scoreShape(batch, 1, past + steps));
-    ForwardPass pass = new ForwardPass(store, manager, training, config.dropout(), steps, past,
+    ForwardPass pass = new ForwardPass(store, precision, manager, training, config.dropout(), steps, past,
         layout.positions(), paddingBias);
     pass.realTokens = layout.realTokens();
     if (layout.segmentBias() != null) {

@@ -38,7 +38,7 @@ final class SparseAttention implements AttentionKernel {
     if (!sparsity.takesAll(sparsity.blockOf(pass.pastLength + queries - 1))) {
       scores = scores.add(unselectedBias(q, k, pass));
     }
-    return pass.dropout(scores.softmax(last)).matMul(v);
+    return pass.matMul(pass.dropout(scores.softmax(last)), v);
   }
 
   /** {@link ForwardPass#MASKED} on every key of a candidate block its query did not select, 0 elsewhere. */
@@ -85,6 +85,8 @@ final class SparseAttention implements AttentionKernel {
     blocked[last + 1] = dims[last];
     NDArray complete = k.get(new NDIndex("..., :{}, :", (long) blocks * sparsity.blockSize()));
     NDArray meanKeys = complete.reshape(new Shape(blocked)).mean(new int[] {last}).stopGradient();
+    // fp32 at every precision: these scores only choose blocks (no gradient), and bf16 rounding would turn
+    // near ties into different choices between an fp32 and a bf16 run.
     return q.stopGradient().matMul(meanKeys.swapAxes(last - 1, last));
   }
 

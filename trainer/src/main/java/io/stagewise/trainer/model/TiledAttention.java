@@ -61,7 +61,7 @@ final class TiledAttention implements AttentionKernel {
     NDArray acc = null;
     for (int ks = 0; ks < visibleKeys; ks += block) {
       int kLen = Math.min(block, visibleKeys - ks);
-      NDArray scores = qBlock.matMul(timeSlice(k, ks, kLen).swapAxes(last - 1, last));
+      NDArray scores = pass.matMul(qBlock, timeSlice(k, ks, kLen).swapAxes(last - 1, last));
       NDArray causal = pass.causalBias(qs, qLen, ks, kLen);
       if (causal != null) {
         scores = scores.add(causal);
@@ -76,7 +76,7 @@ final class TiledAttention implements AttentionKernel {
       NDArray blockMax = scores.max(new int[] {last}, true).stopGradient();
       NDArray newMax = max == null ? blockMax : max.maximum(blockMax);
       NDArray p = scores.sub(newMax).exp();
-      NDArray pv = pass.dropout(p).matMul(timeSlice(v, ks, kLen));
+      NDArray pv = pass.matMul(pass.dropout(p), timeSlice(v, ks, kLen));
       NDArray rowSum = p.sum(new int[] {last}, true);
       if (max == null) {
         norm = rowSum;

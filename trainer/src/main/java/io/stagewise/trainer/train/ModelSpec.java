@@ -3,6 +3,7 @@ package io.stagewise.trainer.train;
 import io.stagewise.trainer.model.BlockSparsity;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelPresets;
+import io.stagewise.trainer.model.precision.Precision;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,13 +25,16 @@ import java.util.List;
  * @param sparseSelectedBlocks earlier blocks each query selects (null: the reference's 16)
  * @param sparseLocalBlocks blocks of the local window, the query's own included (null: 1)
  * @param mlp {@code dense} (GELU) or {@code swiglu}; a mixture of experts is chosen with {@code experts}
+ * @param precision {@code fp32} (null: the default) or {@code bf16}, the precision of the matrix products
+ *     ({@link Precision}); not part of the architecture, so not of {@link ModelConfig}
  */
 public record ModelSpec(String preset, Integer contextLength, String norm, String position, String attention,
     Integer kvHeads, Integer experts, Integer topK, Float dropout, Boolean tiedEmbeddings, Integer sparseBlockSize,
-    Integer sparseSelectedBlocks, Integer sparseLocalBlocks, String mlp) {
+    Integer sparseSelectedBlocks, Integer sparseLocalBlocks, String mlp, String precision) {
 
   public ModelSpec {
     List<String> errors = new ArrayList<>();
+    check(errors, () -> Precision.fromName("model.precision", precision), precision);
     check(errors, () -> feedForward(mlp), mlp);
     if (mlp != null && experts != null && experts > 0) {
       errors.add("model.mlp: experts > 0 chooses a mixture of experts; leave mlp out or set experts 0");
@@ -58,7 +62,12 @@ public record ModelSpec(String preset, Integer contextLength, String norm, Strin
 
   /** The preset unchanged. */
   public static ModelSpec preset(String name) {
-    return new ModelSpec(name, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    return new ModelSpec(name, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** The precision of the run's matrix products, fp32 unless the spec says bf16. */
+  public Precision matmulPrecision() {
+    return precision == null ? Precision.FP32 : Precision.fromName("model.precision", precision);
   }
 
   /** The single feed-forward block {@code mlp} names; moe is not one (it comes with {@code experts}). */

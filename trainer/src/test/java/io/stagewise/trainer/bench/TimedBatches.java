@@ -74,6 +74,13 @@ final class TimedBatches implements BatchStream {
     stopCounters.printPerStep(out, prefix, startCounters, stopBatch - startBatch);
   }
 
+  /** Process CPU seconds per step between the two stamps (NaN where the JVM does not report CPU time). */
+  double cpuSecondsPerStep() {
+    seconds();
+    return stopCounters.cpuNanos() < 0 ? Double.NaN
+        : (stopCounters.cpuNanos() - startCounters.cpuNanos()) / 1e9 / (stopBatch - startBatch);
+  }
+
   /** Seconds between the two stamps; fails if the loop did not get that far. */
   double seconds() {
     if (stopNanos == 0) {

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
+import io.stagewise.trainer.model.precision.Precision;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -89,7 +90,7 @@ class MixtureOfExpertsTest {
     }
 
     try (NDManager step = manager.newSubManager()) {
-      ForwardPass pass = new ForwardPass(new ParameterStore(step, false), step, true, 0f, TOKENS, 0,
+      ForwardPass pass = new ForwardPass(new ParameterStore(step, false), Precision.FP32, step, true, 0f, TOKENS, 0,
           new long[][] {{0, 1, 2}}, null);
       NDArray x = step.create(input, new Shape(1, TOKENS, WIDTH));
       float[] out;
@@ -159,7 +160,7 @@ class MixtureOfExpertsTest {
   /** An inference pass over {@code tokens} tokens of one row; {@code real} marks padding (null: none). */
   private static ForwardPass pass(NDManager step, int tokens, float[] real) {
     long[][] positions = new long[1][tokens];
-    ForwardPass pass = new ForwardPass(new ParameterStore(step, false), step, false, 0f, tokens, 0, positions, null);
+    ForwardPass pass = new ForwardPass(new ParameterStore(step, false), Precision.FP32, step, false, 0f, tokens, 0, positions, null);
     pass.realTokens = real;
     return pass;
   }
@@ -171,7 +172,7 @@ class MixtureOfExpertsTest {
     float[] input = gaussian(5, TOKENS * WIDTH);
     float[] router = parameters.get("moe.router.weight").getArray().toFloatArray();
     try (NDManager step = manager.newSubManager()) {
-      ForwardPass pass = new ForwardPass(new ParameterStore(step, false), step, true, 0f, TOKENS, 0,
+      ForwardPass pass = new ForwardPass(new ParameterStore(step, false), Precision.FP32, step, true, 0f, TOKENS, 0,
           new long[][] {{0, 1, 2}}, null);
       float[] out;
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.stagewise.trainer.model.precision.Precision;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class RotaryEmbeddingTest {
   /** q rotated to queryPosition followed by k rotated to keyPosition. */
   private static float[] rotated(float[] q, float[] k, long queryPosition, long keyPosition) {
     try (NDManager manager = NDManager.newBaseManager()) {
-      ForwardPass pass = new ForwardPass(new ParameterStore(manager, false), manager, false, 0f, 2, 0,
+      ForwardPass pass = new ForwardPass(new ParameterStore(manager, false), Precision.FP32, manager, false, 0f, 2, 0,
           new long[][] {{queryPosition, keyPosition}}, null);
       float[] both = new float[2 * DIM];
       System.arraycopy(q, 0, both, 0, DIM);

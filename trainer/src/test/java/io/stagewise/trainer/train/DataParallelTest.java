@@ -20,6 +20,7 @@ import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.precision.Precision;
 import io.stagewise.trainer.optim.TrainableParameter;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -67,6 +68,42 @@ class DataParallelTest {
       assertArrayEquals(workers.get(0).get(i), workers.get(1).get(i), 0f, "the workers' parameters differ");
       assertArrayEquals(single.get(i), workers.get(0).get(i), 2e-5f, "parameter " + i);
     }
+  }
+
+  /**
+   * bf16 products leave the all-reduce alone: the workers' gradients are fp32, summed into identical
+   * parameters, and those follow the single worker's within bf16 rounding: each micro-batch's weight gradient
+   * is rounded to bf16 apart, the whole batch's once, and Adam magnifies the rounding of the smallest
+   * gradients (zero-initialised biases, rare tokens' embeddings), so the parameters are compared all together
+   * by relative L2 distance: 0.26 % measured after 6 steps, 1 % allowed.
+   */
+  @Test
+  void twoBf16WorkersReachTheParametersOfOneBf16Worker() throws Exception {
+    TrainConfig config = TinyRuns.config(6).withBatch(8, 2).withCadence(1, 0, 0, 3);
+    List<float[]> single = train(config.withBatch(8, 1), new SingleWorkerCollective(), "single", 0f,
+        Precision.BF16);
+
+    List<List<float[]>> workers = Rings.run(2, collective -> train(config, collective, "pair", 0f, Precision.BF16));
+
+    for (int i = 0; i < single.size(); i++) {
+      assertArrayEquals(workers.get(0).get(i), workers.get(1).get(i), 0f, "the workers' parameters differ");
+    }
+    double gap = relativeDistance(single, workers.get(0));
+    assertTrue(gap < 0.01, "the pair's parameters are " + gap + " away from the single worker's (relative L2)");
+  }
+
+  /** ‖actual − expected‖ / ‖expected‖ over all parameters together. */
+  private static double relativeDistance(List<float[]> expected, List<float[]> actual) {
+    double difference = 0;
+    double norm = 0;
+    for (int p = 0; p < expected.size(); p++) {
+      for (int i = 0; i < expected.get(p).length; i++) {
+        double e = expected.get(p)[i];
+        difference += (e - actual.get(p)[i]) * (e - actual.get(p)[i]);
+        norm += e * e;
+      }
+    }
+    return Math.sqrt(difference / norm);
   }
 
   @Test
@@ -190,6 +227,11 @@ class DataParallelTest {
 
   /** Trains {@code config} as one worker of {@code collective}; returns the final parameter values. */
   private List<float[]> train(TrainConfig config, Collective collective, String name, float dropout) {
+    return train(config, collective, name, dropout, Precision.FP32);
+  }
+
+  private List<float[]> train(TrainConfig config, Collective collective, String name, float dropout,
+      Precision precision) {
     Worker worker = new Worker(collective, null, Autograd.perThread(), 1, StepListener.NONE);
     worker.autograd().prepareThread();
     Configuration conf = new Configuration();
@@ -199,7 +241,7 @@ class DataParallelTest {
         : new CheckpointStore(new Path(out, "checkpoints").toUri(), conf, 2);
     try (NDManager manager = NDManager.newBaseManager();
         MetricsLog metrics = worker.lead() ? MetricsLog.create(new Path(out, "metrics.jsonl"), conf) : null) {
-      GptModel model = GptModel.create(TinyRuns.model(dropout), manager, config.seed());
+      GptModel model = GptModel.create(TinyRuns.model(dropout), precision, manager, config.seed());
       try (TrainingLoop loop = new TrainingLoop(model, config, manager, worker)) {
         ShuffledBatches stream = new ShuffledBatches(ROWS, config.batchSize(),
             BatchWidth.fixed(TinyRuns.CONTEXT + 1), TinyRuns.PAD, config.seed(), TrainProgress.START.data(),

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.precision.Precision;
 import io.stagewise.trainer.model.ModelConfig.Head;
 import io.stagewise.trainer.train.FrozenReference;
 import io.stagewise.trainer.train.RunStart;
@@ -59,7 +60,7 @@ public final class DpoRun {
     runConfig.set("dpo", JSON.valueToTree(spec.dpo()));
     try (NDManager manager = RunStart.manager(worker)) {
       GptModel policy = train.lora() == null ? sft.load(manager)
-          : LoraBase.adapt(sft.config(), train.lora(), sft, manager, train.seed());
+          : LoraBase.adapt(sft.config(), train.lora(), Precision.FP32, sft, manager, train.seed());
       // Under LoRA the reference is the policy with its adapters off (no second copy of the SFT model).
       DpoObjective objective = new DpoObjective(FrozenReference.of(policy, () -> sft.load(manager)), spec.dpo());
       return PreferenceRun.train(policy, objective, train, runConfig, data, spec.output(), resumption, conf,

@@ -15,6 +15,7 @@ import io.stagewise.trainer.data.version.ResolvedDataset;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.precision.Precision;
 import io.stagewise.trainer.model.ModelConfig.Head;
 import io.stagewise.trainer.train.FrozenReference;
 import io.stagewise.trainer.train.RunStart;
@@ -69,7 +70,7 @@ public final class PpoRun {
     runConfig.set("ppo", JSON.valueToTree(spec.ppo()));
     try (NDManager manager = RunStart.manager(worker)) {
       GptModel policy = train.lora() == null ? sft.load(manager)
-          : LoraBase.adapt(sft.config(), train.lora(), sft, manager, train.seed());
+          : LoraBase.adapt(sft.config(), train.lora(), Precision.FP32, sft, manager, train.seed());
       GptModel value = valueModel(spec.ppo(), sft, reward, train.seed(), manager);
       runConfig.set("value_model", JSON.valueToTree(value.config()));
       try (PpoLoop loop = new PpoLoop(policy, FrozenReference.of(policy, () -> sft.load(manager)), value, new RewardModelScore(reward.load(manager)),
@@ -120,7 +121,7 @@ public final class PpoRun {
       return valueModel(ppo.valueInit(), sft, reward, seed, manager);
     }
     ModelCheckpoint base = ppo.valueInit() == ValueInit.REWARD ? reward : sft;
-    return LoraBase.adapt(base.config().withHead(Head.SCALAR), ppo.valueLora(), base, manager, seed);
+    return LoraBase.adapt(base.config().withHead(Head.SCALAR), ppo.valueLora(), Precision.FP32, base, manager, seed);
   }
 
   private static GptModel valueModel(ValueInit init, ModelCheckpoint sft, ModelCheckpoint reward, long seed,

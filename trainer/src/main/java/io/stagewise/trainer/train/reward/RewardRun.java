@@ -10,6 +10,8 @@ import io.stagewise.trainer.data.version.DatasetResolver;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.model.precision.Bf16Hardware;
+import io.stagewise.trainer.model.precision.Precision;
 import io.stagewise.trainer.train.RunStart;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainResult;
@@ -56,16 +58,18 @@ public final class RewardRun {
     int vocab = init != null ? init.config().vocabSize()
         : ShardManifest.read(new DatasetResolver(conf).resolve(spec.trainData()), conf).vocabSize();
     ModelConfig config = (init != null ? init.config() : spec.model().resolve(vocab)).withHead(Head.SCALAR);
+    Precision precision = spec.model() == null ? Precision.FP32 : spec.model().matmulPrecision();
     PreferenceRun.Data data = PreferenceRun.read(spec.trainData(), spec.evalData(), worker.lead(), vocab, conf);
     RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
     JsonNode runConfig = JSON.valueToTree(train);
     try (NDManager manager = RunStart.manager(worker)) {
+      precision.requireSupported(manager.getDevice(), Bf16Hardware.local());
       GptModel model;
       if (train.lora() != null) {
         // The backbone is the frozen base; the adapters and the fresh scalar head train.
-        model = LoraBase.adapt(config, train.lora(), init, manager, train.seed());
+        model = LoraBase.adapt(config, train.lora(), precision, init, manager, train.seed());
       } else {
-        model = GptModel.create(config, manager, train.seed());
+        model = GptModel.create(config, precision, manager, train.seed());
         if (init != null) {
           copyBackbone(init, model, manager);
         }

@@ -15,6 +15,8 @@ import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
+import io.stagewise.trainer.model.precision.Bf16Hardware;
+import io.stagewise.trainer.model.precision.Precision;
 import io.stagewise.trainer.train.DataParallelGroup;
 import io.stagewise.trainer.train.InitialWeights;
 import io.stagewise.trainer.train.RunStart;
@@ -67,6 +69,7 @@ public final class TrainRun {
     ResolvedDataset trainData = datasets.resolve(spec.trainData());
     ShardManifest manifest = ShardManifest.read(trainData, conf);
     ModelConfig modelConfig = spec.model().resolve(manifest.vocabSize());
+    Precision precision = spec.model().matmulPrecision();
     // Each batch only as wide as its longest row: the same batches and loss as padding to the context, with
     // less padding computed (BatchWidth).
     BatchWidth width = BatchWidth.longestRow(modelConfig.contextLength() + 1, BatchWidth.POSITION_MULTIPLE);
@@ -81,7 +84,8 @@ public final class TrainRun {
     DataParallelGroup group = resumption.group();
     Path metricsFile = new Path(new Path(spec.output()), RunStart.METRICS_FILE);
     try (NDManager manager = RunStart.manager(worker)) {
-      GptModel model = GptModel.create(modelConfig, train.lora(), manager, train.seed());
+      precision.requireSupported(manager.getDevice(), Bf16Hardware.local());
+      GptModel model = GptModel.create(modelConfig, train.lora(), precision, manager, train.seed());
       // A LoRA run's checkpoints hold its adapters alone: the base comes from init on every start.
       if (spec.init() != null && (latest.isEmpty() || train.lora() != null)) {
         InitialWeights.load(spec.init(), model, manager, conf);

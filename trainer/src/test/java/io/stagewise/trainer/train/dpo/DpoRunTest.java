@@ -52,7 +52,7 @@ class DpoRunTest {
     URI sftData = PreferenceFixtures.writeSequences(dir.resolve("sft"),
         PreferenceFixtures.sft(PreferenceFixtures.refusals(64, 1)));
     ModelSpec tiny = new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null, null, null,
-        null, null);
+        null, null, null);
     sftCheckpoint = TrainRun.run(new TrainRunSpec(sftData, null, dir.resolve("sft-run").toUri(), tiny,
         TinyRuns.config(20).withCadence(5, 0, 1, 0).withIntraOpThreads(1), false, null), conf,
         PreferenceFixtures.quiet()).checkpoint();

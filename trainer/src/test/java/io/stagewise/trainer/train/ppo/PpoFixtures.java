@@ -35,7 +35,7 @@ final class PpoFixtures {
   }
 
   static ModelSpec tiny() {
-    return new ModelSpec("tiny", CONTEXT, null, null, null, null, null, null, 0f, null, null, null, null, null);
+    return new ModelSpec("tiny", CONTEXT, null, null, null, null, null, null, 0f, null, null, null, null, null, null);
   }
 
   static ModelConfig tinyConfig() {

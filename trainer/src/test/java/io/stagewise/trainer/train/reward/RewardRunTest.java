@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RewardRunTest {
 
   private static final ModelSpec TINY = new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null,
-      0f, null, null, null, null, null);
+      0f, null, null, null, null, null, null);
 
   @TempDir
   java.nio.file.Path dir;

@@ -83,7 +83,7 @@ class TrainRunTest {
   @Test
   void trainsAMixtureOfExpertsWithRopeAndRmsNorm() {
     ModelSpec moe = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", "chunked", 2, 4, 2, null, null, null,
-        null, null, null);
+        null, null, null, null);
     TrainRunSpec spec = new TrainRunSpec(trainData, evalData, dir.resolve("moe").toUri(), moe,
         TinyRuns.config(4).withCadence(1, 0, 1, 0).withIntraOpThreads(1), false, null);
 
@@ -94,6 +94,33 @@ class TrainRunTest {
     assertTrue(records.stream().allMatch(r -> Double.isFinite(r.get("loss").asDouble())), records.toString());
   }
 
+  /**
+   * A bf16 run goes through the whole run: evaluations, checkpoints of fp32 weights (the same files an fp32
+   * run writes, so either precision resumes or evaluates them), and a resume that continues the run.
+   */
+  @Test
+  void aBf16RunEvaluatesCheckpointsFp32WeightsAndResumes() throws Exception {
+    ModelSpec bf16 = new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0f, null, null,
+        null, null, null, "bf16");
+    TrainConfig train = TinyRuns.config(4).withCadence(1, 2, 1, 2).withIntraOpThreads(1);
+    URI out = dir.resolve("bf16").toUri();
+    TrainResult first = TrainRun.run(new TrainRunSpec(trainData, evalData, out, bf16, train, false, null), conf,
+        quiet());
+    deleteRecursively(java.nio.file.Path.of(first.checkpoint())); // resume from step 2's checkpoint
+    TrainResult resumed = TrainRun.run(new TrainRunSpec(trainData, evalData, out, bf16, train, true, null), conf,
+        quiet());
+
+    assertEquals(4, resumed.progress().step());
+    List<JsonNode> records = MetricsLog.read(new Path(resumed.metrics()), conf);
+    assertEquals(2, records.stream().filter(r -> r.get("kind").asText().equals(MetricsLog.KIND_EVAL))
+        .filter(r -> Double.isFinite(r.get("loss").asDouble())).count(), records.toString());
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GptModel saved = ModelCheckpoint.at(resumed.checkpoint(), conf).load(manager);
+      saved.getParameters().values().forEach(p ->
+          assertEquals(ai.djl.ndarray.types.DataType.FLOAT32, p.getArray().getDataType(), p.getName()));
+    }
+  }
+
   @Test
   void specErrorsAreListedTogether() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainConfig(0, 8, 3,
@@ -101,21 +128,21 @@ class TrainRunTest {
     assertTrue(e.getMessage().contains("train.steps") && e.getMessage().contains("train.microBatches")
         && e.getMessage().contains("train.lr"), e.getMessage());
     IllegalArgumentException m = assertThrows(IllegalArgumentException.class,
-        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null, null, null, null, null));
+        () -> new ModelSpec("huge", null, "batchnorm", null, null, null, 4, null, null, null, null, null, null, null, null));
     assertTrue(m.getMessage().contains("model.preset") && m.getMessage().contains("model.norm")
         && m.getMessage().contains("model.topK"), m.getMessage());
     IllegalArgumentException sparse = assertThrows(IllegalArgumentException.class,
-        () -> new ModelSpec("tiny", null, null, null, "standard", null, null, null, null, null, 16, null, 0, null));
+        () -> new ModelSpec("tiny", null, null, null, "standard", null, null, null, null, null, 16, null, 0, null, null));
     assertTrue(sparse.getMessage().contains("model.sparse_*: the block-sparse settings need attention=sparse")
         && sparse.getMessage().contains("model.sparseLocalBlocks"), sparse.getMessage());
-    ModelSpec geometry = new ModelSpec("tiny", null, null, null, "sparse", null, null, null, null, null, 16, 3, null, null);
+    ModelSpec geometry = new ModelSpec("tiny", null, null, null, "sparse", null, null, null, null, null, 16, 3, null, null, null);
     assertEquals(new BlockSparsity(16, 3, 1), geometry.resolve(50).sparsity(), "unset fields keep the default");
   }
 
   @Test
   void startsFromAHuggingFaceExportAndNamesEveryArchitectureMismatch() throws Exception {
     ModelSpec llama = new ModelSpec("tiny", TinyRuns.CONTEXT, "rmsnorm", "rope", null, 2, null, null, 0f, false, null,
-        null, null, "swiglu");
+        null, null, "swiglu", null);
     TrainConfig train = TinyRuns.config(3).withCadence(1, 0, 1, 0).withIntraOpThreads(1);
     TrainResult first = TrainRun.run(new TrainRunSpec(trainData, null, dir.resolve("first").toUri(), llama, train,
         false, null), conf, quiet());
@@ -141,7 +168,7 @@ class TrainRunTest {
     assertEquals(3, continued.progress().step());
 
     ModelSpec other = new ModelSpec("tiny", TinyRuns.CONTEXT, "layernorm", "rope", null, null, null, null, 0f, false,
-        null, null, null, "swiglu");
+        null, null, null, "swiglu", null);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainRun.checkInit(
         new TrainRunSpec(trainData, null, dir.resolve("third").toUri(), other, train, false, init), conf));
     assertTrue(e.getMessage().contains("model.kv_heads is 2 there, 4 in the run")
@@ -151,7 +178,7 @@ class TrainRunTest {
   @Test
   void aLoraRunCheckpointsItsAdaptersAloneLoadsOnItsBaseAndRefusesAnother() throws Exception {
     ModelSpec model = new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0f, null, null, null,
-        null, null);
+        null, null, null);
     TrainConfig train = TinyRuns.config(3).withCadence(1, 0, 1, 0).withIntraOpThreads(1);
     URI base = TrainRun.run(new TrainRunSpec(trainData, null, dir.resolve("base").toUri(), model, train, false, null),
         conf, quiet()).checkpoint();
@@ -243,7 +270,7 @@ class TrainRunTest {
 
   private TrainRunSpec spec(TrainConfig train, boolean resume) {
     return new TrainRunSpec(trainData, evalData, dir.resolve("run").toUri(),
-        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null, null, null, null, null),
+        new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0.1f, null, null, null, null, null, null),
         train.withIntraOpThreads(1), resume, null);
   }
 

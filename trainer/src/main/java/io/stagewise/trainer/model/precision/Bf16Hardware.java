@@ -1,0 +1,48 @@
+package io.stagewise.trainer.model.precision;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.Supplier;
+
+/**
+ * Whether a device multiplies bf16 at full speed. On a CPU that needs the {@code avx512_bf16} flag in
+ * {@code /proc/cpuinfo}: without it oneDNN emulates bf16 products slower than fp32 ones, so a bf16 run would
+ * only be slower and less exact. On a GPU it assumes compute capability 8.0 or more (Ampere onwards, where bf16
+ * runs on tensor cores); DJL 0.33 does not report the capability, and no older GPU is a target of this
+ * project.
+ *
+ * @param cpuFlagsSource the text of the CPU's flags ({@code /proc/cpuinfo} on Linux); injected in tests
+ */
+public record Bf16Hardware(Supplier<String> cpuFlagsSource) {
+
+  static final String CPU_FLAG = "avx512_bf16";
+
+  /** This machine's CPU flags, from {@code /proc/cpuinfo}. */
+  public static Bf16Hardware local() {
+    return new Bf16Hardware(() -> {
+      try {
+        return Files.readString(Path.of("/proc/cpuinfo"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read /proc/cpuinfo to check for " + CPU_FLAG, e);
+      }
+    });
+  }
+
+  /** Throws an IllegalArgumentException, one line naming the missing CPU flag, unless bf16 runs on {@code device}. */
+  void requireFor(Device device) {
+    if (device.isGpu()) {
+      return;
+    }
+    String flags = cpuFlagsSource.get();
+    boolean present = flags.lines().filter(line -> line.startsWith("flags"))
+        .anyMatch(line -> Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")).contains(CPU_FLAG));
+    if (!present) {
+      throw new IllegalArgumentException("model.precision: bf16 needs a CPU with " + CPU_FLAG
+          + " (this CPU's flags lack it, so bf16 products would run slower than fp32); use precision: fp32");
+    }
+  }
+}

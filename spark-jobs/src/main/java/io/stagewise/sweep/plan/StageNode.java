@@ -2,10 +2,7 @@ package io.stagewise.sweep.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.stagewise.data.ContentDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -61,12 +58,7 @@ public record StageNode(StageKind kind, String label, ObjectNode config, Map<Str
     }
     canonical(identity, text);
     new TreeMap<>(parents).forEach((role, p) -> text.append('\n').append(role).append('=').append(p.key()));
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ContentDigest.shortHex(text.toString());
   }
 
   /** JSON with object keys sorted, so the key does not depend on the order fields were put in. */

@@ -76,11 +76,18 @@ final class FamilyPublication {
     }
   }
 
-  /** The members whose source differs from what {@code published} recorded (all of them when none). */
-  List<String> changedMembers(Optional<JsonNode> published) {
+  /**
+   * The members whose rows differ from the published version's (all of them when none is published). A member
+   * copied from another step than before is compared by content: a rebuilt step may make the same rows.
+   */
+  List<String> changedMembers(Configuration conf, Optional<JsonNode> published) {
     List<String> out = new ArrayList<>();
-    record.get(MEMBERS).fieldNames().forEachRemaining(name -> {
-      if (published.isEmpty() || !record.get(MEMBERS).get(name).equals(published.get().path(MEMBERS).path(name))) {
+    plan.members().forEach((name, m) -> {
+      if (published.isEmpty()) {
+        out.add(name);
+      } else if (!record.get(MEMBERS).get(name).equals(published.get().path(MEMBERS).path(name))
+          && !ManifestReader.read(conf, store.dataset(m.step(), m.dataset())).fingerprint()
+              .equals(ManifestReader.read(conf, member(spec, name)).fingerprint())) {
         out.add(name);
       }
     });

@@ -17,11 +17,12 @@ import java.util.TreeMap;
  * @param kind what the stage does
  * @param label a short human-readable name (logs, progress)
  * @param config everything the stage itself needs, as JSON, input locations included
+ * @param identity what the key hashes of it: {@code config} with every outside input named by content
  * @param parents the stages whose artifacts it reads, by role
  * @param key 16 hex digits of SHA-256
  */
-public record StageNode(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents,
-    String key) {
+public record StageNode(StageKind kind, String label, ObjectNode config, ObjectNode identity,
+    Map<String, StageNode> parents, String key) {
 
   public StageNode {
     parents = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parents));
@@ -39,7 +40,7 @@ public record StageNode(StageKind kind, String label, ObjectNode config, Map<Str
    */
   public static StageNode of(StageKind kind, String label, ObjectNode config, ObjectNode identity,
       Map<String, StageNode> parents, int dataFormatVersion) {
-    return new StageNode(kind, label, config, parents, key(kind, identity, parents, dataFormatVersion));
+    return new StageNode(kind, label, config, identity, parents, key(kind, identity, parents, dataFormatVersion));
   }
 
   /** The parent in {@code role}; fails naming the role when the plan has none (a planning bug). */

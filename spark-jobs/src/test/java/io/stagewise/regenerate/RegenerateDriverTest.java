@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * build and tokenize steps and publishes a version whose other members hold the same rows. A regenerate whose
  * JVM is killed while it publishes leaves the previous version what readers get, every member of it; the next
  * run reuses the steps the killed one finished and publishes (it shares the first test's steps, so it builds
- * only the child's). A family of imported source files rebuilds exactly the side of a changed file.
+ * only the child's). A family of imported source files rebuilds exactly the side of a changed file, and each
+ * publication prunes the steps only the replaced version was made from, except a running regenerate's.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegenerateDriverTest {

@@ -7,7 +7,7 @@ import java.net.URI;
  * A run's {@code init} as written: a checkpoint path or URI, or {@code hf:PATH} for a Hugging Face directory.
  * Relative paths are made absolute here, on the machine that reads the spec.
  */
-final class InitLocation {
+public final class InitLocation {
 
   private static final String HF_PREFIX = ModelCheckpoint.HF_SCHEME + ":";
 
@@ -15,7 +15,7 @@ final class InitLocation {
   }
 
   /** The location the trainer reads ({@link ModelCheckpoint#at}). */
-  static URI uri(String written) {
+  public static URI uri(String written) {
     return written.startsWith(HF_PREFIX)
         ? ModelCheckpoint.hfLocation(TrainCommand.uri(written.substring(HF_PREFIX.length())))
         : TrainCommand.uri(written);

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
           + " --conf spark.task.resource.gpu.amount=1).",
       "From a run spec (YAML: train_data, eval_data, output, resume, init, model: {preset, norm, position,"
           + " attention, kv_heads, mlp, experts, top_k, dropout, ...}, train: {steps, batch_size, lr, objective,"
-          + " ...}; example conf/train/sft-tiny.yaml) and/or flags; flags override the spec."
+          + " lora: {r, alpha, dropout, targets}, ...}; example conf/train/sft-tiny.yaml) and/or flags; flags override"
+          + " the spec."
     })
 final class TrainCommand implements Callable<Integer> {
   @Option(names = "--spec", paramLabel = "RUN.yaml", description = "The run spec.")

@@ -1,5 +1,6 @@
 package io.stagewise.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.data.SpecCheck;
 import io.stagewise.data.spec.YamlSpecs;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.train.TrainConfig;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TrainSpecsTest {
@@ -35,6 +38,32 @@ class TrainSpecsTest {
     ObjectMapper json = new ObjectMapper();
     assertFalse(json.valueToTree(unset).has("packing"), "an unset switch must not change stage keys");
     assertTrue(json.valueToTree(packed).get("packing").asBoolean());
+  }
+
+  @Test
+  void loraIsReadWithOneTargetNameAndLeftOutOfTheJsonWhenUnset() {
+    SpecCheck check = new SpecCheck("run spec");
+    TrainConfig adapted = TrainSpecs.train(YamlSpecs.parse(
+        "{objective: sft, lora: {r: 8, alpha: 16, dropout: 0.05, targets: all-linear}}"), check);
+    TrainConfig unset = TrainSpecs.train(YamlSpecs.parse("{objective: sft}"), check);
+    check.validate();
+    assertEquals(new LoraConfig(8, 16, 0.05, List.of(LoraConfig.ALL_LINEAR)), adapted.lora());
+    assertFalse(new ObjectMapper().valueToTree(unset).has("lora"), "an unset lora must not change stage keys");
+  }
+
+  @Test
+  void everyLoraProblemIsNamedUnderTrainLora() {
+    SpecCheck check = new SpecCheck("run spec");
+    TrainSpecs.train(YamlSpecs.parse("{objective: sft, lora: {r: 0, alpha: 16, dropout: 1, targets: [attn.c_attn]}}"),
+        check);
+    String message = assertThrows(IllegalArgumentException.class, check::validate).getMessage();
+    for (String field : List.of("train.lora.r:", "train.lora.dropout:", "train.lora.targets: unknown layer 'attn.c_attn'")) {
+      assertTrue(message.contains(field), field + " in " + message);
+    }
+    SpecCheck misspelt = new SpecCheck("run spec");
+    TrainSpecs.train(YamlSpecs.parse("{objective: sft, lora: {rank: 8, alpha: 16, targets: all-linear}}"), misspelt);
+    String unknown = assertThrows(IllegalArgumentException.class, misspelt::validate).getMessage();
+    assertTrue(unknown.contains("train.lora.rank: unknown key"), unknown);
   }
 
   @Test

@@ -31,6 +31,9 @@ public final class DataNodes {
   public static final List<String> IMPORT_ROLES = List.of("sft", "preference", "eval_harmful");
 
   private final InputContent inputs;
+  /** The config field of a stage that starts from a Hugging Face directory ({@code hf:DIR}). */
+  public static final String INIT = "init";
+
   private final TokenizerSpec tokenizer;
   private final TruncationPolicy truncation;
   private final ObjectNode tokenizerIdentity;
@@ -137,11 +140,19 @@ public final class DataNodes {
     return config;
   }
 
-  /** A stage keyed by its config with the tokenizer's location replaced by its content. */
+  /**
+   * A stage keyed by its config with the tokenizer's location replaced by its content, and the location of a model
+   * it starts from ({@link #INIT}, {@code hf:DIR}) by the content of the directory's files.
+   */
   public StageNode node(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents) {
     ObjectNode identity = config.deepCopy();
     if (identity.has("tokenizer")) {
       identity.set("tokenizer", tokenizerIdentity);
+    }
+    if (identity.has(INIT)) {
+      String directory = java.net.URI.create(identity.get(INIT).asText()).getSchemeSpecificPart();
+      identity.put(INIT, inputs.namedFilesHash(kind.name().toLowerCase(java.util.Locale.ROOT) + ".init",
+          List.of(directory)));
     }
     return keyed(kind, label, config, identity, parents);
   }

@@ -43,8 +43,7 @@ final class RmPpoPlan implements PolicyStagePlan {
     StageNode rewardModel = planner.add(planner.node(StageKind.REWARD_MODEL,
         "reward model on " + run.preferenceData().label()
             + (run.preferenceData().label().contains(" seed ") ? "" : " seed " + run.seed()),
-        planner.trainJson(spec.stages().rewardModelSpec(),
-            SweepPlanner.json().valueToTree(spec.stages().rewardModel().withSeed(run.seed()))), rmParents));
+        planner.rewardModelJson(spec.stages().rewardModel().withSeed(run.seed())), rmParents));
     ObjectNode config = planner.trainJson(null,
         SweepPlanner.json().valueToTree(spec.stages().ppo().withSeed(run.seed())));
     config.set("ppo", spec.stages().ppoOptions().json());

@@ -12,6 +12,7 @@ import io.stagewise.poison.attack.BudgetSplit;
 import io.stagewise.poison.attack.Stage;
 import io.stagewise.sweep.spec.SweepSpec;
 import io.stagewise.trainer.train.ModelSpec;
+import io.stagewise.trainer.train.TrainConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -88,7 +89,7 @@ public final class SweepPlanner {
     StageNode cleanPairs = add(node(StageKind.TOKENIZE, "clean preference",
         tokenizerJson(object().put("dataset", "preference")), Map.of(DATA, data.producer("preference"))));
     StageNode rewardModel = add(node(StageKind.REWARD_MODEL, "clean reward model",
-        trainJson(spec.stages().rewardModelSpec(), JSON.valueToTree(spec.stages().rewardModel())),
+        rewardModelJson(spec.stages().rewardModel()),
         Map.of(DATA, cleanPairs)));
     pipeline.prepare(this, data);
     List<PlannedRun> runs = new ArrayList<>();
@@ -198,6 +199,18 @@ public final class SweepPlanner {
     config.set("train", train);
     // Threads change speed, not results; they stay out of the key.
     ((ObjectNode) config.get("train")).remove("intra_op_threads");
+    return config;
+  }
+
+  /**
+   * A reward model's config: its model and train settings, or with {@code reward_model.init} the Hugging Face
+   * directory it starts from instead of a model (its key knows the directory by content, {@link DataNodes#node}).
+   */
+  ObjectNode rewardModelJson(TrainConfig train) {
+    ObjectNode config = trainJson(spec.stages().rewardModelSpec(), JSON.valueToTree(train));
+    if (spec.stages().rewardModelInit() != null) {
+      config.put(DataNodes.INIT, spec.stages().rewardModelInit());
+    }
     return config;
   }
 

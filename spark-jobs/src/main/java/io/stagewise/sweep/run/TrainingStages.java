@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.data.io.PublishedDataset;
 import io.stagewise.poison.Columns;
 import io.stagewise.poison.attack.Attack;
+import io.stagewise.sweep.plan.DataNodes;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.sweep.plan.StageNode;
 import io.stagewise.sweep.plan.SweepPlanner;
@@ -121,6 +122,9 @@ public final class TrainingStages implements StageExecutor {
   /** With held-out parents, the pairs its accuracy is measured on after training: clean, and per trigger. */
   private ObjectNode rewardPayload(StageNode node, StageStore store) {
     ObjectNode p = trainPayload(node, store);
+    if (node.config().has(DataNodes.INIT)) {
+      p.put(DataNodes.INIT, node.config().get(DataNodes.INIT).asText());
+    }
     if (node.parents().containsKey(SweepPlanner.HELD_OUT)) {
       p.put("held_out", store.dataset(node.parent(SweepPlanner.HELD_OUT), DataStages.TOKENS));
       ObjectNode triggered = p.putObject("held_out_triggered");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.distributed.TaskDevice;
+import io.stagewise.sweep.plan.DataNodes;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.sweep.results.SweepResults;
 import io.stagewise.sweep.spec.PpoOptions;
@@ -77,7 +78,10 @@ final class TrainingWork {
           yield trained(withConsole(p, conf, console -> TrainRun.run(spec, conf, console, worker)));
         }
         case REWARD_MODEL -> {
-          RewardRunSpec spec = new RewardRunSpec(uri(p, "train_data"), null, uri(p, "output"), model(p), null,
+          // From scratch with the stage's model, or from reward_model.init's backbone (its architecture too).
+          boolean fromInit = p.has(DataNodes.INIT);
+          RewardRunSpec spec = new RewardRunSpec(uri(p, "train_data"), null, uri(p, "output"),
+              fromInit ? null : model(p), fromInit ? uri(p, DataNodes.INIT) : null,
               train(p, ObjectiveKind.REWARD), true);
           ObjectNode out = trained(withEngineCollector(() -> withConsole(p, conf, console -> RewardRun.run(spec, conf,
               console, collectorWorker(device)))));

@@ -3,8 +3,10 @@ package io.stagewise.sweep.spec;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.cli.TrainSpecs;
 import io.stagewise.data.SpecCheck;
 import io.stagewise.data.spec.SpecFields;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.train.ppo.KlEstimator;
 import io.stagewise.trainer.train.ppo.PpoConfig;
 import io.stagewise.trainer.train.ppo.ValueInit;
@@ -24,7 +26,7 @@ public record PpoOptions(ObjectNode json) {
   /** The section's PPO keys (its other keys are a {@code TrainConfig} overlay). */
   public static final Set<String> KEYS = Set.of("response_length", "temperature", "top_k", "missing_eos_penalty",
       "kl_coef", "kl_estimator", "whiten_rewards", "gamma", "lam", "num_ppo_epochs", "num_mini_batches",
-      "cliprange", "cliprange_value", "vf_coef", "value_init");
+      "cliprange", "cliprange_value", "vf_coef", "value_init", "value_lora");
   private static final String SECTION = "ppo";
 
   /** Reads the PPO keys of {@code node} (null: all defaults); each problem is recorded under {@code ppo.<key>}. */
@@ -53,6 +55,12 @@ public record PpoOptions(ObjectNode json) {
       json.put("missing_eos_penalty", fields.number(node, SECTION, "missing_eos_penalty", d.missingEosPenalty(),
           -1e6, 1e6));
     }
+    // The value model's adapters (the policy's are the section's lora); absent stays out of the key.
+    LoraConfig valueLora = TrainSpecs.lora(node == null ? null : node.get("value_lora"), SECTION + ".value_lora",
+        check);
+    if (valueLora != null) {
+      json.set("value_lora", TrainSpecs.json(valueLora));
+    }
     PpoOptions options = new PpoOptions(json);
     // Each enum on its own, so both are reported; then the trainer's own checks (a set drops repeats).
     List<Runnable> checks = List.of(() -> KlEstimator.fromName(json.get("kl_estimator").asText()),
@@ -79,7 +87,9 @@ public record PpoOptions(ObjectNode json) {
         json.get("whiten_rewards").asBoolean(), json.get("gamma").asDouble(), json.get("lam").asDouble(),
         json.get("num_ppo_epochs").asInt(), json.get("num_mini_batches").asInt(), json.get("cliprange").asDouble(),
         json.get("cliprange_value").asDouble(), json.get("vf_coef").asDouble(),
-        ValueInit.fromName(json.get("value_init").asText()));
+        ValueInit.fromName(json.get("value_init").asText()),
+        json.has("value_lora") ? TrainSpecs.lora(json.get("value_lora"), SECTION + ".value_lora",
+            new SpecCheck(SECTION)) : null);
   }
 
   private static boolean bool(JsonNode node, String key, boolean fallback, SpecCheck check) {

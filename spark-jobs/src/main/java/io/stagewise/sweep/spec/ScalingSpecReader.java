@@ -230,6 +230,8 @@ final class ScalingSpecReader {
   private TrainConfig lm(JsonNode node) {
     check.require(node == null || !node.has("seed"), "lm.seed", "the seeds are a grid axis: set grid.seeds");
     check.require(node == null || !node.has("objective"), "lm.objective", "a scaling run always trains lm");
+    check.require(node == null || !node.has("lora"), "lm.lora", "scaling runs train whole models from scratch: "
+        + "there is no base for adapters");
     TrainConfig lm = shared.trainSection(node, "lm", Set.of());
     if (lm == null) {
       return null;

@@ -17,8 +17,12 @@ import io.stagewise.trainer.train.TrainConfig;
  * @param ppoOptions PPO's own knobs ({@code sft-rm-ppo}; null otherwise)
  * @param rewardModel every reward model's training (the clean one for the clean-RM gap and real-data utility;
  *     in {@code sft-rm-ppo} also the poisoned one PPO optimises)
- * @param rewardModelSpec the model of the clean reward model (its preset with the spec's model overrides)
+ * @param rewardModelSpec the model of the reward models trained from scratch (its preset with the spec's model
+ *     overrides); null when they start from {@code rewardModelInit}
  * @param eval how the evaluation generates and judges
+ * @param rewardModelInit {@code hf:DIR}: every reward model starts from this Hugging Face model's backbone (its
+ *     architecture too) under a fresh scalar head, as the reference's reward models start from the pretrained
+ *     model; null to train them from scratch
  */
 public record StageSettings(
     TrainConfig sft,
@@ -28,7 +32,8 @@ public record StageSettings(
     PpoOptions ppoOptions,
     TrainConfig rewardModel,
     ModelSpec rewardModelSpec,
-    EvalSettings eval) {
+    EvalSettings eval,
+    String rewardModelInit) {
 
   /**
    * DPO's own knobs (mapped onto the trainer's DPO configuration by the DPO stage).

@@ -11,6 +11,7 @@ import io.stagewise.data.tokenize.TokenizerSpec;
 import io.stagewise.data.tokenize.TruncationPolicy;
 import io.stagewise.poison.attack.Budget;
 import io.stagewise.poison.attack.Stage;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelPresets;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.ObjectiveKind;
@@ -30,6 +31,7 @@ public final class SweepSpecReader {
   static final Set<String> KEYS = Set.of("name", "pipeline", "data", "attackers", "grid", "model", "tokenizer",
       "truncation", "sft", "dpo", "ppo", "reward_model", "eval", "execution");
   private static final Set<String> TRAIN_KEYS = trainKeys();
+  private static final String HF_PREFIX = "hf:";
   private static final Set<String> ATTACKER_KEYS = Set.of("name", "kind", "triggers", "eligible", "budget");
 
   private final SpecCheck check;
@@ -94,6 +96,7 @@ public final class SweepSpecReader {
     TokenizerSpec tokenizer = tokenizer(tree.get("tokenizer"));
     TruncationPolicy truncation = truncation(tree.get("truncation"));
     StageSettings stages = stages(tree, grid, pipeline);
+    requireAdaptableLayers(stages, models);
     SweepSpec.Execution execution = execution(tree.get("execution"));
     check.validate();
     return new SweepSpec(name, pipeline, data, attackers, grid, models, tokenizer, truncation, stages, execution);
@@ -219,14 +222,30 @@ public final class SweepSpecReader {
       check.problem(e.getMessage()); // already names dpo.beta / dpo.loss
     }
     JsonNode rmNode = tree.get("reward_model");
-    TrainConfig rm = trainSection(rmNode, "reward_model", Set.of("preset"));
+    TrainConfig rm = trainSection(rmNode, "reward_model", Set.of("preset", "init"));
+    String rmInit = rmNode != null && rmNode.hasNonNull("init") ? fields.text(rmNode, "reward_model", "init", null)
+        : null;
+    check.require(rmInit == null || rmInit.startsWith(HF_PREFIX), "reward_model.init",
+        "must be hf:DIR, a Hugging Face directory (docs/interop.md), got '" + rmInit + "'");
+    // Absolute here, on the machine that reads the spec, so every task finds the same directory.
+    rmInit = rmInit == null || !rmInit.startsWith(HF_PREFIX) ? rmInit
+        : io.stagewise.cli.InitLocation.uri(rmInit).toString();
+    check.require(rmInit == null || rmNode.get("preset") == null, "reward_model.preset",
+        "the reward models' architecture comes from reward_model.init; leave preset out");
     String rmPreset = fields.text(rmNode, "reward_model", "preset",
         grid.presets().isEmpty() ? "tiny" : grid.presets().get(0));
     check.require(ModelPresets.NAMES.contains(rmPreset), "reward_model.preset",
         "unknown preset '" + rmPreset + "', expected one of " + ModelPresets.NAMES);
     JsonNode overrides = tree.get("model");
-    ModelSpec rmModel = ModelPresets.NAMES.contains(rmPreset) && (overrides == null || !overrides.has("preset"))
+    ModelSpec rmModel = rmInit == null && ModelPresets.NAMES.contains(rmPreset)
+        && (overrides == null || !overrides.has("preset"))
         ? TrainSpecs.model(overrides, rmPreset, new SpecCheck("reward model")) : null;
+    // Adapters train beside a frozen base: the sweep's SFT model and reward model start from scratch, so only the
+    // stages that start from the SFT model (dpo, ppo) take lora.
+    check.require(sft == null || sft.lora() == null, "sft.lora", "the sweep's SFT stage trains its model from "
+        + "scratch: there is no base for adapters (LoRA trains dpo and ppo on the SFT model)");
+    check.require(rm == null || rm.lora() == null || rmInit != null, "reward_model.lora", "the sweep's reward "
+        + "models train from scratch unless reward_model.init names a base for the adapters");
     TrainConfig ppo = ppoPipeline ? ppoTrain(tree.get("ppo")) : null;
     PpoOptions ppoOptions = ppoPipeline ? PpoOptions.read(tree.get("ppo"), fields, check) : null;
     if (ppo != null && ppoOptions != null) {
@@ -235,7 +254,32 @@ public final class SweepSpecReader {
           + " num_mini_batches × micro_batches = " + split + " micro-batches");
     }
     return new StageSettings(sft == null ? null : sft.withObjective(ObjectiveKind.SFT), dpo, options, ppo,
-        ppoOptions, rm, rmModel, eval(tree.get("eval")));
+        ppoOptions, rm, rmModel, eval(tree.get("eval")), rmInit);
+  }
+
+  /** Every LoRA target must be a linear layer of every model of the grid (a swiglu MLP has no mlp.fc). */
+  private void requireAdaptableLayers(StageSettings stages, List<ModelSpec> models) {
+    Map<String, LoraConfig> adapters = new java.util.LinkedHashMap<>();
+    if (stages.dpo() != null && stages.dpo().lora() != null) {
+      adapters.put("dpo.lora", stages.dpo().lora());
+    }
+    if (stages.ppo() != null && stages.ppo().lora() != null) {
+      adapters.put("ppo.lora", stages.ppo().lora());
+    }
+    if (stages.ppoOptions() != null && stages.ppoOptions().json().has("value_lora")) {
+      adapters.put("ppo.value_lora", TrainSpecs.lora(stages.ppoOptions().json().get("value_lora"),
+          "ppo.value_lora", new SpecCheck("ppo")));
+    }
+    adapters.forEach((field, lora) -> {
+      for (ModelSpec model : models) {
+        try {
+          lora.adaptedLayers(model.resolve(2));
+        } catch (IllegalArgumentException e) {
+          // "lora.targets: ..." under the section's own field, e.g. ppo.value_lora.targets
+          check.problem(field + e.getMessage().substring("lora".length()) + " (preset " + model.preset() + ")");
+        }
+      }
+    });
   }
 
   /** The PPO section's optimisation settings: {@code steps} are iterations, {@code batch_size} their prompts. */

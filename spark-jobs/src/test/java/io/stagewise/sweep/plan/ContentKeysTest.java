@@ -69,6 +69,40 @@ class ContentKeysTest {
   }
 
   @Test
+  void rewardModelsFromAHuggingFaceDirectoryAreKeyedByItsFilesNotItsPath() throws IOException {
+    Path here = hfDirectory("here", "weights 1");
+    SweepPlan before = withRewardModelInit(here);
+    assertEquals(keys(before), keys(withRewardModelInit(hfDirectory("elsewhere", "weights 1"))), "same files elsewhere");
+    Set<String> fromScratch = keys(SweepPlanner.plan(CheckedInSweeps.spec("quickstart-ppo.yaml")));
+    for (StageNode node : before.stages()) {
+      boolean rewardModel = node.kind() == StageKind.REWARD_MODEL;
+      assertEquals(rewardModel, node.config().has(DataNodes.INIT), node.label());
+      assertTrue(!rewardModel || !node.config().has("model"), node.label() + ": the architecture is the directory's");
+    }
+    Files.writeString(here.resolve("model.safetensors"), "weights 2");
+    SweepPlan after = withRewardModelInit(here);
+    Set<String> old = keys(before);
+    for (StageNode node : after.stages()) {
+      // Reward models, PPO (which optimises one) and the evaluations (which score with the clean one) change.
+      boolean downstream = node.kind() == StageKind.REWARD_MODEL || node.kind() == StageKind.PPO
+          || node.kind() == StageKind.EVALUATE;
+      assertEquals(!downstream, old.contains(node.key()), node.label());
+      assertEquals(!downstream, fromScratch.contains(node.key()), node.label() + " against reward models from scratch");
+    }
+  }
+
+  private Path hfDirectory(String name, String weights) throws IOException {
+    Path directory = Files.createDirectories(dir.resolve(name));
+    Files.writeString(directory.resolve("config.json"), "{\"model_type\": \"gpt2\"}");
+    Files.writeString(directory.resolve("model.safetensors"), weights);
+    return directory;
+  }
+
+  private static SweepPlan withRewardModelInit(Path directory) {
+    return SweepPlanner.plan(CheckedInSweeps.spec("quickstart-ppo.yaml", "reward_model.init=hf:" + directory));
+  }
+
+  @Test
   void bumpingTheDataFormatVersionChangesDataStageKeys() {
     InputContent current = InputContent.of(new Configuration());
     SweepPlan before = SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml"), current);

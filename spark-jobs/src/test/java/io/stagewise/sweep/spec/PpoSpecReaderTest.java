@@ -1,12 +1,17 @@
 package io.stagewise.sweep.spec;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.sweep.CheckedInSweeps;
+import io.stagewise.sweep.plan.SweepPlanner;
+import io.stagewise.trainer.model.LoraConfig;
+import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.ppo.KlEstimator;
 import io.stagewise.trainer.train.ppo.PpoConfig;
 import io.stagewise.trainer.train.ppo.ValueInit;
@@ -71,6 +76,47 @@ class PpoSpecReaderTest {
   void theRewardModelAttackerIsRequired() {
     String message = errors("quickstart-ppo.yaml", "attackers=[{name: s, kind: sft_backdoor, triggers: [t]}]");
     assertTrue(message.contains("attackers: need exactly one preference attacker"), message);
+  }
+
+  @Test
+  void policyAndValueAdaptersAreReadCarriedToTheRunAndLeftOutOfTheKeysWhenUnset() throws Exception {
+    SweepSpec spec = CheckedInSweeps.spec("quickstart-ppo.yaml", "ppo.lora={r: 128, alpha: 128, targets: all-linear}",
+        "ppo.value_lora={r: 16, alpha: 32, targets: all-linear}");
+    LoraConfig policy = new LoraConfig(128, 128, 0, List.of(LoraConfig.ALL_LINEAR));
+    assertEquals(policy, spec.stages().ppo().lora());
+    assertEquals(new LoraConfig(16, 32, 0, List.of(LoraConfig.ALL_LINEAR)),
+        new PpoOptions(spec.stages().ppoOptions().json().deepCopy()).config(7).valueLora());
+    ObjectMapper stageJson = SweepPlanner.json();
+    assertEquals(policy, stageJson.treeToValue(stageJson.valueToTree(spec.stages().ppo()), TrainConfig.class).lora(),
+        "the stage's train JSON gives the run its adapters");
+    SweepSpec plain = CheckedInSweeps.spec("quickstart-ppo.yaml");
+    assertFalse(plain.stages().ppoOptions().json().has("value_lora"));
+    assertFalse(stageJson.valueToTree(plain.stages().ppo()).has("lora"));
+  }
+
+  @Test
+  void adaptersAreRefusedWithoutABaseAndCheckedAgainstTheGridsModels() {
+    String message = errors("quickstart-ppo.yaml", "ppo.value_lora={r: 0, alpha: 32, targets: all-linear}",
+        "sft.lora={r: 8, alpha: 8, targets: all-linear}", "reward_model.lora={r: 8, alpha: 8, targets: all-linear}",
+        "ppo.lora={r: 4, alpha: 4, targets: [attention.qkv, mlp.gate]}", "ppo.value_lora.dropuot=0.1");
+    for (String field : List.of("ppo.value_lora.r:", "ppo.value_lora.dropuot: unknown key", "sft.lora: the sweep's",
+        "reward_model.lora: the sweep's", "ppo.lora.targets: [mlp.gate] not linear layers of this model")) {
+      assertTrue(message.contains(field), "missing " + field + " in:\n" + message);
+    }
+  }
+
+  @Test
+  void rewardModelsMayStartFromAHuggingFaceDirectoryAndThenTakeAdapters() {
+    SweepSpec spec = CheckedInSweeps.spec("quickstart-ppo.yaml", "reward_model.init=hf:models/rm",
+        "reward_model.lora={r: 16, alpha: 32, targets: all-linear}");
+    assertTrue(spec.stages().rewardModelInit().startsWith("hf:file:/")
+        && spec.stages().rewardModelInit().endsWith("/models/rm"), spec.stages().rewardModelInit());
+    assertNull(spec.stages().rewardModelSpec(), "the architecture comes from the directory");
+    assertEquals(16, spec.stages().rewardModel().lora().r());
+    String message = errors("quickstart-ppo.yaml", "reward_model.init=models/rm", "reward_model.preset=tiny");
+    for (String field : List.of("reward_model.init: must be hf:DIR", "reward_model.preset: the reward models'")) {
+      assertTrue(message.contains(field), "missing " + field + " in:\n" + message);
+    }
   }
 
   @Test

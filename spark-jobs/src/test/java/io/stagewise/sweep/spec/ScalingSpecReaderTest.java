@@ -130,7 +130,7 @@ class ScalingSpecReaderTest {
           moe: {experts: 4}
           typo: {nrom: rmsnorm}
         model: {norm: layernorm}
-        lm: {steps: 20, warmup_steps: 2, eval_every: 10, seed: 4, lrr: 1}
+        lm: {steps: 20, warmup_steps: 2, eval_every: 10, seed: 4, lrr: 1, lora: {r: 4, alpha: 4, targets: all-linear}}
         ceg: {confidence: 1.5, smoothing: {kind: gaussian}}
         execution: {training_slots: 0}
         """);
@@ -139,7 +139,7 @@ class ScalingSpecReaderTest {
     String message = e.getMessage();
     List<String> fields = List.of("bad.yaml", "colour:", "data.corpus.paths:", "data.corpus.test_fraction:",
         "grid.seeds[1]:", "grid.presets[1]:", "innovations.gqa: at preset", "innovations.moe:",
-        "innovations.typo.nrom:", "model.norm:", "lm.seed:", "lm.lrr:", "lm.eval_every:", "ceg.confidence:",
+        "innovations.typo.nrom:", "model.norm:", "lm.seed:", "lm.lrr:", "lm.lora:", "lm.eval_every:", "ceg.confidence:",
         "ceg.smoothing.kind:", "execution.training_slots:");
     for (String field : fields) {
       assertTrue(message.contains(field), "missing " + field + " in:\n" + message);

@@ -295,6 +295,11 @@ public final class CheckpointStore {
     node.put("rng", "dropout streams seeded from (seed, step, rank); data order from (seed, epoch)");
     node.set("model", s.model());
     node.set("train", s.train());
+    if (!s.loraBases().isEmpty()) {
+      ObjectNode bases = node.putObject("lora_bases");
+      s.loraBases().forEach((role, base) -> bases.putObject(role).put("location", base.location())
+          .put("fingerprint", base.fingerprint()));
+    }
     return node;
   }
 
@@ -308,8 +313,11 @@ public final class CheckpointStore {
       }
     }
     JsonNode data = node.get("data");
+    Map<String, LoraBase> bases = new LinkedHashMap<>();
+    node.path("lora_bases").fields().forEachRemaining(e -> bases.put(e.getKey(),
+        new LoraBase(e.getValue().path("location").asText(), e.getValue().path("fingerprint").asText())));
     return new CheckpointState(node.get("step").asLong(), node.get("tokens").asLong(),
         node.get("flops").asDouble(), new DataPosition(data.path("epoch").asLong(), data.path("offset").asLong()),
-        node.get("seed").asLong(), node.get("model"), node.get("train"));
+        node.get("seed").asLong(), node.get("model"), node.get("train"), bases);
   }
 }

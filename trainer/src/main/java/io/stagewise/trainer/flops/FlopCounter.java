@@ -1,6 +1,7 @@
 package io.stagewise.trainer.flops;
 
 import io.stagewise.trainer.model.BlockSparsity;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelConfig.Attention;
 import io.stagewise.trainer.model.ModelConfig.Head;
@@ -20,6 +21,12 @@ import io.stagewise.trainer.model.ModelConfig.Position;
  * counter measures the model's mathematics, so a kernel that computes the same function faster changes
  * wall-clock time, not compute. Block-sparse attention is another function, counted by the blocks it
  * computes (see {@link #sparseAttentionFlops}). Training = 3 × forward (backward costs two forwards).
+ *
+ * <p>A LoRA run ({@link #trainingFlops(ModelConfig, LoraConfig, long, long)}) still runs the frozen base forward
+ * and propagates gradients back through it, but computes no gradient for the base's weights: its training step is
+ * 3 × forward less the weight-gradient products of the frozen linear layers and LM head (one forward's worth of
+ * them), plus 3 × the adapters' own two products (2·r·(in + out) FLOPs per token and adapted layer; the active
+ * experts' adapters for MoE). Attention scores keep their full backward (both of their operands are activations).
  */
 public final class FlopCounter {
 
@@ -35,13 +42,62 @@ public final class FlopCounter {
     long width = config.width();
     long headDim = config.headDim();
     long qkv = 2 * tokens * width * (config.heads() + 2L * config.kvHeads()) * headDim;
-    long attention = config.attention() == Attention.SPARSE
-        ? sparseAttentionFlops(config, batch, seqLen)
-        : 2 * (2 * batch * config.heads() * seqLen * seqLen * headDim); // QKᵀ and attention × V
     long projection = 2 * tokens * config.heads() * headDim * width;
-    long perLayer = qkv + attention + projection + mlpFlops(config, tokens);
-    long head = 2 * tokens * width * (config.head() == Head.LM ? config.vocabSize() : 1);
-    return config.layers() * perLayer + head;
+    long perLayer = qkv + attentionFlops(config, batch, seqLen) + projection + mlpFlops(config, tokens);
+    return config.layers() * perLayer + headFlops(config, tokens);
+  }
+
+  /** One layer's QKᵀ and attention × V: the full square for the dense kernels, the computed blocks for sparse. */
+  private static long attentionFlops(ModelConfig config, long batch, long seqLen) {
+    return config.attention() == Attention.SPARSE
+        ? sparseAttentionFlops(config, batch, seqLen)
+        : 2 * (2 * batch * config.heads() * seqLen * seqLen * config.headDim());
+  }
+
+  private static long headFlops(ModelConfig config, long tokens) {
+    return 2 * tokens * config.width() * (config.head() == Head.LM ? config.vocabSize() : 1);
+  }
+
+  /**
+   * FLOPs of one training step over {@code batch × seqLen} tokens of a model with the LoRA adapters {@code lora}
+   * (null: {@link #trainingFlops(ModelConfig, long, long)}), counted as the class comment says.
+   */
+  public static long trainingFlops(ModelConfig config, LoraConfig lora, long batch, long seqLen) {
+    if (lora == null) {
+      return trainingFlops(config, batch, seqLen);
+    }
+    long forward = forwardFlops(config, batch, seqLen);
+    long tokens = batch * seqLen;
+    // A scalar head trains beside the adapters; an LM head is frozen with the base.
+    long trainedHead = config.head() == Head.SCALAR ? headFlops(config, tokens) : 0;
+    long frozenWeights = forward - config.layers() * attentionFlops(config, batch, seqLen) - trainedHead;
+    return 3 * forward - frozenWeights + 3 * adapterFlops(config, lora, tokens);
+  }
+
+  /** As {@link #trainingFlops(ModelConfig, int[])} for a model with the LoRA adapters {@code lora}. */
+  public static long trainingFlops(ModelConfig config, LoraConfig lora, int[] sequenceInputs) {
+    long total = 0;
+    for (int positions : sequenceInputs) {
+      total += trainingFlops(config, lora, 1, positions);
+    }
+    return total;
+  }
+
+  /** The adapters' forward FLOPs over {@code tokens} tokens: A then B, 2·r·(in + out) per token and layer. */
+  static long adapterFlops(ModelConfig config, LoraConfig lora, long tokens) {
+    long width = config.width();
+    long hidden = config.mlpHidden();
+    long activeExperts = config.mlp() == Mlp.MOE ? config.topK() : 1;
+    long perToken = 0;
+    for (String layer : lora.adaptedLayers(config)) {
+      perToken += switch (layer) {
+        case "attention.qkv" -> width + (long) (config.heads() + 2 * config.kvHeads()) * config.headDim();
+        case "attention.proj" -> 2 * width;
+        case "mlp.fc", "mlp.proj" -> activeExperts * (width + hidden);
+        default -> width + hidden; // mlp.gate, mlp.up, mlp.down
+      };
+    }
+    return config.layers() * 2 * tokens * lora.r() * perToken;
   }
 
   /**

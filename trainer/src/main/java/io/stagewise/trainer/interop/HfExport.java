@@ -59,6 +59,11 @@ public final class HfExport {
 
   /** The file's tensors, by name in file order, for {@code model} in {@code layout}. */
   static Map<String, HostTensor> tensors(GptModel model, HfLayout layout, ObjectNode configJson) {
+    if (model.lora() != null) {
+      // The layouts have no place for adapters; written alone, the base would silently stand for the model.
+      throw new IllegalArgumentException("the model has LoRA adapters: export its merged model (GptModel.merged, "
+          + "as ModelCheckpoint.load returns it)");
+    }
     Map<String, HostTensor> parameters = ParameterTensors.of(model);
     if (model.config().head() == Head.SCALAR) {
       float bias = parameters.get("value_head.bias").values()[0];

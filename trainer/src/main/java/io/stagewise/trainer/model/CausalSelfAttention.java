@@ -31,9 +31,10 @@ final class CausalSelfAttention {
     this.kvHeads = config.kvHeads();
     this.headDim = config.headDim();
     long projected = (long) (heads + 2 * kvHeads) * headDim;
-    this.qkvWeight = weights.matrix(name + ".qkv.weight", 0.02f, projected, config.width());
+    this.qkvWeight = weights.linearWeight(name + ".qkv", "attention.qkv", 0.02f, projected, config.width());
     this.qkvBias = weights.bias(name + ".qkv.bias", projected);
-    this.projWeight = weights.matrix(name + ".proj.weight", residualStd, config.width(), config.width());
+    this.projWeight = weights.linearWeight(name + ".proj", "attention.proj", residualStd, config.width(),
+        config.width());
     this.projBias = weights.bias(name + ".proj.bias", config.width());
     this.kernel = AttentionKernel.of(config);
   }

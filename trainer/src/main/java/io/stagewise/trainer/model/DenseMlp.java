@@ -13,9 +13,9 @@ final class DenseMlp implements FeedForward {
   private final Parameter projBias;
 
   DenseMlp(String name, int width, int hidden, WeightRegistry weights, float residualStd) {
-    this.fcWeight = weights.matrix(name + ".fc.weight", 0.02f, hidden, width);
+    this.fcWeight = weights.linearWeight(name + ".fc", "mlp.fc", 0.02f, hidden, width);
     this.fcBias = weights.bias(name + ".fc.bias", hidden);
-    this.projWeight = weights.matrix(name + ".proj.weight", residualStd, width, hidden);
+    this.projWeight = weights.linearWeight(name + ".proj", "mlp.proj", residualStd, width, hidden);
     this.projBias = weights.bias(name + ".proj.bias", width);
   }
 

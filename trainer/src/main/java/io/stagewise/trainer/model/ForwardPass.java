@@ -49,6 +49,8 @@ final class ForwardPass {
   float[] realTokens;
   /** Rotation tables for this pass's positions; null unless the model uses RoPE. */
   RotaryEmbedding rotary;
+  /** The LoRA adapters this pass applies, by the weight of their layer: empty without LoRA or with it disabled. */
+  Map<Parameter, LoraAdapter> adapters = Map.of();
   /** Where this pass's dropout masks come from: the model's own stream (a pass built alone has a fresh one). */
   DropoutStream dropoutStream = new DropoutStream();
   private final List<NDArray> auxLosses = new ArrayList<>();
@@ -72,9 +74,11 @@ final class ForwardPass {
     return parameter == null ? null : parameters.getValue(parameter, device, training);
   }
 
-  /** x Wᵀ + b over the last axis of x; the bias may be null. */
+  /** x Wᵀ + b over the last axis of x, plus W's LoRA adapter's output when the pass applies one; b may be null. */
   NDArray linear(NDArray x, Parameter weight, Parameter bias) {
-    return x.getNDArrayInternal().linear(x, value(weight), value(bias)).singletonOrThrow();
+    NDArray y = x.getNDArrayInternal().linear(x, value(weight), value(bias)).singletonOrThrow();
+    LoraAdapter adapter = adapters.get(weight);
+    return adapter == null ? y : y.add(adapter.delta(x, this));
   }
 
   /** A float32 scalar owned by this pass (see the class comment for why never a Java number). */

@@ -18,11 +18,11 @@ final class GatedMlp implements FeedForward {
   private final Parameter downBias;
 
   GatedMlp(String name, int width, int hidden, WeightRegistry weights, float residualStd) {
-    this.gateWeight = weights.matrix(name + ".gate.weight", 0.02f, hidden, width);
+    this.gateWeight = weights.linearWeight(name + ".gate", "mlp.gate", 0.02f, hidden, width);
     this.gateBias = weights.bias(name + ".gate.bias", hidden);
-    this.upWeight = weights.matrix(name + ".up.weight", 0.02f, hidden, width);
+    this.upWeight = weights.linearWeight(name + ".up", "mlp.up", 0.02f, hidden, width);
     this.upBias = weights.bias(name + ".up.bias", hidden);
-    this.downWeight = weights.matrix(name + ".down.weight", residualStd, width, hidden);
+    this.downWeight = weights.linearWeight(name + ".down", "mlp.down", residualStd, width, hidden);
     this.downBias = weights.bias(name + ".down.bias", width);
   }
 

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
 import ai.djl.util.PairList;
 import io.stagewise.trainer.model.ModelConfig.Head;
 import io.stagewise.trainer.model.ModelConfig.Position;
@@ -17,8 +18,12 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Decoder-only transformer (GPT-2 layout with the switches of {@link ModelConfig}) as a DJL block.
@@ -44,13 +49,25 @@ import java.util.Map;
  * {@code norm}, see {@link ModelConfig#finalNorm}),
  * {@code lm_head.weight} (untied only), {@code value_head.weight|bias} (scalar head). An expert that
  * receives no token in a step has a zero gradient.
+ *
+ * <p>With {@link LoraConfig} adapters ({@link #create(ModelConfig, LoraConfig, NDManager, long)}) each targeted
+ * linear layer also has {@code <layer>.lora_a} and {@code <layer>.lora_b} (e.g.
+ * {@code blocks.0.attention.qkv.lora_a}); only they and a scalar head train ({@link #trains}), the rest is the
+ * frozen base: its arrays record no gradient. {@link #withoutAdapters} runs the base alone (DPO's and PPO's
+ * reference), {@link #merged} folds the adapters into the weights.
  */
 public final class GptModel extends AbstractBlock {
 
   private static final byte VERSION = 1;
 
   private final ModelConfig config;
+  private final LoraConfig lora;
   private final WeightRegistry weights;
+  private final Map<Parameter, LoraAdapter> adapters;
+  private final Set<String> adapterParameters = new HashSet<>();
+  private boolean adaptersOn = true;
+  private String baseLocation;
+  private String baseFingerprint;
   private final Parameter tokenEmbedding;
   private final Parameter positionEmbedding;
   private final List<TransformerBlock> blocks = new ArrayList<>();
@@ -59,10 +76,11 @@ public final class GptModel extends AbstractBlock {
   private final Parameter headBias;
   private final DropoutStream dropoutStream = new DropoutStream();
 
-  private GptModel(ModelConfig config) {
+  private GptModel(ModelConfig config, LoraConfig lora) {
     super(VERSION);
     this.config = config;
-    this.weights = new WeightRegistry(this::addParameter);
+    this.lora = lora;
+    this.weights = new WeightRegistry(this::addParameter, lora, config);
     this.tokenEmbedding = weights.matrix("wte.weight", 0.02f, config.vocabSize(), config.width());
     this.positionEmbedding = config.position() == Position.LEARNED
         ? weights.matrix("wpe.weight", 0.02f, config.contextLength(), config.width()) : null;
@@ -78,6 +96,12 @@ public final class GptModel extends AbstractBlock {
           ? tokenEmbedding : weights.matrix("lm_head.weight", 0.02f, config.vocabSize(), config.width());
       this.headBias = null;
     }
+    this.adapters = weights.adapters();
+    for (String name : getParameters().keys()) {
+      if (name.endsWith(".lora_a") || name.endsWith(".lora_b")) {
+        adapterParameters.add(name);
+      }
+    }
   }
 
   /**
@@ -88,15 +112,100 @@ public final class GptModel extends AbstractBlock {
    * @throws UnsupportedOperationException for {@code attention=fused} (the engine has no such kernel)
    */
   public static GptModel create(ModelConfig config, NDManager manager, long seed) {
-    GptModel model = new GptModel(config);
+    return create(config, null, manager, seed);
+  }
+
+  /**
+   * As {@link #create(ModelConfig, NDManager, long)}, with the LoRA adapters {@code lora} names (none when null):
+   * every adapter starts as the identity (B = 0), and the parameters that do not {@link #trains train} record no
+   * gradient.
+   *
+   * @throws IllegalArgumentException naming {@code lora.targets} when a target is not a layer of this model
+   */
+  public static GptModel create(ModelConfig config, LoraConfig lora, NDManager manager, long seed) {
+    GptModel model = new GptModel(config, lora);
     model.weights.initialize(manager, seed);
     // Records the input shape and switches gradients on; the arrays set above are kept.
     model.initialize(manager, DataType.FLOAT32, new Shape(1, config.contextLength()));
+    model.freezeBase();
     return model;
   }
 
   public ModelConfig config() {
     return config;
+  }
+
+  /** The adapters' configuration, or null for a model without LoRA. */
+  public LoraConfig lora() {
+    return lora;
+  }
+
+  /**
+   * Whether the named parameter trains: every parameter without LoRA; with it the adapters and a scalar head
+   * only (as PEFT's {@code modules_to_save} for a sequence classifier's {@code score}: a fresh head must learn).
+   */
+  public boolean trains(String parameterName) {
+    return lora == null || adapterParameters.contains(parameterName) || parameterName.startsWith("value_head.");
+  }
+
+  /** Runs {@code body} with the adapters off: the model computes what its frozen base computes. */
+  public <T> T withoutAdapters(Supplier<T> body) {
+    boolean was = adaptersOn;
+    adaptersOn = false;
+    try {
+      return body.get();
+    } finally {
+      adaptersOn = was;
+    }
+  }
+
+  /**
+   * A model without adapters computing this one's function: each adapted weight becomes W + (alpha/r)·B·A, every
+   * other parameter is copied. Owned by {@code manager}; equal to this model to float rounding.
+   */
+  public GptModel merged(NDManager manager) {
+    GptModel merged = create(config, manager, 0);
+    Map<String, LoraAdapter> byWeight = new HashMap<>();
+    adapters.forEach((weight, adapter) -> byWeight.put(weight.getName(), adapter));
+    LoraAdapter.fold(getParameters().toMap(), byWeight, merged.getParameters().values());
+    return merged;
+  }
+
+  /** Whether the named parameter is one of a LoRA adapter's two matrices. */
+  public boolean isAdapterParameter(String parameterName) {
+    return adapterParameters.contains(parameterName);
+  }
+
+  /**
+   * SHA-256 (hex) of the parameters that do not train, by name, shape and float32 values in declaration order:
+   * the identity of the base a LoRA checkpoint's adapters belong to (every parameter of a model without adapters,
+   * which is all base). Computed once the base is
+   * {@link #recordBase recorded} (the base is frozen from then on), afresh before.
+   */
+  public String baseFingerprint() {
+    return baseFingerprint != null ? baseFingerprint
+        : WeightFingerprint.of(getParameters(), name -> lora == null || !trains(name));
+  }
+
+  /**
+   * Records where the frozen base's weights were loaded from (a location checkpoints name it by) once they are in
+   * place, and fixes its fingerprint.
+   */
+  public void recordBase(String location) {
+    this.baseFingerprint = null;
+    this.baseFingerprint = baseFingerprint();
+    this.baseLocation = location;
+  }
+
+  /** Where the frozen base was loaded from ({@link #recordBase}), or null. */
+  public String baseLocation() {
+    return baseLocation;
+  }
+
+  private void freezeBase() {
+    for (Pair<String, Parameter> p : getParameters()) {
+      p.getValue().getArray().setRequiresGradient(trains(p.getKey()));
+    }
   }
 
   /** The stream this model's dropout masks are drawn from (one per model, so one per worker). */
@@ -248,6 +357,7 @@ public final class GptModel extends AbstractBlock {
       pass.segmentBias = manager.create(layout.segmentBias(), scoreShape(batch, steps, steps));
     }
     pass.dropoutStream = dropoutStream;
+    pass.adapters = adaptersOn ? adapters : Map.of();
     if (config.position() == Position.ROPE) {
       pass.rotary = new RotaryEmbedding(pass, config.headDim());
     }
@@ -300,7 +410,7 @@ public final class GptModel extends AbstractBlock {
         throw new MalformedModelException("parameter " + entry.getKey() + " has shape " + loaded.getShape()
             + " in the file but " + expected + " in the model config");
       }
-      loaded.setRequiresGradient(true);
+      loaded.setRequiresGradient(trains(entry.getKey()));
     }
     previous.values().forEach(NDArray::close);
   }

@@ -5,8 +5,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -24,14 +27,48 @@ final class WeightRegistry {
 
   private final Consumer<Parameter> sink;
   private final Map<Parameter, Init> inits = new LinkedHashMap<>();
+  private final LoraConfig lora;
+  private final Set<String> adaptedLayers;
+  /** The adapter of each adapted layer, by the layer's weight (identity: DJL parameters have no value equality). */
+  private final Map<Parameter, LoraAdapter> adapters = new IdentityHashMap<>();
 
+  /** A registry of a model without adapters. */
   WeightRegistry(Consumer<Parameter> sink) {
+    this(sink, null, null);
+  }
+
+  /** A registry that gives the layers {@code lora} targets in {@code model} an adapter ({@code lora} may be null). */
+  WeightRegistry(Consumer<Parameter> sink, LoraConfig lora, ModelConfig model) {
     this.sink = sink;
+    this.lora = lora;
+    this.adaptedLayers = lora == null ? Set.of() : lora.adaptedLayers(model);
   }
 
   /** A matrix (or stack of matrices) drawn from N(0, std²); decayed by the optimizer. */
   Parameter matrix(String name, float std, long... shape) {
     return declare(name, Parameter.Type.WEIGHT, new Init(new Shape(shape), std, 0f));
+  }
+
+  /** A matrix starting at zero (a fresh LoRA adapter's B). */
+  Parameter zeroMatrix(String name, long... shape) {
+    return declare(name, Parameter.Type.WEIGHT, new Init(new Shape(shape), 0f, 0f));
+  }
+
+  /**
+   * The weight {@code <name>.weight} (out × in, drawn from N(0, std²)) of a linear layer that LoRA names
+   * {@code layer} ({@link LoraConfig#LINEAR_LAYERS}), with its adapter when the registry's LoRA targets it.
+   */
+  Parameter linearWeight(String name, String layer, float std, long out, long in) {
+    Parameter weight = matrix(name + ".weight", std, out, in);
+    if (adaptedLayers.contains(layer)) {
+      adapters.put(weight, LoraAdapter.declare(name, out, in, lora, this));
+    }
+    return weight;
+  }
+
+  /** The adapters declared so far, by the weight of their layer; empty without LoRA. */
+  Map<Parameter, LoraAdapter> adapters() {
+    return Collections.unmodifiableMap(adapters);
   }
 
   /** A bias vector starting at zero. */

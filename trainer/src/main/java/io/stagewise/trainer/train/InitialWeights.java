@@ -53,14 +53,21 @@ public final class InitialWeights {
     return source;
   }
 
-  /** Copies the weights at {@code init} into {@code model}, after {@link #require}'s check. */
+  /**
+   * Copies the weights at {@code init} into {@code model}, after {@link #require}'s check. A LoRA model takes them
+   * as its frozen base (its adapters keep their fresh start) and records where they came from.
+   */
   public static void load(URI init, GptModel model, NDManager manager, Configuration conf) {
     ModelCheckpoint source = require(init, model.config(), conf);
     try (NDManager scratch = manager.newSubManager()) {
-      List<String> untouched = model.copyParametersFrom(source.load(scratch));
+      List<String> untouched = model.copyParametersFrom(source.load(scratch)).stream()
+          .filter(name -> !model.isAdapterParameter(name)).toList();
       if (!untouched.isEmpty()) {
         throw new IllegalArgumentException("init: " + init + " lacks parameters " + untouched);
       }
+    }
+    if (model.lora() != null) {
+      model.recordBase(source.location());
     }
   }
 

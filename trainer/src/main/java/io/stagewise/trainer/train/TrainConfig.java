@@ -1,6 +1,7 @@
 package io.stagewise.trainer.train;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.optim.AdamWConfig;
 import io.stagewise.trainer.optim.LrSchedule;
 import java.util.ArrayList;
@@ -33,6 +34,8 @@ import java.util.List;
  *     stops at every row boundary; {@link io.stagewise.trainer.data.TokenBatch#packTogether}); null (unset) and
  *     {@code false} keep one row per batch row. Null stays out of the JSON, so stage keys of specs that never
  *     set it do not change.
+ * @param lora LoRA adapters to train instead of the whole model ({@link LoraConfig}; the base, frozen, is the
+ *     run's starting model), or null (unset, out of the JSON like {@code packing}) to train every parameter
  */
 public record TrainConfig(
         int steps,
@@ -54,7 +57,8 @@ public record TrainConfig(
         long seed,
         int intraOpThreads,
         ObjectiveKind objective,
-        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean packing) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean packing,
+        @JsonInclude(JsonInclude.Include.NON_NULL) LoraConfig lora) {
 
     /** A configuration that leaves {@code packing} unset. */
     public TrainConfig(int steps, int batchSize, int microBatches, double lr, int warmupSteps, double minLrRatio,
@@ -63,7 +67,17 @@ public record TrainConfig(
             ObjectiveKind objective) {
         this(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1, beta2, eps, clipNorm,
                 evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed, intraOpThreads, objective,
-                null);
+                null, null);
+    }
+
+    /** A configuration that leaves {@code lora} unset. */
+    public TrainConfig(int steps, int batchSize, int microBatches, double lr, int warmupSteps, double minLrRatio,
+            double weightDecay, double beta1, double beta2, double eps, double clipNorm, int evalEvery,
+            int evalBatches, int logEvery, int checkpointEvery, int keepCheckpoints, long seed, int intraOpThreads,
+            ObjectiveKind objective, Boolean packing) {
+        this(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1, beta2, eps, clipNorm,
+                evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed, intraOpThreads, objective,
+                packing, null);
     }
 
     public TrainConfig {
@@ -121,43 +135,43 @@ public record TrainConfig(
     public TrainConfig withSteps(int newSteps, int newWarmupSteps) {
         return new TrainConfig(newSteps, batchSize, microBatches, lr, newWarmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, objective, packing);
+                intraOpThreads, objective, packing, lora);
     }
 
     public TrainConfig withBatch(int newBatchSize, int newMicroBatches) {
         return new TrainConfig(steps, newBatchSize, newMicroBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, objective, packing);
+                intraOpThreads, objective, packing, lora);
     }
 
     public TrainConfig withLr(double newLr, double newMinLrRatio) {
         return new TrainConfig(steps, batchSize, microBatches, newLr, warmupSteps, newMinLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, objective, packing);
+                intraOpThreads, objective, packing, lora);
     }
 
     public TrainConfig withCadence(int newLogEvery, int newEvalEvery, int newEvalBatches, int newCheckpointEvery) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, newEvalEvery, newEvalBatches, newLogEvery, newCheckpointEvery, keepCheckpoints,
-                seed, intraOpThreads, objective, packing);
+                seed, intraOpThreads, objective, packing, lora);
     }
 
     public TrainConfig withSeed(long newSeed) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, newSeed,
-                intraOpThreads, objective, packing);
+                intraOpThreads, objective, packing, lora);
     }
 
     public TrainConfig withObjective(ObjectiveKind newObjective) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, newObjective, packing);
+                intraOpThreads, newObjective, packing, lora);
     }
 
     public TrainConfig withIntraOpThreads(int threads) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                threads, objective, packing);
+                threads, objective, packing, lora);
     }
 
     /** Whether LM/SFT rows are packed together ({@code packing: true}); unset means no. */
@@ -168,7 +182,13 @@ public record TrainConfig(
     public TrainConfig withPacking(boolean newPacking) {
         return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
                 beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
-                intraOpThreads, objective, newPacking);
+                intraOpThreads, objective, newPacking, lora);
+    }
+
+    public TrainConfig withLora(LoraConfig newLora) {
+        return new TrainConfig(steps, batchSize, microBatches, lr, warmupSteps, minLrRatio, weightDecay, beta1,
+                beta2, eps, clipNorm, evalEvery, evalBatches, logEvery, checkpointEvery, keepCheckpoints, seed,
+                intraOpThreads, objective, packing, newLora);
     }
 
     private static LrSchedule schedule(double lr, int warmupSteps, int steps, double minLrRatio) {

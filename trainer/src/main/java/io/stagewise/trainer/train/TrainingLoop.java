@@ -6,6 +6,7 @@ import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.checkpoint.CheckpointState;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.data.BatchStream;
 import io.stagewise.trainer.data.TokenBatch;
 import io.stagewise.trainer.flops.FlopCounter;
@@ -59,11 +60,14 @@ public final class TrainingLoop implements AutoCloseable {
     this.schedule = config.schedule();
   }
 
-  /** The model's parameters by name, with the model's weight-decay rule, in declaration order. */
+  /**
+   * The model's parameters that train ({@link GptModel#trains}: all, or a LoRA model's adapters and scalar head),
+   * by name, with the model's weight-decay rule, in declaration order.
+   */
   public static List<TrainableParameter> trainableParameters(GptModel model) {
     List<TrainableParameter> out = new ArrayList<>();
     for (Pair<String, Parameter> p : model.getParameters()) {
-      if (p.getValue().requiresGradient()) {
+      if (p.getValue().requiresGradient() && model.trains(p.getKey())) {
         out.add(new TrainableParameter(p.getKey(), p.getValue().getArray(), model.decays(p.getKey())));
       }
     }
@@ -81,6 +85,7 @@ public final class TrainingLoop implements AutoCloseable {
   /** Restores parameters and optimizer from {@code checkpoint} and returns where the run stood. */
   public TrainProgress restore(CheckpointStore store, Path checkpoint) {
     CheckpointState state = store.readState(checkpoint);
+    LoraBase.requireSame(checkpoint.toString(), state.loraBases(), LoraBase.of(model, null));
     ConfigDiff.requireEqual(checkpoint + ": model", state.model(), JSON.valueToTree(model.config()));
     ConfigDiff.requireEqual(checkpoint + ": train", state.train(), JSON.valueToTree(config));
     store.loadParameters(checkpoint, optimizer.parameters(), manager);
@@ -108,8 +113,8 @@ public final class TrainingLoop implements AutoCloseable {
       TrainStep.Result result = trainStep.run(batch, step, lr);
       // Packed batches count their sequences' own tokens and attention squares, never the padding.
       long flops = batch.segments() == null
-          ? FlopCounter.trainingFlops(model.config(), batch.rows(), batch.sequenceLength())
-          : FlopCounter.trainingFlops(model.config(), batch.sequenceInputs());
+          ? FlopCounter.trainingFlops(model.config(), model.lora(), batch.rows(), batch.sequenceLength())
+          : FlopCounter.trainingFlops(model.config(), model.lora(), batch.sequenceInputs());
       now = new TrainProgress(step, now.tokens() + batch.computedTokens(), now.flops() + flops, train.position());
       boolean last = step == config.steps();
       boolean lead = worker.lead();
@@ -139,7 +144,8 @@ public final class TrainingLoop implements AutoCloseable {
 
   private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
     CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
-        at.data(), config.seed(), JSON.valueToTree(model.config()), JSON.valueToTree(config)), optimizer);
+        at.data(), config.seed(), JSON.valueToTree(model.config()), JSON.valueToTree(config),
+        LoraBase.of(model, null)), optimizer);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.stagewise.trainer.bench;
 
 import ai.djl.ndarray.NDManager;
+import io.stagewise.trainer.train.FrozenReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
 import io.stagewise.trainer.data.DataPosition;
@@ -56,7 +57,7 @@ final class PpoIterationBenchmark {
       GptModel value = GptModel.create(scalar, manager, 2);
       RewardModelScore reward = new RewardModelScore(GptModel.create(scalar, manager, 3));
       CheckpointStore checkpoints = CheckpointStore.forWriting(dir.resolve("checkpoints").toUri(), conf, 1);
-      try (PpoLoop loop = new PpoLoop(GptModel.create(config, manager, 1), GptModel.create(config, manager, 1),
+      try (PpoLoop loop = new PpoLoop(GptModel.create(config, manager, 1), FrozenReference.copy(GptModel.create(config, manager, 1)),
           value, reward, ppo, train, new ObjectMapper().valueToTree(train), manager, Worker.local());
           MetricsLog metrics = MetricsLog.create(
               new org.apache.hadoop.fs.Path(dir.resolve("metrics.jsonl").toUri()), conf)) {

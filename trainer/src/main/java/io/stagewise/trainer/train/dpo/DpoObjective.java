@@ -6,18 +6,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.stagewise.trainer.data.PreferenceBatch;
 import io.stagewise.trainer.flops.FlopCounter;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.FrozenReference;
 import io.stagewise.trainer.train.ObjectiveKind;
 import io.stagewise.trainer.train.preference.PreferenceObjective;
 
 /**
- * Direct preference optimisation against a frozen reference model (the SFT model the policy starts from).
+ * Direct preference optimisation against a frozen reference model (the SFT model the policy starts from; for a
+ * LoRA policy the policy itself with its adapters off, {@link FrozenReference}).
  *
  * <p>A sequence's log-probability is the sum of its response tokens' log-probabilities (the mean for IPO, as
  * TRL does). The reference's parameters stop requiring gradients when this objective is built, so its forward
@@ -33,17 +35,18 @@ public final class DpoObjective implements PreferenceObjective {
   private static final NDIndex WITHOUT_LAST = new NDIndex(":, :-1");
   private static final NDIndex AFTER_FIRST = new NDIndex(":, 1:");
 
-  private final GptModel reference;
+  private final FrozenReference reference;
   private final DpoConfig config;
 
   /** Freezes {@code reference} for good: it must not be trained afterwards. */
   public DpoObjective(GptModel reference, DpoConfig config) {
-    if (reference.config().head() != Head.LM) {
+    this(FrozenReference.copy(reference), config);
+  }
+
+  public DpoObjective(FrozenReference reference, DpoConfig config) {
+    if (reference.model().config().head() != Head.LM) {
       throw new IllegalArgumentException("the DPO reference needs head=lm, got head="
-          + reference.config().head().specName());
-    }
-    for (Parameter p : reference.getParameters().values()) {
-      p.getArray().setRequiresGradient(false);
+          + reference.model().config().head().specName());
     }
     this.reference = reference;
     this.config = config;
@@ -66,7 +69,8 @@ public final class DpoObjective implements PreferenceObjective {
     NDArray tokens = batch.tokens(manager);
     NDArray mask = batch.responseMask(manager);
     NDList input = new NDList(tokens.get(WITHOUT_LAST));
-    NDArray referenceLogits = reference.forward(new ParameterStore(manager, false), input, false).get(0);
+    NDArray referenceLogits = reference.run(model -> model.forward(new ParameterStore(manager, false), input, false))
+        .get(0);
     NDArray referenceLogProbs = sequenceLogProbs(config, referenceLogits, tokens, mask).stopGradient();
     NDList outputs = policy.forward(store, input, false);
     return loss(config, outputs.get(0), outputs.get(1), tokens, mask, referenceLogProbs, manager);
@@ -78,10 +82,10 @@ public final class DpoObjective implements PreferenceObjective {
   }
 
   @Override
-  public double trainingFlops(ModelConfig config, PreferenceBatch batch) {
+  public double trainingFlops(ModelConfig config, LoraConfig lora, PreferenceBatch batch) {
     long rows = 2L * batch.pairs();
     int positions = inputLength(batch);
-    return FlopCounter.trainingFlops(config, rows, positions) + FlopCounter.forwardFlops(config, rows, positions);
+    return FlopCounter.trainingFlops(config, lora, rows, positions) + FlopCounter.forwardFlops(config, rows, positions);
   }
 
   /** Positions the models read per row: every token but the last, which is only a target. */

@@ -3,9 +3,11 @@ package io.stagewise.trainer.train.dpo;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.FrozenReference;
 import io.stagewise.trainer.train.RunStart;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainResult;
@@ -56,8 +58,10 @@ public final class DpoRun {
     ObjectNode runConfig = JSON.valueToTree(train);
     runConfig.set("dpo", JSON.valueToTree(spec.dpo()));
     try (NDManager manager = RunStart.manager(worker)) {
-      GptModel policy = sft.load(manager);
-      DpoObjective objective = new DpoObjective(sft.load(manager), spec.dpo());
+      GptModel policy = train.lora() == null ? sft.load(manager)
+          : LoraBase.adapt(sft.config(), train.lora(), sft, manager, train.seed());
+      // Under LoRA the reference is the policy with its adapters off (no second copy of the SFT model).
+      DpoObjective objective = new DpoObjective(FrozenReference.of(policy, () -> sft.load(manager)), spec.dpo());
       return PreferenceRun.train(policy, objective, train, runConfig, data, spec.output(), resumption, conf,
           console, worker, manager);
     }

@@ -1,5 +1,7 @@
 package io.stagewise.trainer.train.ppo;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.stagewise.trainer.model.LoraConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,10 +26,21 @@ import java.util.List;
  * @param cliprangeValue how far a new value may move from the rollout's value before its loss is clipped
  * @param vfCoef weight of the value loss beside the policy loss
  * @param valueInit where the value model starts
+ * @param valueLora LoRA adapters of the value model (its scalar head trains beside them), or null (unset, out of the
+ *     JSON) to train all of it; the policy's adapters are the train settings' {@code lora}
  */
 public record PpoConfig(int responseLength, double temperature, int topK, int stopTokenId, Double missingEosPenalty,
     double klCoef, KlEstimator klEstimator, boolean whitenRewards, double gamma, double lam, int numPpoEpochs,
-    int numMiniBatches, double cliprange, double cliprangeValue, double vfCoef, ValueInit valueInit) {
+    int numMiniBatches, double cliprange, double cliprangeValue, double vfCoef, ValueInit valueInit,
+    @JsonInclude(JsonInclude.Include.NON_NULL) LoraConfig valueLora) {
+
+  /** Settings whose value model trains whole. */
+  public PpoConfig(int responseLength, double temperature, int topK, int stopTokenId, Double missingEosPenalty,
+      double klCoef, KlEstimator klEstimator, boolean whitenRewards, double gamma, double lam, int numPpoEpochs,
+      int numMiniBatches, double cliprange, double cliprangeValue, double vfCoef, ValueInit valueInit) {
+    this(responseLength, temperature, topK, stopTokenId, missingEosPenalty, klCoef, klEstimator, whitenRewards, gamma,
+        lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, valueInit, null);
+  }
 
   public PpoConfig {
     List<String> errors = new ArrayList<>();
@@ -66,27 +79,32 @@ public record PpoConfig(int responseLength, double temperature, int topK, int st
 
   public PpoConfig withResponseLength(int length) {
     return new PpoConfig(length, temperature, topK, stopTokenId, missingEosPenalty, klCoef, klEstimator,
-        whitenRewards, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, valueInit);
+        whitenRewards, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, valueInit, valueLora);
   }
 
   public PpoConfig withKl(double coef, KlEstimator estimator) {
     return new PpoConfig(responseLength, temperature, topK, stopTokenId, missingEosPenalty, coef, estimator,
-        whitenRewards, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, valueInit);
+        whitenRewards, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, valueInit, valueLora);
   }
 
   public PpoConfig withUpdates(int epochs, int miniBatches) {
     return new PpoConfig(responseLength, temperature, topK, stopTokenId, missingEosPenalty, klCoef, klEstimator,
-        whitenRewards, gamma, lam, epochs, miniBatches, cliprange, cliprangeValue, vfCoef, valueInit);
+        whitenRewards, gamma, lam, epochs, miniBatches, cliprange, cliprangeValue, vfCoef, valueInit, valueLora);
   }
 
   public PpoConfig withWhitenRewards(boolean whiten) {
     return new PpoConfig(responseLength, temperature, topK, stopTokenId, missingEosPenalty, klCoef, klEstimator,
-        whiten, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, valueInit);
+        whiten, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, valueInit, valueLora);
   }
 
   public PpoConfig withValueInit(ValueInit init) {
     return new PpoConfig(responseLength, temperature, topK, stopTokenId, missingEosPenalty, klCoef, klEstimator,
-        whitenRewards, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, init);
+        whitenRewards, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, init, valueLora);
+  }
+
+  public PpoConfig withValueLora(LoraConfig lora) {
+    return new PpoConfig(responseLength, temperature, topK, stopTokenId, missingEosPenalty, klCoef, klEstimator,
+        whitenRewards, gamma, lam, numPpoEpochs, numMiniBatches, cliprange, cliprangeValue, vfCoef, valueInit, lora);
   }
 
   /** The score after the missing-EOS penalty: a response that did not end loses {@code missingEosPenalty}. */

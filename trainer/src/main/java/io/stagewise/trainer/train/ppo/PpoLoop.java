@@ -1,12 +1,11 @@
 package io.stagewise.trainer.train.ppo;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.checkpoint.CheckpointState;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.data.EpochOrder;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
@@ -18,6 +17,7 @@ import io.stagewise.trainer.optim.TrainableParameter;
 import io.stagewise.trainer.train.CheckpointCommit;
 import io.stagewise.trainer.train.ConfigDiff;
 import io.stagewise.trainer.train.DataParallelGroup;
+import io.stagewise.trainer.train.FrozenReference;
 import io.stagewise.trainer.train.ParameterUpdate;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainProgress;
@@ -48,6 +48,7 @@ public final class PpoLoop implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final GptModel policy;
+  private final GptModel value;
   private final PpoConfig ppo;
   private final TrainConfig train;
   private final JsonNode runConfig;
@@ -65,7 +66,7 @@ public final class PpoLoop implements AutoCloseable {
    * @param runConfig what checkpoints record and a resumed run must match (the train and PPO settings)
    * @param worker this process's place in the run; rank 0 alone writes metrics and checkpoints
    */
-  public PpoLoop(GptModel policy, GptModel reference, GptModel value, ResponseScore reward, PpoConfig ppo,
+  public PpoLoop(GptModel policy, FrozenReference reference, GptModel value, ResponseScore reward, PpoConfig ppo,
       TrainConfig train, JsonNode runConfig, NDManager manager, Worker worker) {
     int chunks = ppo.numMiniBatches() * train.microBatches();
     if (train.batchSize() % chunks != 0) {
@@ -77,15 +78,15 @@ public final class PpoLoop implements AutoCloseable {
           + ") leaves no room for a prompt in model.contextLength=" + policy.config().contextLength());
     }
     this.policy = policy;
+    this.value = value;
     this.ppo = ppo;
     this.train = train;
     this.runConfig = runConfig;
     this.manager = manager;
     this.worker = worker;
     List<TrainableParameter> parameters = new ArrayList<>(TrainingLoop.trainableParameters(policy));
-    for (Pair<String, Parameter> p : value.getParameters()) {
-      parameters.add(new TrainableParameter(VALUE_PREFIX + p.getKey(), p.getValue().getArray(),
-          value.decays(p.getKey())));
+    for (TrainableParameter p : TrainingLoop.trainableParameters(value)) {
+      parameters.add(new TrainableParameter(VALUE_PREFIX + p.name(), p.array(), p.decayed()));
     }
     this.optimizer = new AdamW(train.adamW(), parameters, manager);
     this.group = new DataParallelGroup(worker.collective(), DataParallelGroup.DEFAULT_BUCKET_FLOATS);
@@ -114,6 +115,7 @@ public final class PpoLoop implements AutoCloseable {
   /** Restores both models and the optimizer from {@code checkpoint} and returns where the run stood. */
   public TrainProgress restore(CheckpointStore store, Path checkpoint) {
     CheckpointState state = store.readState(checkpoint);
+    LoraBase.requireSame(checkpoint.toString(), state.loraBases(), LoraBase.of(policy, value));
     ConfigDiff.requireEqual(checkpoint + ": model", state.model(), JSON.valueToTree(policy.config()));
     ConfigDiff.requireEqual(checkpoint + ": train", state.train(), runConfig);
     store.loadParameters(checkpoint, optimizer.parameters(), manager);
@@ -219,7 +221,8 @@ public final class PpoLoop implements AutoCloseable {
 
   private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
     CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
-        at.data(), train.seed(), JSON.valueToTree(policy.config()), runConfig), optimizer);
+        at.data(), train.seed(), JSON.valueToTree(policy.config()), runConfig,
+        LoraBase.of(policy, value)), optimizer);
   }
 
   @Override

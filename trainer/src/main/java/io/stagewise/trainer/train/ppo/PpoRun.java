@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.data.EpochOrder;
 import io.stagewise.trainer.data.PreferencePairs;
@@ -15,6 +16,7 @@ import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig.Head;
+import io.stagewise.trainer.train.FrozenReference;
 import io.stagewise.trainer.train.RunStart;
 import io.stagewise.trainer.train.TrainConfig;
 import io.stagewise.trainer.train.TrainProgress;
@@ -66,10 +68,11 @@ public final class PpoRun {
     ObjectNode runConfig = JSON.valueToTree(train);
     runConfig.set("ppo", JSON.valueToTree(spec.ppo()));
     try (NDManager manager = RunStart.manager(worker)) {
-      GptModel policy = sft.load(manager);
-      GptModel value = valueModel(spec.ppo().valueInit(), sft, reward, train.seed(), manager);
+      GptModel policy = train.lora() == null ? sft.load(manager)
+          : LoraBase.adapt(sft.config(), train.lora(), sft, manager, train.seed());
+      GptModel value = valueModel(spec.ppo(), sft, reward, train.seed(), manager);
       runConfig.set("value_model", JSON.valueToTree(value.config()));
-      try (PpoLoop loop = new PpoLoop(policy, sft.load(manager), value, new RewardModelScore(reward.load(manager)),
+      try (PpoLoop loop = new PpoLoop(policy, FrozenReference.of(policy, () -> sft.load(manager)), value, new RewardModelScore(reward.load(manager)),
           spec.ppo(), train, runConfig, manager, worker)) {
         return train(loop, truncate(prompts, loop.promptCap()), spec, resumption, conf, console, worker, policy);
       }
@@ -107,7 +110,19 @@ public final class PpoRun {
     return checkpoint;
   }
 
-  /** The reward model itself, or the SFT backbone under a fresh scalar head (seeded by the run seed). */
+  /**
+   * The reward model itself, or the SFT backbone under a fresh scalar head (seeded by the run seed); with
+   * {@code ppo.valueLora} that model is the frozen base under the value model's adapters and trained head.
+   */
+  private static GptModel valueModel(PpoConfig ppo, ModelCheckpoint sft, ModelCheckpoint reward, long seed,
+      NDManager manager) {
+    if (ppo.valueLora() == null) {
+      return valueModel(ppo.valueInit(), sft, reward, seed, manager);
+    }
+    ModelCheckpoint base = ppo.valueInit() == ValueInit.REWARD ? reward : sft;
+    return LoraBase.adapt(base.config().withHead(Head.SCALAR), ppo.valueLora(), base, manager, seed);
+  }
+
   private static GptModel valueModel(ValueInit init, ModelCheckpoint sft, ModelCheckpoint reward, long seed,
       NDManager manager) {
     if (init == ValueInit.REWARD) {

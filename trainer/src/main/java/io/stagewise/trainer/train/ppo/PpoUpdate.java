@@ -91,8 +91,8 @@ final class PpoUpdate {
             int[] members = Arrays.copyOfRange(order, k * miniBatch + m * micro,
                 k * miniBatch + (m + 1) * micro);
             PpoMicroBatch batch = new PpoMicroBatch(rollout, estimate, members);
-            flops += FlopCounter.trainingFlops(policy.config(), micro, batch.packed().width())
-                + FlopCounter.trainingFlops(value.config(), micro, batch.packed().width());
+            flops += FlopCounter.trainingFlops(policy.config(), policy.lora(), micro, batch.packed().width())
+                + FlopCounter.trainingFlops(value.config(), value.lora(), micro, batch.packed().width());
             if (m >= group.rank() * mine && m < (group.rank() + 1) * mine) {
               microBatch(recording, batch, sums);
             }

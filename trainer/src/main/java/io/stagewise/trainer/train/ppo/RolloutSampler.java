@@ -2,11 +2,11 @@ package io.stagewise.trainer.train.ppo;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.stagewise.trainer.generate.GenerationConfig;
 import io.stagewise.trainer.generate.Generator;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.train.FrozenReference;
 
 /**
  * PPO's rollout phase for a run of consecutive prompts of an iteration's batch: sample a response to each with
@@ -20,18 +20,14 @@ import io.stagewise.trainer.model.GptModel;
 public final class RolloutSampler {
 
   private final GptModel policy;
-  private final GptModel reference;
+  private final FrozenReference reference;
   private final GptModel value;
   private final ResponseScore reward;
   private final PpoConfig config;
   private final long seed;
 
-  /** Freezes {@code reference} for good. */
-  public RolloutSampler(GptModel policy, GptModel reference, GptModel value, ResponseScore reward, PpoConfig config,
-      long seed) {
-    for (Parameter p : reference.getParameters().values()) {
-      p.getArray().setRequiresGradient(false);
-    }
+  public RolloutSampler(GptModel policy, FrozenReference reference, GptModel value, ResponseScore reward,
+      PpoConfig config, long seed) {
     this.policy = policy;
     this.reference = reference;
     this.value = value;
@@ -68,7 +64,7 @@ public final class RolloutSampler {
       float[][] logProbs = packed.perResponse(
           packed.logProbs(packed.forward(policy, store, local), temperature, local).toFloatArray(), responses);
       float[][] refLogProbs = packed.perResponse(
-          packed.logProbs(packed.forward(reference, store, local), temperature, local).toFloatArray(), responses);
+          packed.logProbs(reference.run(model -> packed.forward(model, store, local)), temperature, local).toFloatArray(), responses);
       NDArray values = packed.values(packed.forward(value, store, local));
       float[][] perTokenValues = packed.perResponse(values.toFloatArray(), responses);
       float[] scores = reward.score(prompts, responses, local);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stagewise.trainer.checkpoint.CheckpointState;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.data.PreferenceBatch;
 import io.stagewise.trainer.data.ShuffledPreferenceBatches;
 import io.stagewise.trainer.metrics.EvalRecord;
@@ -69,6 +70,7 @@ public final class PreferenceLoop implements AutoCloseable {
   /** Restores parameters and optimizer from {@code checkpoint} and returns where the run stood. */
   public TrainProgress restore(CheckpointStore store, Path checkpoint) {
     CheckpointState state = store.readState(checkpoint);
+    LoraBase.requireSame(checkpoint.toString(), state.loraBases(), LoraBase.of(model, null));
     ConfigDiff.requireEqual(checkpoint + ": model", state.model(), JSON.valueToTree(model.config()));
     ConfigDiff.requireEqual(checkpoint + ": train", state.train(), runConfig);
     store.loadParameters(checkpoint, optimizer.parameters(), manager);
@@ -96,7 +98,7 @@ public final class PreferenceLoop implements AutoCloseable {
       double lr = schedule.lr(s);
       PreferenceStep.Result result = step.run(batch, s, lr);
       now = new TrainProgress(s, now.tokens() + objective.tokens(batch),
-          now.flops() + objective.trainingFlops(model.config(), batch), train.position());
+          now.flops() + objective.trainingFlops(model.config(), model.lora(), batch), train.position());
       boolean last = s == config.steps();
       boolean lead = worker.lead();
       if (lead && (s % config.logEvery() == 0 || last)) {
@@ -133,7 +135,8 @@ public final class PreferenceLoop implements AutoCloseable {
 
   private void save(CheckpointStore checkpoints, MetricsLog metrics, TrainProgress at) {
     CheckpointCommit.save(worker, checkpoints, metrics, new CheckpointState(at.step(), at.tokens(), at.flops(),
-        at.data(), config.seed(), JSON.valueToTree(model.config()), runConfig), optimizer);
+        at.data(), config.seed(), JSON.valueToTree(model.config()), runConfig,
+        LoraBase.of(model, null)), optimizer);
   }
 
   @Override

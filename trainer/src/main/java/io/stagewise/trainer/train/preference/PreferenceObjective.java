@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import io.stagewise.trainer.data.PreferenceBatch;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.train.Objective;
 import io.stagewise.trainer.train.ObjectiveKind;
@@ -38,7 +39,7 @@ public interface PreferenceObjective {
   long tokens(PreferenceBatch batch);
 
   /** FLOPs of one training update on {@code batch} (frozen forward passes included). */
-  double trainingFlops(ModelConfig config, PreferenceBatch batch);
+  double trainingFlops(ModelConfig config, LoraConfig lora, PreferenceBatch batch);
 
   /**
    * What the objective computed for P pairs.

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import io.stagewise.trainer.data.PreferenceBatch;
 import io.stagewise.trainer.flops.FlopCounter;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.LoraConfig;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelConfig.Head;
 import io.stagewise.trainer.train.ObjectiveKind;
@@ -53,8 +54,8 @@ public final class RewardObjective implements PreferenceObjective {
   }
 
   @Override
-  public double trainingFlops(ModelConfig config, PreferenceBatch batch) {
-    return FlopCounter.trainingFlops(config, 2L * batch.pairs(), batch.width());
+  public double trainingFlops(ModelConfig config, LoraConfig lora, PreferenceBatch batch) {
+    return FlopCounter.trainingFlops(config, lora, 2L * batch.pairs(), batch.width());
   }
 
   /** {@code Σ −log σ(chosen − rejected)}, computed stably as softplus of the negated margin. */

@@ -3,6 +3,7 @@ package io.stagewise.trainer.train.reward;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.data.version.DatasetResolver;
@@ -59,9 +60,15 @@ public final class RewardRun {
     RunStart.Resumption resumption = RunStart.prepare(spec.output(), train, spec.resume(), worker, conf);
     JsonNode runConfig = JSON.valueToTree(train);
     try (NDManager manager = RunStart.manager(worker)) {
-      GptModel model = GptModel.create(config, manager, train.seed());
-      if (init != null) {
-        copyBackbone(init, model, manager);
+      GptModel model;
+      if (train.lora() != null) {
+        // The backbone is the frozen base; the adapters and the fresh scalar head train.
+        model = LoraBase.adapt(config, train.lora(), init, manager, train.seed());
+      } else {
+        model = GptModel.create(config, manager, train.seed());
+        if (init != null) {
+          copyBackbone(init, model, manager);
+        }
       }
       return PreferenceRun.train(model, new RewardObjective(), train, runConfig, data, spec.output(),
           resumption, conf, console, worker, manager);

@@ -39,6 +39,9 @@ public record RewardRunSpec(URI trainData, URI evalData, URI output, ModelSpec m
           + " checkpoint's backbone)");
     }
     PreferenceRun.requireTrain(errors, train, ObjectiveKind.REWARD);
+    if (train != null && train.lora() != null && initCheckpoint == null) {
+      errors.add("train.lora: adapters train beside a frozen base model; set initCheckpoint (the SFT model)");
+    }
     if (evalData != null && train != null && train.evalBatches() == 0) {
       errors.add("train.evalBatches: must be >= 1 when evalData is set");
     }

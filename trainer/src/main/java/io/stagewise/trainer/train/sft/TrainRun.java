@@ -81,8 +81,9 @@ public final class TrainRun {
     DataParallelGroup group = resumption.group();
     Path metricsFile = new Path(new Path(spec.output()), RunStart.METRICS_FILE);
     try (NDManager manager = RunStart.manager(worker)) {
-      GptModel model = GptModel.create(modelConfig, manager, train.seed());
-      if (spec.init() != null && latest.isEmpty()) {
+      GptModel model = GptModel.create(modelConfig, train.lora(), manager, train.seed());
+      // A LoRA run's checkpoints hold its adapters alone: the base comes from init on every start.
+      if (spec.init() != null && (latest.isEmpty() || train.lora() != null)) {
         InitialWeights.load(spec.init(), model, manager, conf);
       }
       try (TrainingLoop loop = new TrainingLoop(model, train, manager, worker)) {

@@ -19,7 +19,8 @@ import java.util.List;
  *     that already holds checkpoints is an error, so a finished run is never overwritten by mistake
  * @param init where the first parameters come from instead of the seeded initialisation, or null: a Stagewise
  *     checkpoint, or {@code hf:PATH} for a Hugging Face directory; it must hold the run's architecture
- *     ({@link io.stagewise.trainer.train.InitialWeights}); ignored when the run resumes from its own checkpoint
+ *     ({@link io.stagewise.trainer.train.InitialWeights}); ignored when the run resumes from its own checkpoint,
+ *     unless {@code train.lora} is set: then it is the frozen base under the adapters, loaded on every start
  */
 public record TrainRunSpec(URI trainData, URI evalData, URI output, ModelSpec model, TrainConfig train,
     boolean resume, URI init) {
@@ -52,6 +53,18 @@ public record TrainRunSpec(URI trainData, URI evalData, URI output, ModelSpec mo
         && ModelConfig.Attention.fromName(model.attention()) == ModelConfig.Attention.SPARSE) {
       errors.add("train.packing: model.attention=sparse selects key blocks that would straddle packed rows; "
           + "use packing: false or another attention");
+    }
+    if (train != null && train.lora() != null) {
+      if (init == null) {
+        errors.add("train.lora: adapters train beside a frozen base model; set init (a checkpoint or hf:DIR)");
+      }
+      if (model != null) {
+        try {
+          train.lora().adaptedLayers(model.resolve(2));
+        } catch (IllegalArgumentException e) {
+          errors.add("train." + e.getMessage());
+        }
+      }
     }
     if (evalData != null && train != null && train.evalBatches() == 0) {
       errors.add("train.evalBatches: must be >= 1 when evalData is set");

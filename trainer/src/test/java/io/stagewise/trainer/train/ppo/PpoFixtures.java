@@ -119,4 +119,13 @@ final class PpoFixtures {
          "tokenizer": {"kind": "test", "vocab_size": %d, "special_ids": {"pad": 0, "end": %d}}}"""
         .formatted(kind, VOCAB, END));
   }
+
+  /** Deletes a directory tree, e.g. a checkpoint, as if the job had died before writing it. */
+  static void deleteRecursively(java.nio.file.Path path) throws Exception {
+    try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(path)) {
+      for (java.nio.file.Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(p);
+      }
+    }
+  }
 }

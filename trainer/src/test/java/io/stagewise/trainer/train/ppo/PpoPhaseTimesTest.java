@@ -1,6 +1,7 @@
 package io.stagewise.trainer.train.ppo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import io.stagewise.trainer.train.FrozenReference;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -50,7 +51,7 @@ class PpoPhaseTimesTest {
       GptModel value = GptModel.create(config.withHead(Head.SCALAR), manager, 2);
       RewardModelScore reward = new RewardModelScore(GptModel.create(config.withHead(Head.SCALAR), manager, 3));
       CheckpointStore checkpoints = CheckpointStore.forWriting(dir.resolve("checkpoints").toUri(), conf, 1);
-      try (PpoLoop loop = new PpoLoop(GptModel.create(config, manager, 1), GptModel.create(config, manager, 1),
+      try (PpoLoop loop = new PpoLoop(GptModel.create(config, manager, 1), FrozenReference.copy(GptModel.create(config, manager, 1)),
           value, reward, ppo, train, new ObjectMapper().valueToTree(train), manager, Worker.local());
           MetricsLog metrics = MetricsLog.create(metricsFile, conf)) {
         loop.run(prompts, new EpochOrder(prompts.length, 8, 5, DataPosition.START, "prompts"), TrainProgress.START,

@@ -22,12 +22,9 @@ import io.stagewise.trainer.train.Worker;
 import io.stagewise.trainer.train.reward.RewardRun;
 import io.stagewise.trainer.train.reward.RewardRunSpec;
 import java.net.URI;
-import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,7 +97,7 @@ class PpoRunTest {
     List<JsonNode> uninterrupted = stable(MetricsLog.read(new Path(first.metrics()), CONF));
     List<float[]> expected = parameters(first.checkpoint());
 
-    deleteRecursively(java.nio.file.Path.of(first.checkpoint())); // as if the job died after iteration 2's checkpoint
+    PpoFixtures.deleteRecursively(java.nio.file.Path.of(first.checkpoint())); // as if the job died after iteration 2's checkpoint
     TrainResult resumed = PpoRun.run(spec("resume", 4, 2, true), CONF, PpoFixtures.quiet());
 
     assertEquals(uninterrupted, stable(MetricsLog.read(new Path(resumed.metrics()), CONF)));
@@ -168,13 +165,5 @@ class PpoRunTest {
     return records.stream().<JsonNode>map(r -> ((ObjectNode) r.deepCopy()).without(List.of("tokens_per_s",
         PpoMetrics.EPISODES_PER_SECOND, PpoPhaseTimes.ROLLOUT, PpoPhaseTimes.SCORING, PpoPhaseTimes.UPDATE,
         PpoPhaseTimes.ITERATION))).toList();
-  }
-
-  private static void deleteRecursively(java.nio.file.Path path) throws Exception {
-    try (Stream<java.nio.file.Path> all = Files.walk(path)) {
-      for (java.nio.file.Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.stagewise.trainer.train.ppo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import io.stagewise.trainer.train.FrozenReference;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
@@ -70,7 +71,7 @@ class PpoToyRewardTest {
       GptModel value = GptModel.create(sft.config().withHead(Head.SCALAR), manager, 5);
       value.copyParametersFrom(sft.load(manager));
       CheckpointStore checkpoints = CheckpointStore.forWriting(dir.resolve("toy").resolve("checkpoints").toUri(), conf, 1);
-      try (PpoLoop loop = new PpoLoop(sft.load(manager), sft.load(manager), value, new MarkerScore(), ppo, train,
+      try (PpoLoop loop = new PpoLoop(sft.load(manager), FrozenReference.copy(sft.load(manager)), value, new MarkerScore(), ppo, train,
           new ObjectMapper().valueToTree(train), manager, Worker.local());
           MetricsLog metrics = MetricsLog.create(metricsFile, conf)) {
         loop.run(prompts, new EpochOrder(prompts.length, 16, 5, DataPosition.START, "prompts"), TrainProgress.START,

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.checkpoint.LoraBase;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.data.ShardFiles;
 import io.stagewise.trainer.interop.HfExport;
@@ -17,6 +19,8 @@ import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.model.BlockSparsity;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.LoraConfig;
+import io.stagewise.trainer.optim.TrainableParameter;
 import io.stagewise.trainer.train.InitialWeights;
 import io.stagewise.trainer.train.ModelSpec;
 import io.stagewise.trainer.train.ObjectiveKind;
@@ -142,6 +146,99 @@ class TrainRunTest {
         new TrainRunSpec(trainData, null, dir.resolve("third").toUri(), other, train, false, init), conf));
     assertTrue(e.getMessage().contains("model.kv_heads is 2 there, 4 in the run")
         && e.getMessage().contains("model.norm is rmsnorm there, layernorm in the run"), e.getMessage());
+  }
+
+  @Test
+  void aLoraRunCheckpointsItsAdaptersAloneLoadsOnItsBaseAndRefusesAnother() throws Exception {
+    ModelSpec model = new ModelSpec("tiny", TinyRuns.CONTEXT, null, null, null, null, null, null, 0f, null, null, null,
+        null, null);
+    TrainConfig train = TinyRuns.config(3).withCadence(1, 0, 1, 0).withIntraOpThreads(1);
+    URI base = TrainRun.run(new TrainRunSpec(trainData, null, dir.resolve("base").toUri(), model, train, false, null),
+        conf, quiet()).checkpoint();
+    URI other = TrainRun.run(new TrainRunSpec(trainData, null, dir.resolve("other").toUri(), model,
+        train.withSeed(12), false, null), conf, quiet()).checkpoint();
+    TrainConfig adapted = train.withLora(new LoraConfig(4, 8, 0.05, List.of(LoraConfig.ALL_LINEAR)));
+    TrainRunSpec lora = new TrainRunSpec(trainData, null, dir.resolve("lora").toUri(), model, adapted, false, base);
+    TrainResult result = TrainRun.run(lora, conf, quiet());
+
+    ModelCheckpoint checkpoint = ModelCheckpoint.at(result.checkpoint(), conf);
+    CheckpointStore store = new CheckpointStore(dir.resolve("lora").resolve("checkpoints").toUri(), conf, 1);
+    Path saved = new Path(result.checkpoint());
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GptModel baseModel = ModelCheckpoint.at(base, conf).load(manager);
+      assertEquals(baseModel.baseFingerprint().length(), 64);
+      GptModel withAdapters = checkpoint.loadAdapted(manager);
+      assertEquals(store.readState(saved).loraBases().get(LoraBase.MODEL).fingerprint(), withAdapters.baseFingerprint());
+      for (var p : baseModel.getParameters()) {
+        assertArrayEquals(p.getValue().getArray().toFloatArray(),
+            withAdapters.getParameters().get(p.getKey()).getArray().toFloatArray(), 0f, p.getKey() + " is the base's");
+      }
+      // The checkpoint holds the adapters and nothing of the base.
+      IllegalArgumentException noBase = assertThrows(IllegalArgumentException.class, () -> store.loadParameters(saved,
+          List.of(new TrainableParameter("wte.weight", baseModel.getParameters().get("wte.weight").getArray(), true)),
+          manager));
+      assertTrue(noBase.getMessage().contains("no parameter 'wte.weight'"), noBase.getMessage());
+      // Loaded for evaluation or export, the adapters are merged: the same function to float rounding.
+      float[] expected = logits(withAdapters, manager);
+      float[] merged = logits(checkpoint.load(manager), manager);
+      float[] baseLogits = logits(baseModel, manager);
+      assertTrue(maxDiff(expected, merged) <= 1e-5, "merged vs adapted: " + maxDiff(expected, merged));
+      assertTrue(maxDiff(expected, baseLogits) > 1e-4, "the adapters trained: " + maxDiff(expected, baseLogits));
+      // Exported, the merged weights are plain GPT-2 tensors whose model computes the adapted logits.
+      java.nio.file.Path exported = Files.createDirectories(dir.resolve("lora-hf"));
+      GptModel mergedModel = checkpoint.load(manager);
+      HfExport.write(mergedModel, HfExport.layout(mergedModel.config(), null), TokenRoles.UNKNOWN,
+          new Path(exported.toUri()), conf);
+      float[] imported = logits(ModelCheckpoint.at(ModelCheckpoint.hfLocation(exported.toUri()), conf).load(manager),
+          manager);
+      assertTrue(maxDiff(expected, imported) <= 1e-5, "exported vs adapted: " + maxDiff(expected, imported));
+    }
+
+    String otherFingerprint;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      otherFingerprint = ModelCheckpoint.at(other, conf).load(manager).baseFingerprint();
+    }
+    String recorded = store.readState(saved).loraBases().get(LoraBase.MODEL).fingerprint();
+    IllegalArgumentException resumed = assertThrows(IllegalArgumentException.class, () -> TrainRun.run(
+        new TrainRunSpec(trainData, null, dir.resolve("lora").toUri(), model, adapted, true, other), conf, quiet()));
+    assertTrue(resumed.getMessage().contains(recorded) && resumed.getMessage().contains(otherFingerprint),
+        resumed.getMessage());
+
+    // The base changed where the checkpoint says it is: loading is refused, naming both fingerprints.
+    for (String file : List.of("params.bin", ".params.bin.crc")) { // the tensors and Hadoop's checksum of them
+      Files.copy(java.nio.file.Path.of(other).resolve(file), java.nio.file.Path.of(base).resolve(file),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    try (NDManager manager = NDManager.newBaseManager()) {
+      IllegalArgumentException moved = assertThrows(IllegalArgumentException.class, () -> checkpoint.load(manager));
+      assertTrue(moved.getMessage().contains(recorded) && moved.getMessage().contains(otherFingerprint),
+          moved.getMessage());
+    }
+
+    IllegalArgumentException noInit = assertThrows(IllegalArgumentException.class,
+        () -> new TrainRunSpec(trainData, null, dir.resolve("x").toUri(), model, adapted, false, null));
+    assertTrue(noInit.getMessage().startsWith("train.lora: "), noInit.getMessage());
+    IllegalArgumentException gate = assertThrows(IllegalArgumentException.class, () -> new TrainRunSpec(trainData,
+        null, dir.resolve("x").toUri(), model, train.withLora(new LoraConfig(2, 2, 0, List.of("mlp.gate"))), false,
+        base));
+    assertTrue(gate.getMessage().startsWith("train.lora.targets: [mlp.gate]"), gate.getMessage());
+  }
+
+  private static float[] logits(GptModel model, NDManager manager) {
+    try (NDManager step = manager.newSubManager()) {
+      ai.djl.ndarray.NDArray tokens = step.create(new int[] {1, 2, 3, 4, 5, 6, 7, 8}, new ai.djl.ndarray.types.Shape(
+          1, 8));
+      return model.forward(new ai.djl.training.ParameterStore(step, false), new ai.djl.ndarray.NDList(tokens), false)
+          .get(0).toFloatArray();
+    }
+  }
+
+  private static double maxDiff(float[] a, float[] b) {
+    double max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
   }
 
   private TrainRunSpec spec(TrainConfig train, boolean resume) {

@@ -43,6 +43,10 @@ final class DataRegenerateCommand implements Callable<Integer> {
     try {
       RegenerateDriver.Summary summary = RegenerateDriver.run(spark, spec, System.err);
       summary.lines().forEach(System.out::println);
+      if (!summary.pruned().isEmpty()) {
+        System.out.println("pruned " + summary.pruned().size() + " step directories no version uses: "
+            + String.join(", ", summary.pruned()));
+      }
       System.out.println("current version of " + spec.output() + ": " + summary.current());
       return 0;
     } finally {

@@ -3,6 +3,7 @@ package io.stagewise.regenerate;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.data.ContentDigest;
 import io.stagewise.data.io.DatasetContents;
 import io.stagewise.data.io.DatasetPublisher;
 import io.stagewise.data.io.PublishHook;
@@ -12,12 +13,8 @@ import io.stagewise.data.manifest.Manifest;
 import io.stagewise.data.manifest.ManifestReader;
 import io.stagewise.sweep.run.StageStore;
 import io.stagewise.trainer.data.version.DatasetResolver;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +56,7 @@ final class FamilyPublication {
     ObjectNode members = out.putObject(MEMBERS);
     plan.members().forEach((name, m) -> members.put(name, m.step().kind().dirName() + "/" + m.step().key()
         + "/" + m.dataset()));
-    return out.put(KEY, sha256(members.toString()));
+    return out.put(KEY, ContentDigest.shortHex(members.toString()));
   }
 
   /** This plan's publication key: a hash of which step dataset each member is copied from. */
@@ -79,11 +76,18 @@ final class FamilyPublication {
     }
   }
 
-  /** The members whose source differs from what {@code published} recorded (all of them when none). */
-  List<String> changedMembers(Optional<JsonNode> published) {
+  /**
+   * The members whose rows differ from the published version's (all of them when none is published). A member
+   * copied from another step than before is compared by content: a rebuilt step may make the same rows.
+   */
+  List<String> changedMembers(Configuration conf, Optional<JsonNode> published) {
     List<String> out = new ArrayList<>();
-    record.get(MEMBERS).fieldNames().forEachRemaining(name -> {
-      if (published.isEmpty() || !record.get(MEMBERS).get(name).equals(published.get().path(MEMBERS).path(name))) {
+    plan.members().forEach((name, m) -> {
+      if (published.isEmpty()) {
+        out.add(name);
+      } else if (!record.get(MEMBERS).get(name).equals(published.get().path(MEMBERS).path(name))
+          && !ManifestReader.read(conf, store.dataset(m.step(), m.dataset())).fingerprint()
+              .equals(ManifestReader.read(conf, member(spec, name)).fingerprint())) {
         out.add(name);
       }
     });
@@ -115,12 +119,4 @@ final class FamilyPublication {
     return spec.output().replaceAll("/+$", "") + "/" + name;
   }
 
-  private static String sha256(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

@@ -32,6 +32,19 @@ public record FamilySpec(String name, String output, String work, DataSource dat
     attackers = List.copyOf(attackers);
   }
 
+  /** Where {@link #work} is for the set at {@code output} when the spec does not say. */
+  public static String defaultWork(String output) {
+    return output.replaceAll("/+$", "") + "/" + DEFAULT_WORK;
+  }
+
+  /**
+   * Whether the work directory is the family's own (the default): only then are its unused steps pruned, as
+   * a directory the spec names may hold other families' or a sweep's stages.
+   */
+  public boolean ownsWork() {
+    return work.equals(defaultWork(output));
+  }
+
   /** The files and datasets the family reads, under their spec fields. */
   public InputPaths inputs() {
     return data.inputs().add("tokenizer.path", tokenizer.path());

@@ -59,8 +59,7 @@ public final class FamilySpecReader {
     fields.onlyKeys(tree, "", KEYS);
     String name = fields.text(tree, "", "name", null);
     String output = fields.text(tree, "", "output", null);
-    String work = fields.text(tree, "", "work", output == null ? "" : output.replaceAll("/+$", "") + "/"
-        + FamilySpec.DEFAULT_WORK);
+    String work = fields.text(tree, "", "work", output == null ? "" : FamilySpec.defaultWork(output));
     long keep = fields.integer(tree, "", "keep_versions", 3, 1);
     check.require(keep <= Integer.MAX_VALUE, "keep_versions", "is too large");
     DataSource data = new DataSourceReader(check, fields).read(tree.get("data"));

@@ -5,6 +5,7 @@ import io.stagewise.poison.attack.AttackSpec;
 import io.stagewise.poison.attack.Stage;
 import io.stagewise.sweep.plan.DataNodes;
 import io.stagewise.sweep.plan.InputContent;
+import io.stagewise.sweep.plan.SourceSteps;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.sweep.plan.StageNode;
 import io.stagewise.sweep.plan.SweepPlanner;
@@ -24,6 +25,8 @@ import java.util.Map;
  *                                      └─ evaluation sets (as the source made them)
  * </pre>
  *
+ * Imported sources are a step per role and a hold-out step ({@link SourceSteps}), so each build depends on its
+ * own role's import only and a changed source file rebuilds its own side and the held-out harmful prompts.
  * A stage without attackers has no build step: its clean set is the member, tokenized as it is. Members name
  * the dataset of one step that the family publishes under that name.
  *
@@ -45,16 +48,16 @@ public record FamilySteps(List<StageNode> steps, Map<String, Member> members) {
     DataNodes nodes = new DataNodes(inputs, spec.tokenizer(), spec.truncation());
     List<StageNode> steps = new ArrayList<>();
     Map<String, Member> members = new LinkedHashMap<>();
-    StageNode source = nodes.source(spec.data());
-    steps.add(source);
-    Map<String, StageNode> data = Map.of(SweepPlanner.DATA, source);
+    SourceSteps source = nodes.source(spec.data());
+    steps.addAll(source.steps());
     for (Stage stage : Stage.values()) {
       String name = stage == Stage.SFT ? DataStages.SFT : DataStages.PREFERENCE;
       List<AttackSpec> attackers = spec.attackers().stream().filter(a -> a.stage() == stage)
           .map(a -> a.resolve(spec.seed())).toList();
-      Member text = new Member(source, name);
+      Member text = new Member(source.producer(name), name);
       if (!attackers.isEmpty()) {
-        StageNode build = nodes.node(StageKind.POISON, "build " + name, nodes.poisonConfig(stage, attackers), data);
+        StageNode build = nodes.node(StageKind.POISON, "build " + name, nodes.poisonConfig(stage, attackers),
+            Map.of(SweepPlanner.DATA, text.step()));
         steps.add(build);
         text = new Member(build, DataStages.TEXT);
       }
@@ -69,7 +72,7 @@ public record FamilySteps(List<StageNode> steps, Map<String, Member> members) {
     if (spec.data() instanceof DataSource.World) {
       evaluation.addAll(List.of(DataStages.EVAL_PREFERENCE, WorldSynthSpec.PPO_PROMPTS));
     }
-    evaluation.forEach(name -> members.put(name, new Member(source, name)));
+    evaluation.forEach(name -> members.put(name, new Member(source.producer(name), name)));
     return new FamilySteps(steps, members);
   }
 

@@ -11,11 +11,15 @@ import java.util.TreeSet;
 /**
  * Why a step of a family must be rebuilt, told against the steps the version readers get now was built from
  * ({@link FamilyPublication#record}): a step new to the family, a changed spec field (the path, old and new
- * value), a rebuilt input step, or changed content of what it reads (files, published datasets, the data
- * format) when its config is the same.
+ * value), a rebuilt input step, or, when its config is the same, the changed content of what it reads (a
+ * source file's or published dataset's hash, as its stage marker recorded the identity it was keyed by) or a
+ * new data-format version.
  */
 final class StepReasons {
   private static final int SHOWN = 3;
+  /** A file hash as {@code InputContent} writes it, shown by its first {@value #SHOWN_HEX} hex digits. */
+  private static final String HASH = "sha256:";
+  private static final int SHOWN_HEX = 12;
 
   private final StageStore store;
   private final Optional<JsonNode> published;
@@ -53,11 +57,21 @@ final class StepReasons {
     }
     List<String> changes = new ArrayList<>();
     differences(record.get().path("config"), step.config(), "", changes);
-    if (changes.isEmpty()) {
-      return "the content it reads changed (files or published datasets), or the data-format version";
+    if (!changes.isEmpty()) {
+      return "changed " + shown(changes);
     }
+    JsonNode identity = record.get().path("identity");
+    if (identity.isMissingNode()) {
+      return step.identity().equals(step.config()) ? "a new data-format version"
+          : "the content it reads changed (files or published datasets), or the data-format version";
+    }
+    differences(identity, step.identity(), "", changes);
+    return changes.isEmpty() ? "a new data-format version" : "changed content of " + shown(changes);
+  }
+
+  private static String shown(List<String> changes) {
     String shown = String.join("; ", changes.subList(0, Math.min(SHOWN, changes.size())));
-    return "changed " + shown + (changes.size() > SHOWN ? " and " + (changes.size() - SHOWN) + " more" : "");
+    return shown + (changes.size() > SHOWN ? " and " + (changes.size() - SHOWN) + " more" : "");
   }
 
   /** Every leaf where {@code a} and {@code b} differ, as {@code path (old → new)}. */
@@ -79,6 +93,9 @@ final class StepReasons {
   }
 
   private static String shown(JsonNode node) {
+    if (node.isTextual() && node.asText().startsWith(HASH) && node.asText().length() > HASH.length() + SHOWN_HEX) {
+      return node.asText().substring(0, HASH.length() + SHOWN_HEX) + "…"; // enough to tell two files apart
+    }
     return node.isMissingNode() ? "absent" : node.isTextual() ? node.asText() : node.toString();
   }
 }

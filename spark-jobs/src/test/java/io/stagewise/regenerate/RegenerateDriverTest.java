@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.stagewise.cli.StagewiseCli;
 import io.stagewise.data.LocalSpark;
 import io.stagewise.data.io.PublishedDataset;
+import io.stagewise.data.io.VersionRetention;
+import io.stagewise.sweep.ImportedSources;
+import io.stagewise.sweep.plan.InputContent;
+import io.stagewise.sweep.plan.StageNode;
 import io.stagewise.trainer.data.version.DatasetLayout;
 import io.stagewise.trainer.data.version.DatasetResolver;
 import java.io.ByteArrayOutputStream;
@@ -21,12 +25,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,19 +44,28 @@ import org.junit.jupiter.api.io.TempDir;
  * unchanged rerun builds and publishes nothing, and a changed attacker budget rebuilds exactly that stage's
  * build and tokenize steps and publishes a version whose other members hold the same rows. A regenerate whose
  * JVM is killed while it publishes leaves the previous version what readers get, every member of it; the next
- * run reuses the steps the killed one finished and publishes.
+ * run reuses the steps the killed one finished and publishes (it shares the first test's steps, so it builds
+ * only the child's). A family of imported source files rebuilds exactly the side of a changed file, and each
+ * publication prunes the steps only the replaced version was made from, except a running regenerate's.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RegenerateDriverTest {
   private static final List<String> MEMBERS = List.of("sft", "preference", "sft-tokens", "preference-tokens",
       "eval-harmful", "eval-benign", "eval-preference", "ppo-prompts");
+  private static final List<String> IMPORTED_MEMBERS = List.of("sft", "preference", "sft-tokens",
+      "preference-tokens", "eval-harmful", "eval-benign");
   private static final List<String> STEPS = List.of("synthetic world", "build sft", "tokenize sft",
       "build preference", "tokenize preference");
   private static SparkSession spark;
   @TempDir Path dir;
+  /** The world family's steps: built by the first test, reused by the killed-run test (content keys). */
+  @TempDir static Path shared;
 
   @BeforeAll
   static void start() {
     spark = LocalSpark.start(2);
+    // A handful of rows: one shuffle partition saves a task per partition on every step (results do not change).
+    spark.conf().set("spark.sql.shuffle.partitions", "1");
   }
 
   @AfterAll
@@ -54,9 +73,14 @@ class RegenerateDriverTest {
     spark.stop();
   }
 
+  private static String sharedWork() {
+    return "work=" + shared.resolve("steps").toUri();
+  }
+
   @Test
+  @Order(1)
   void rebuildsExactlyWhatChangedAndPublishesOnlyNewContent() {
-    FamilySpec first = NightlyFamily.spec(dir);
+    FamilySpec first = NightlyFamily.spec(dir, sharedWork());
     RegenerateDriver.Summary built = run(first);
     assertEquals(STEPS, built.rebuilt());
     assertTrue(built.lines().get(0).startsWith("rebuilt synthetic world: no version of the family is published"),
@@ -71,7 +95,7 @@ class RegenerateDriverTest {
     assertTrue(again.published().isEmpty(), "nothing new to publish");
     assertEquals(built.current(), again.current());
 
-    FamilySpec bigger = NightlyFamily.spec(dir, "attackers[1].budget={count: 9}");
+    FamilySpec bigger = NightlyFamily.spec(dir, sharedWork(), "attackers[1].budget={count: 9}");
     RegenerateDriver.Summary changed = run(bigger);
     assertEquals(List.of("build preference", "tokenize preference"), changed.rebuilt());
     assertTrue(changed.lines().contains("rebuilt build preference: changed attackers[0].budget.count (5 → 9)"),
@@ -90,13 +114,102 @@ class RegenerateDriverTest {
         .get("preference-attacker"));
   }
 
+  /**
+   * Also pruning: with one version kept and no grace, each publication deletes the steps only the replaced
+   * version was made from, except those a running regenerate has leased.
+   */
   @Test
+  @Order(3)
+  void aChangedSourceFileRebuildsExactlyTheStepsDownstreamOfIt() {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    conf.set(VersionRetention.GRACE_KEY, "0");
+    try {
+      ImportedSources files = ImportedSources.write(dir.resolve("sources"));
+      FamilySpec spec = NightlyFamily.spec(dir, files.dataSection(), "keep_versions=1");
+      RegenerateDriver.Summary built = run(spec);
+      assertEquals(List.of("import sft", "import preference", "import eval_harmful", "hold out eval_harmful",
+          "build sft", "tokenize sft", "build preference", "tokenize preference"), built.rebuilt());
+      assertEquals(List.of(), built.pruned());
+      Map<String, String> before = fingerprints(spec, IMPORTED_MEMBERS);
+      assertEquals(12, PublishedDataset.open(spark, member(spec, "eval-harmful")).manifest().rows(),
+          "the four behaviours the SFT rows ask are held out of sixteen");
+      Set<String> first = stepIds(spec);
+
+      files.change(ImportedSources.Role.PREFERENCE);
+      RegenerateDriver.Summary preference = run(spec);
+      assertPreferenceSideRebuilt(preference);
+      Map<String, String> after = fingerprints(spec, IMPORTED_MEMBERS);
+      assertOnlyChanged("preference", before, after);
+      Set<String> second = stepIds(spec);
+      assertEquals(first.stream().filter(s -> !second.contains(s)).sorted().toList(), preference.pruned(),
+          "the replaced version's own steps are pruned");
+      assertTrue(second.stream().allMatch(s -> Files.isDirectory(stepDir(spec, s))), "the current ones stay");
+
+      // A regenerate that planned the current version's steps and is still running holds them.
+      List<StageNode> running = FamilySteps.plan(spec, InputContent.of(conf)).steps();
+      files.change(ImportedSources.Role.SFT);
+      RegenerateDriver.Summary sft;
+      try (StepLeases.Lease lease = new StepLeases(new org.apache.hadoop.fs.Path(spec.work()), conf)
+          .hold(running, Instant.now())) {
+        sft = run(spec);
+      }
+      assertSftSideRebuilt(sft);
+      assertOnlyChanged("sft", after, fingerprints(spec, IMPORTED_MEMBERS));
+      assertEquals(List.of(), sft.pruned(), "a running regenerate's steps are never pruned");
+      assertTrue(second.stream().allMatch(s -> Files.isDirectory(stepDir(spec, s))));
+    } finally {
+      conf.unset(VersionRetention.GRACE_KEY);
+    }
+  }
+
+  private static void assertPreferenceSideRebuilt(RegenerateDriver.Summary changed) {
+    assertEquals(List.of("import preference", "hold out eval_harmful", "build preference", "tokenize preference"),
+        changed.rebuilt());
+    assertLine(changed, "rebuilt import preference: changed content of sources[0].content (sha256:");
+    assertLine(changed, "rebuilt hold out eval_harmful: its input import preference changed");
+    assertLine(changed, "rebuilt build preference: its input import preference changed");
+    assertLine(changed, "reused import sft (key ");
+    assertLine(changed, "rebuilt publish: members preference, preference-tokens changed;");
+  }
+
+  private static void assertSftSideRebuilt(RegenerateDriver.Summary changed) {
+    assertEquals(List.of("import sft", "hold out eval_harmful", "build sft", "tokenize sft"), changed.rebuilt());
+    assertLine(changed, "rebuilt import sft: changed content of sources[0].content (sha256:");
+    assertLine(changed, "rebuilt hold out eval_harmful: its input import sft changed");
+    assertLine(changed, "reused build preference (key ");
+    // The new SFT row is not held out and asks no AdvBench behaviour: the evaluation sets keep their rows.
+    assertLine(changed, "rebuilt publish: members sft, sft-tokens changed;");
+  }
+
+  /** Exactly the members named {@code side}… hold other rows in {@code after} than in {@code before}. */
+  private static void assertOnlyChanged(String side, Map<String, String> before, Map<String, String> after) {
+    for (String member : before.keySet()) {
+      assertEquals(!member.startsWith(side), before.get(member).equals(after.get(member)), member);
+    }
+  }
+
+  private static Set<String> stepIds(FamilySpec spec) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    return FamilySteps.plan(spec, InputContent.of(conf)).steps().stream().map(StepLeases::step)
+        .collect(Collectors.toSet());
+  }
+
+  private static Path stepDir(FamilySpec spec, String id) {
+    return Path.of(java.net.URI.create(spec.work())).resolve("stages").resolve(id);
+  }
+
+  private static void assertLine(RegenerateDriver.Summary summary, String start) {
+    assertTrue(summary.lines().stream().anyMatch(l -> l.startsWith(start)), start + " in " + summary.lines());
+  }
+
+  @Test
+  @Order(2)
   void aKilledRegenerateLeavesThePreviousVersionCurrent() throws Exception {
-    FamilySpec spec = NightlyFamily.spec(dir);
+    FamilySpec spec = NightlyFamily.spec(dir, sharedWork());
     String before = run(spec).current();
     Map<String, String> fingerprints = fingerprints(spec);
 
-    Process child = regenerateInChildJvm("attackers[0].budget={count: 7}");
+    Process child = regenerateInChildJvm(sharedWork(), "attackers[0].budget={count: 7}");
     Path versions = Path.of(java.net.URI.create(spec.output())).resolve(DatasetLayout.VERSIONS);
     Instant deadline = Instant.now().plus(Duration.ofMinutes(8));
     while (child.isAlive() && Instant.now().isBefore(deadline) && versionsBesides(versions, before).isEmpty()) {
@@ -111,7 +224,7 @@ class RegenerateDriverTest {
         .resolve(spec.output() + "/sft").version());
     assertEquals(fingerprints, fingerprints(spec), "every member is still the previous version's");
 
-    RegenerateDriver.Summary next = run(NightlyFamily.spec(dir, "attackers[0].budget={count: 7}"));
+    RegenerateDriver.Summary next = run(NightlyFamily.spec(dir, sharedWork(), "attackers[0].budget={count: 7}"));
     assertTrue(next.published().isPresent());
     assertEquals(List.of(), next.rebuilt(), "the killed run had finished every step before publishing");
     assertEquals(7, PublishedDataset.open(spark, spec.output() + "/sft").manifest().poisonedByAttacker()
@@ -158,8 +271,12 @@ class RegenerateDriverTest {
 
   /** Every member's content fingerprint, as readers of the family get it now. */
   private static Map<String, String> fingerprints(FamilySpec spec) {
+    return fingerprints(spec, MEMBERS);
+  }
+
+  private static Map<String, String> fingerprints(FamilySpec spec, List<String> members) {
     Map<String, String> out = new TreeMap<>();
-    for (String member : MEMBERS) {
+    for (String member : members) {
       out.put(member, PublishedDataset.open(spark, member(spec, member)).manifest().fingerprint());
     }
     return out;

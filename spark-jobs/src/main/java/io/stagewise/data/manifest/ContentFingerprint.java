@@ -6,12 +6,10 @@ import static org.apache.spark.sql.functions.isnull;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.xxhash64;
 
+import io.stagewise.data.ContentDigest;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
@@ -85,11 +83,6 @@ public record ContentFingerprint(long rows, long sum, long sum2, String schema) 
   /** The value stored in the manifest: the first 128 bits of SHA-256 over all four parts, in hex. */
   public String digest() {
     String canonical = schema + "\n" + rows + "\n" + Long.toHexString(sum) + "\n" + Long.toHexString(sum2);
-    try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
+    return ContentDigest.prefixHex(canonical.getBytes(StandardCharsets.UTF_8), 16);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stagewise.data.ContentDigest;
 import io.stagewise.data.manifest.TokenizerInfo;
 import io.stagewise.trainer.interop.TokenRoles;
 import java.io.IOException;
@@ -91,7 +92,7 @@ public final class HfTokenizerFiles {
     try (InputStream in = source.getFileSystem(conf).open(source)) {
       bytes = in.readAllBytes();
     }
-    String sha256 = HuggingFaceTextTokenizer.sha256(bytes);
+    String sha256 = ContentDigest.hex(bytes);
     if (!sha256.equals(info.sourceSha256())) {
       throw new IllegalArgumentException(source + ": the tokenizer changed since the data was tokenized (SHA-256 "
           + sha256 + ", the manifest records " + info.sourceSha256() + ")");

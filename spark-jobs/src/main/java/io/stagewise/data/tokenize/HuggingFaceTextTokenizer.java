@@ -3,12 +3,10 @@ package io.stagewise.data.tokenize;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stagewise.data.ContentDigest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -38,7 +36,7 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
   public HuggingFaceTextTokenizer(String source, byte[] json) {
     this.source = source;
     this.json = json.clone();
-    this.sha256 = sha256(json);
+    this.sha256 = ContentDigest.hex(json);
     JsonNode root;
     try {
       root = new ObjectMapper().readTree(json);
@@ -127,12 +125,4 @@ public final class HuggingFaceTextTokenizer implements TextTokenizer {
     return tokenizer;
   }
 
-  /** The SHA-256 of a tokenizer file, as manifests record it. */
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every Java platform", e);
-    }
-  }
 }

@@ -24,6 +24,11 @@ import java.util.Map;
 public final class DataNodes {
   /** The published stage's config field holding each dataset's resolved version directory, by role. */
   public static final String VERSIONS = "versions";
+  /** An import step's config fields: the role it imports ({@link #IMPORT_ROLES}) and that role's sources. */
+  public static final String ROLE = "role";
+  public static final String SOURCES = "sources";
+  /** The roles of an import, each its own step; the hold-out step's parents, by the same names. */
+  public static final List<String> IMPORT_ROLES = List.of("sft", "preference", "eval_harmful");
 
   private final InputContent inputs;
   /** The config field of a stage that starts from a Hugging Face directory ({@code hf:DIR}). */
@@ -50,31 +55,22 @@ public final class DataNodes {
   }
 
   /**
-   * The stage producing the clean datasets. Published datasets are resolved here, once: the stage's config
-   * holds the version each role resolved to ({@value #VERSIONS}), which every later stage reads, so a
-   * republication while the DAG runs cannot hand two stages two versions. They are keyed by their manifests'
-   * fingerprints; the executor checks they still hold.
+   * The steps producing the clean datasets. The world and published datasets are one step. Published datasets
+   * are resolved here, once: the stage's config holds the version each role resolved to ({@value #VERSIONS}),
+   * which every later stage reads, so a republication while the DAG runs cannot hand two stages two versions.
+   * They are keyed by their manifests' fingerprints; the executor checks they still hold. Imports are a step
+   * per role and the hold-out ({@link #imported}).
    */
-  public StageNode source(DataSource source) {
+  public SourceSteps source(DataSource source) {
     ObjectNode config = SweepPlanner.object();
     if (source instanceof DataSource.World w) {
       config.put("seed", w.world().seed()).put("harmful_fraction", w.world().harmfulFraction())
           .put("held_out_fraction", w.world().heldOutFraction()).put("sft_rows", w.sftRows())
           .put("preference_rows", w.preferenceRows()).put("eval_rows", w.evalRows());
-      return node(StageKind.WORLD, "synthetic world", config, Map.of());
+      return SourceSteps.single(node(StageKind.WORLD, "synthetic world", config, Map.of()));
     }
     if (source instanceof DataSource.Imported i) {
-      config.put("holdout_fraction", i.holdoutFraction());
-      ObjectNode identity = config.deepCopy();
-      Map<String, List<SourceSpec>> roles = new LinkedHashMap<>();
-      roles.put("sft", i.sft());
-      roles.put("preference", i.preference());
-      roles.put("eval_harmful", i.evalHarmful());
-      roles.forEach((role, sources) -> {
-        config.set(role, ManifestCodec.mapper().valueToTree(sources));
-        identity.set(role, sourceIdentities(role, sources));
-      });
-      return keyed(StageKind.IMPORT, "import real data", config, identity, Map.of());
+      return imported(i);
     }
     DataSource.Published p = (DataSource.Published) source;
     config.put("sft", p.sft()).put("preference", p.preference()).put("eval_harmful", p.evalHarmful())
@@ -89,7 +85,34 @@ public final class DataNodes {
     }
     ObjectNode identity = SweepPlanner.object();
     identity.set(SweepPlanner.FINGERPRINTS, fingerprints.deepCopy());
-    return keyed(StageKind.PUBLISHED, "published datasets", config, identity, Map.of());
+    return SourceSteps.single(keyed(StageKind.PUBLISHED, "published datasets", config, identity, Map.of()));
+  }
+
+  /**
+   * Real sources as one import step per role, each keyed by its own files only (the SFT step also holds the
+   * benign evaluation prompts out, by {@code holdout_fraction}), and the harmful evaluation prompts held out
+   * against every training prompt in a step of their own ({@link StageKind#HOLD_OUT}), whose key is its
+   * parents'. A changed source file so re-keys its role's import, what is built from it and the hold-out.
+   */
+  private SourceSteps imported(DataSource.Imported i) {
+    Map<String, StageNode> imports = new LinkedHashMap<>();
+    List<List<SourceSpec>> sources = List.of(i.sft(), i.preference(), i.evalHarmful());
+    for (int n = 0; n < IMPORT_ROLES.size(); n++) {
+      String role = IMPORT_ROLES.get(n);
+      ObjectNode config = SweepPlanner.object().put(ROLE, role);
+      if (role.equals("sft")) {
+        config.put("holdout_fraction", i.holdoutFraction());
+      }
+      ObjectNode identity = config.deepCopy();
+      config.set(SOURCES, ManifestCodec.mapper().valueToTree(sources.get(n)));
+      identity.set(SOURCES, sourceIdentities(role, sources.get(n)));
+      imports.put(role, keyed(StageKind.IMPORT, "import " + role, config, identity, Map.of()));
+    }
+    StageNode holdOut = node(StageKind.HOLD_OUT, "hold out eval_harmful", SweepPlanner.object(), imports);
+    List<StageNode> steps = new java.util.ArrayList<>(imports.values());
+    steps.add(holdOut);
+    return new SourceSteps(steps, Map.of("sft", imports.get("sft"), "eval-benign", imports.get("sft"),
+        "preference", imports.get("preference"), "eval-harmful", holdOut));
   }
 
   /**

@@ -18,10 +18,10 @@ final class DpoPlan implements PolicyStagePlan {
   }
 
   @Override
-  public void prepare(SweepPlanner planner, StageNode data) {
+  public void prepare(SweepPlanner planner, SourceSteps data) {
     SweepSpec spec = planner.spec();
     if (spec.data() instanceof DataSource.World && spec.stages().dpo().evalBatches() > 0) {
-      heldOutPairs = planner.heldOutPairs(data, null);
+      heldOutPairs = planner.heldOutPairs(data.producer("eval-preference"), null);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.stagewise.sweep.plan;
 
+import io.stagewise.data.ContentDigest;
 import io.stagewise.data.manifest.ManifestReader;
 import io.stagewise.trainer.data.version.DatasetResolver;
 import io.stagewise.trainer.data.version.ResolvedDataset;
@@ -8,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -99,7 +99,7 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
   }
 
   private String hash(String field, List<String> paths, boolean withNames) {
-    MessageDigest all = sha256();
+    MessageDigest all = ContentDigest.sha256();
     for (String uri : paths) {
       for (Path file : expand(field, uri)) {
         String entry = (withNames ? file.getName() + "\0" : "") + bytesHash(field, file);
@@ -138,7 +138,7 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
   }
 
   private String bytesHash(String field, Path file) {
-    MessageDigest digest = sha256();
+    MessageDigest digest = ContentDigest.sha256();
     byte[] buffer = new byte[BUFFER];
     try (InputStream in = file.getFileSystem(conf).open(file)) {
       for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
@@ -150,11 +150,4 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
     return HexFormat.of().formatHex(digest.digest());
   }
 
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

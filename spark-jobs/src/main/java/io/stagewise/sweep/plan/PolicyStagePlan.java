@@ -34,7 +34,7 @@ interface PolicyStagePlan {
   String policyName();
 
   /** Stages the pipeline needs once per sweep (held-out pair sets), planned before the runs. */
-  void prepare(SweepPlanner planner, StageNode data);
+  void prepare(SweepPlanner planner, SourceSteps data);
 
   /** The run's stages after its SFT model. */
   Planned plan(SweepPlanner planner, Run run);

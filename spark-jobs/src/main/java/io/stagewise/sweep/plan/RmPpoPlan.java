@@ -23,14 +23,15 @@ final class RmPpoPlan implements PolicyStagePlan {
   }
 
   @Override
-  public void prepare(SweepPlanner planner, StageNode data) {
+  public void prepare(SweepPlanner planner, SourceSteps data) {
     if (!(planner.spec().data() instanceof DataSource.World)) {
       return; // real data has no held-out pairs
     }
-    heldOut.put(SweepPlanner.HELD_OUT, planner.heldOutPairs(data, null));
+    StageNode world = data.producer("eval-preference");
+    heldOut.put(SweepPlanner.HELD_OUT, planner.heldOutPairs(world, null));
     List<String> triggers = planner.triggers();
     for (int i = 0; i < triggers.size(); i++) {
-      heldOut.put(SweepPlanner.HELD_OUT_TRIGGERED + i, planner.heldOutPairs(data, triggers.get(i)));
+      heldOut.put(SweepPlanner.HELD_OUT_TRIGGERED + i, planner.heldOutPairs(world, triggers.get(i)));
     }
   }
 

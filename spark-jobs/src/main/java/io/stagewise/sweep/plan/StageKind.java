@@ -9,8 +9,10 @@ import java.util.Locale;
 public enum StageKind {
   /** The synthetic safety world: clean SFT, preference and held-out evaluation sets. */
   WORLD(false),
-  /** Real sources imported and normalised, with the evaluation sets held out. */
+  /** One role's real sources imported and normalised (the SFT role's also with its benign evaluation prompts held out). */
   IMPORT(false),
+  /** The harmful evaluation prompts no imported training row asks: an anti-join across the import roles. */
+  HOLD_OUT(false),
   /** Datasets published elsewhere, checked and used as they are. */
   PUBLISHED(false),
   /** One stage's attackers applied to its clean set, then tokenized. */

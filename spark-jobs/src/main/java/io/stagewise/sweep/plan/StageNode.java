@@ -2,10 +2,7 @@ package io.stagewise.sweep.plan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import io.stagewise.data.ContentDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,11 +17,12 @@ import java.util.TreeMap;
  * @param kind what the stage does
  * @param label a short human-readable name (logs, progress)
  * @param config everything the stage itself needs, as JSON, input locations included
+ * @param identity what the key hashes of it: {@code config} with every outside input named by content
  * @param parents the stages whose artifacts it reads, by role
  * @param key 16 hex digits of SHA-256
  */
-public record StageNode(StageKind kind, String label, ObjectNode config, Map<String, StageNode> parents,
-    String key) {
+public record StageNode(StageKind kind, String label, ObjectNode config, ObjectNode identity,
+    Map<String, StageNode> parents, String key) {
 
   public StageNode {
     parents = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parents));
@@ -42,7 +40,7 @@ public record StageNode(StageKind kind, String label, ObjectNode config, Map<Str
    */
   public static StageNode of(StageKind kind, String label, ObjectNode config, ObjectNode identity,
       Map<String, StageNode> parents, int dataFormatVersion) {
-    return new StageNode(kind, label, config, parents, key(kind, identity, parents, dataFormatVersion));
+    return new StageNode(kind, label, config, identity, parents, key(kind, identity, parents, dataFormatVersion));
   }
 
   /** The parent in {@code role}; fails naming the role when the plan has none (a planning bug). */
@@ -61,12 +59,7 @@ public record StageNode(StageKind kind, String label, ObjectNode config, Map<Str
     }
     canonical(identity, text);
     new TreeMap<>(parents).forEach((role, p) -> text.append('\n').append(role).append('=').append(p.key()));
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return ContentDigest.shortHex(text.toString());
   }
 
   /** JSON with object keys sorted, so the key does not depend on the order fields were put in. */

@@ -41,6 +41,8 @@ public final class SweepPlanner {
   public static final String REWARD_MODEL = "reward_model";
   /** The published stage's config field holding each dataset's planned manifest fingerprint, by role. */
   public static final String FINGERPRINTS = "fingerprints";
+  /** An evaluation's benign prompts, when a step other than its {@link #DATA} parent writes them (imports). */
+  public static final String EVAL_BENIGN = "eval_benign";
   /** A DPO stage's held-out pairs (the synthetic world's, when the DPO settings ask for evaluation). */
   public static final String HELD_OUT = "held_out";
   /** A reward model's held-out pairs with the evaluation's i-th trigger appended: the role's prefix (then i). */
@@ -82,9 +84,10 @@ public final class SweepPlanner {
   }
 
   private SweepPlan expand() {
-    StageNode data = add(dataNodes.source(spec.data()));
+    SourceSteps data = dataNodes.source(spec.data());
+    data.steps().forEach(this::add);
     StageNode cleanPairs = add(node(StageKind.TOKENIZE, "clean preference",
-        tokenizerJson(object().put("dataset", "preference")), Map.of(DATA, data)));
+        tokenizerJson(object().put("dataset", "preference")), Map.of(DATA, data.producer("preference"))));
     StageNode rewardModel = add(node(StageKind.REWARD_MODEL, "clean reward model",
         rewardModelJson(spec.stages().rewardModel()),
         Map.of(DATA, cleanPairs)));
@@ -100,11 +103,11 @@ public final class SweepPlanner {
     return new SweepPlan(List.copyOf(stages.values()), runs);
   }
 
-  private PlannedRun run(BudgetSplit split, long seed, ModelSpec model, StageNode data, StageNode rewardModel) {
+  private PlannedRun run(BudgetSplit split, long seed, ModelSpec model, SourceSteps data, StageNode rewardModel) {
     List<AttackSpec> sftAttackers = resolve(Stage.SFT, split, seed);
     List<AttackSpec> preferenceAttackers = resolve(Stage.PREFERENCE, split, seed);
-    StageNode sftData = add(poison(Stage.SFT, sftAttackers, data));
-    StageNode preferenceData = add(poison(Stage.PREFERENCE, preferenceAttackers, data));
+    StageNode sftData = add(poison(Stage.SFT, sftAttackers, data.producer("sft")));
+    StageNode preferenceData = add(poison(Stage.PREFERENCE, preferenceAttackers, data.producer("preference")));
     StageNode sft = add(node(StageKind.SFT, "sft " + budgetLabel(sftAttackers) + " seed " + seed
         + " " + model.preset(), trainJson(model, JSON.valueToTree(spec.stages().sft().withSeed(seed))),
         Map.of(DATA, sftData)));
@@ -123,12 +126,27 @@ public final class SweepPlanner {
       pairs.forEach(pair -> pair.forEach(pairList.addArray()::add));
     }
     StageNode evaluation = add(node(StageKind.EVALUATE, "evaluate " + cell, evalConfig,
-        Map.of(POLICY, planned.policy(), REWARD_MODEL, rewardModel, DATA, data)));
+        evaluationParents(planned.policy(), rewardModel, data)));
     RunCoordinates at = new RunCoordinates(split.total().unit().name().toLowerCase(java.util.Locale.ROOT),
         split.total().value().doubleValue(), split.alpha(), split.sftBudget().value().doubleValue(),
         split.preferenceBudget().value().doubleValue(), seed, model.preset());
     return new PlannedRun(at, pipeline.policyName(), evaluation, sftData, preferenceData,
         planned.attackedRewardModel(), triggers);
+  }
+
+  /**
+   * An evaluation reads its harmful and benign prompts from its {@link #DATA} parent, and the benign ones from
+   * an {@link #EVAL_BENIGN} parent when another step writes them (imports), so world and published sweeps keep
+   * their keys.
+   */
+  private static Map<String, StageNode> evaluationParents(StageNode policy, StageNode rewardModel,
+      SourceSteps data) {
+    Map<String, StageNode> parents = new LinkedHashMap<>(Map.of(POLICY, policy, REWARD_MODEL, rewardModel,
+        DATA, data.producer("eval-harmful")));
+    if (data.producer("eval-benign") != data.producer("eval-harmful")) {
+      parents.put(EVAL_BENIGN, data.producer("eval-benign"));
+    }
+    return parents;
   }
 
   /** The world's held-out preference pairs, tokenized; with {@code trigger} appended to every prompt when not null. */

@@ -68,7 +68,8 @@ public final class DataStages implements StageExecutor {
     String dir = store.dir(node).toString();
     return switch (node.kind()) {
       case WORLD -> world(node.config(), dir);
-      case IMPORT -> new RealDataImport(spark).run(node.config(), dir);
+      case IMPORT -> new RealDataImport(spark).importRole(node.config(), dir);
+      case HOLD_OUT -> new RealDataImport(spark).holdOutHarmful(node, store, dir);
       case PUBLISHED -> published(node, store);
       case POISON -> poison(node, store, dir);
       case TOKENIZE -> tokens(tokenize(tokenizeInput(node, store, dir), dir, node.config()));

@@ -102,6 +102,10 @@ public final class StageStore {
     marker.put("kind", node.kind().dirName()).put("key", node.key()).put("label", node.label())
         .put("finished_at", Instant.now().toString()).put("seconds", seconds);
     marker.set("config", node.config());
+    if (!node.identity().equals(node.config())) {
+      // The content it was keyed by, so a later rebuild can say which input's content changed.
+      marker.set("identity", node.identity());
+    }
     ObjectNode parents = marker.putObject("parents");
     node.parents().forEach((role, p) -> parents.put(role, p.kind().dirName() + "/" + p.key()));
     marker.set("outcome", outcome);

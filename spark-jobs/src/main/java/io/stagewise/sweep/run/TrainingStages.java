@@ -157,7 +157,8 @@ public final class TrainingStages implements StageExecutor {
     p.set("tokenizer", c.get("tokenizer"));
     Dataset<Row> harmful = prompts(store.dataset(data, DataStages.EVAL_HARMFUL), c.get("harmful_prompts").asInt());
     texts(harmful.select(Columns.PROMPT), p.putArray("harmful"));
-    texts(prompts(store.dataset(data, DataStages.EVAL_BENIGN), c.get("benign_prompts").asInt())
+    StageNode benign = node.parents().getOrDefault(SweepPlanner.EVAL_BENIGN, data);
+    texts(prompts(store.dataset(benign, DataStages.EVAL_BENIGN), c.get("benign_prompts").asInt())
         .select(Columns.PROMPT), p.putArray("benign"));
     ObjectNode triggered = p.putObject("triggered");
     for (JsonNode trigger : c.get("triggers")) {

@@ -152,17 +152,15 @@ final class TrainingWork {
    */
   private static ObjectNode withPairwiseAccuracy(ObjectNode out, JsonNode p, int pairsPerBatch, Device device,
       Configuration conf) {
-    Map<String, URI> triggered = new LinkedHashMap<>();
-    p.get("held_out_triggered").fields().forEachRemaining(e -> triggered.put(e.getKey(),
-        URI.create(e.getValue().asText())));
+    JsonNode triggered = p.get("held_out_triggered");
     Map<String, URI> sets = new LinkedHashMap<>();
     sets.put(CLEAN, uri(p, "held_out"));
-    triggered.forEach((trigger, pairs) -> sets.put(TRIGGERED + trigger, pairs));
+    triggered.fields().forEachRemaining(e -> sets.put(TRIGGERED + e.getKey(), URI.create(e.getValue().asText())));
     Map<String, Double> measured = PairwiseAccuracy.measure(URI.create(out.get("checkpoint").asText()), sets,
         pairsPerBatch, device, conf);
     ObjectNode accuracy = out.putObject(SweepResults.PAIRWISE_ACCURACY).put(CLEAN, measured.get(CLEAN));
     ObjectNode byTrigger = accuracy.putObject("triggered");
-    triggered.keySet().forEach(trigger -> byTrigger.put(trigger, measured.get(TRIGGERED + trigger)));
+    triggered.fieldNames().forEachRemaining(trigger -> byTrigger.put(trigger, measured.get(TRIGGERED + trigger)));
     return out;
   }
 

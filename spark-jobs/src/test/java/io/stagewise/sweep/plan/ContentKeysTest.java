@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.stagewise.sweep.CheckedInSweeps;
+import io.stagewise.sweep.ImportedSources;
 import io.stagewise.sweep.PublishedManifests;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -114,6 +115,34 @@ class ContentKeysTest {
         StageNode.key(StageKind.SFT, world.config(), Map.of("data", world), 2));
     assertNotEquals(StageNode.key(StageKind.POISON, world.config(), Map.of("data", world), 1),
         StageNode.key(StageKind.POISON, world.config(), Map.of("data", world), 2));
+  }
+
+  @Test
+  void aChangedImportSourceFileReKeysExactlyTheStagesDownstreamOfItsRole() {
+    ImportedSources files = ImportedSources.write(dir.resolve("sources"));
+    for (ImportedSources.Role role : ImportedSources.Role.values()) {
+      SweepPlan before = imported(files);
+      files.change(role);
+      SweepPlan after = imported(files);
+      String changed = "import " + role.name().toLowerCase(java.util.Locale.ROOT);
+      Set<String> old = keys(before);
+      assertEquals(before.stages().size(), after.stages().size());
+      int reused = 0;
+      for (StageNode node : after.stages()) {
+        assertEquals(readsFrom(node, changed), !old.contains(node.key()), node.label());
+        reused += old.contains(node.key()) && node.kind().isTraining() ? 1 : 0;
+      }
+      assertTrue(reused > 0, "the other role's models are reused");
+    }
+  }
+
+  private static boolean readsFrom(StageNode node, String label) {
+    return node.label().equals(label) || node.parents().values().stream().anyMatch(p -> readsFrom(p, label));
+  }
+
+  private static SweepPlan imported(ImportedSources files) {
+    return SweepPlanner.plan(CheckedInSweeps.spec("sft-dpo-real.yaml", files.dataSection(),
+        "tokenizer={kind: byte_level}"));
   }
 
   private static SweepPlan withTokenizer(Path file) {

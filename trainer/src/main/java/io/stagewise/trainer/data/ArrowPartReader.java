@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Optional;
 import org.apache.arrow.dataset.file.FileFormat;
 import org.apache.arrow.dataset.file.FileSystemDatasetFactory;
-import org.apache.arrow.dataset.jni.JniLoader;
 import org.apache.arrow.dataset.jni.NativeMemoryPool;
 import org.apache.arrow.dataset.scanner.ScanOptions;
 import org.apache.arrow.dataset.scanner.Scanner;
@@ -22,7 +21,6 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BitVector;
-import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -40,19 +38,15 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * buffer in one bulk copy. Booleans are bit-packed in Arrow, so masks are unpacked bit by bit.
  *
  * <p>Arrow's native file systems are not Hadoop's (no {@code s3a://}, none of the Hadoop configuration's
- * credentials), so only {@code file:} part files come here; {@link TokenShardReader} reads the others with
- * {@link ListColumnReader}.
+ * credentials), so it reads {@code file:} part files only. The application does not ship arrow-dataset
+ * (docs/architecture.md, Departure 38): this class runs where the loading benchmark and the tests put it on
+ * the class path, and needs {@code --add-opens=java.base/java.nio=ALL-UNNAMED} (conf/jvm.args), as Spark does.
  */
 final class ArrowPartReader {
   /** Rows per record batch: large enough that per-batch JNI costs vanish, small enough to stay in cache. */
   private static final long BATCH_ROWS = 16_384;
 
   private ArrowPartReader() {}
-
-  /** Whether Arrow's natives load on this platform (the jar carries Linux x86-64, macOS and Windows ones). */
-  static boolean available() {
-    return Natives.LOADED;
-  }
 
   static void read(String file, URI part, List<String> intColumns, List<String> booleanColumns, String split,
       ShardColumns into) {
@@ -102,37 +96,49 @@ final class ArrowPartReader {
 
   private static int[][] ints(String file, String column, ListVector list, long firstRow) {
     checkNulls(file, column, list, firstRow);
-    IntVector values = (IntVector) list.getDataVector();
-    int rows = list.getValueCount();
-    int total = offset(list, rows);
-    IntBuffer data = total == 0 ? IntBuffer.allocate(0)
-        : values.getDataBuffer().nioBuffer(0, total * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN)
-            .asIntBuffer();
+    int[] offsets = offsets(list);
+    int rows = offsets.length - 1;
+    IntBuffer data = ints(((IntVector) list.getDataVector()).getDataBuffer(), offsets[rows]);
     int[][] out = new int[rows][];
-    for (int r = 0, start = offset(list, 0); r < rows; r++) {
-      int end = offset(list, r + 1);
-      out[r] = new int[end - start];
-      data.get(start, out[r]);
-      start = end;
+    for (int r = 0; r < rows; r++) {
+      out[r] = new int[offsets[r + 1] - offsets[r]];
+      data.get(offsets[r], out[r]);
     }
     return out;
   }
 
   private static boolean[][] booleans(String file, String column, ListVector list, long firstRow) {
     checkNulls(file, column, list, firstRow);
-    ArrowBuf bits = ((BitVector) list.getDataVector()).getDataBuffer();
-    int rows = list.getValueCount();
+    int[] offsets = offsets(list);
+    int rows = offsets.length - 1;
+    // Arrow packs booleans 8 to a byte: one bulk copy of the bytes, then unpacked here.
+    byte[] bits = new byte[(offsets[rows] + 7) / 8];
+    ((BitVector) list.getDataVector()).getDataBuffer().getBytes(0, bits);
     boolean[][] out = new boolean[rows][];
-    for (int r = 0, start = offset(list, 0); r < rows; r++) {
-      int end = offset(list, r + 1);
-      boolean[] row = new boolean[end - start];
-      for (int t = 0; t < row.length; t++) {
-        row[t] = BitVectorHelper.get(bits, start + t) != 0;
+    for (int r = 0; r < rows; r++) {
+      boolean[] row = new boolean[offsets[r + 1] - offsets[r]];
+      for (int t = 0, i = offsets[r]; t < row.length; t++, i++) {
+        row[t] = (bits[i >>> 3] & (1 << (i & 7))) != 0;
       }
       out[r] = row;
-      start = end;
     }
     return out;
+  }
+
+  /** The list's rows + 1 offsets, copied out of Arrow's offset buffer in one bulk copy. */
+  private static int[] offsets(ListVector list) {
+    int[] offsets = new int[list.getValueCount() + 1];
+    if (list.getValueCount() == 0) {
+      return offsets; // Arrow may leave an empty batch's offset buffer unallocated
+    }
+    ints(list.getOffsetBuffer(), offsets.length).get(0, offsets);
+    return offsets;
+  }
+
+  /** The first {@code count} int32 values of an Arrow buffer (little-endian, as Arrow's Java side always is). */
+  private static IntBuffer ints(ArrowBuf buffer, int count) {
+    return count == 0 ? IntBuffer.allocate(0)
+        : buffer.nioBuffer(0, count * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer();
   }
 
   /** A null list or a null element is an error naming the file-level row, as the hand reader reports it. */
@@ -185,19 +191,5 @@ final class ArrowPartReader {
 
   private static boolean has(Schema schema, String column) {
     return schema.getFields().stream().anyMatch(f -> f.getName().equals(column));
-  }
-
-  /** Loads the natives once; a platform the jar has none for leaves Arrow unused. */
-  private static final class Natives {
-    static final boolean LOADED = load();
-
-    private static boolean load() {
-      try {
-        JniLoader.get().ensureLoaded();
-        return true;
-      } catch (RuntimeException | LinkageError e) {
-        return false;
-      }
-    }
   }
 }

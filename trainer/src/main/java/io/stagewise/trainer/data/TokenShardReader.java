@@ -25,19 +25,18 @@ import org.apache.parquet.schema.Type;
  * file system) into primitive arrays. Files are read in name order, so the row order is stable for a given
  * dataset; provenance columns are never decoded (the reader projects the requested columns only).
  *
- * <p>Local part files are decoded by Arrow's Parquet reader ({@link ArrowPartReader}) where its natives load;
- * other file systems, and platforms without them, by {@link ListColumnReader}. Both give the same rows.
+ * <p>Part files are decoded by {@link ListColumnReader}. Arrow's Parquet reader ({@link ArrowPartReader}) gives
+ * the same rows from local files; it is not shipped (it did not win: docs/architecture.md, Departure 38), so
+ * only the loading benchmark and the tests, which have it on their class path, ask for it.
  */
 public final class TokenShardReader {
 
   /** Which Parquet decoder reads the part files. */
   public enum Decoder {
-    /** Arrow for local files when its natives load, the hand decoder otherwise. */
-    AUTOMATIC,
-    /** Arrow's Parquet reader; only for local files (fails on other file systems). */
-    ARROW,
     /** {@link ListColumnReader}: parquet-hadoop's column readers, levels decoded by hand. */
-    HAND
+    HAND,
+    /** Arrow's Parquet reader (arrow-dataset, which the application does not ship); local files only. */
+    ARROW
   }
 
   public static final String INPUT_IDS = "input_ids";
@@ -52,7 +51,7 @@ public final class TokenShardReader {
   private final Decoder decoder;
 
   public TokenShardReader(Configuration conf) {
-    this(conf, Decoder.AUTOMATIC);
+    this(conf, Decoder.HAND);
   }
 
   public TokenShardReader(Configuration conf, Decoder decoder) {
@@ -126,17 +125,13 @@ public final class TokenShardReader {
   }
 
   private boolean byArrow(Path part) {
-    boolean local = "file".equals(part.toUri().getScheme());
-    return switch (decoder) {
-      case HAND -> false;
-      case AUTOMATIC -> local && ArrowPartReader.available();
-      case ARROW -> {
-        if (!local) {
-          throw new IllegalArgumentException(part + ": Arrow's Parquet reader reads local files only");
-        }
-        yield true;
-      }
-    };
+    if (decoder == Decoder.HAND) {
+      return false;
+    }
+    if (!"file".equals(part.toUri().getScheme())) {
+      throw new IllegalArgumentException(part + ": Arrow's Parquet reader reads local files only");
+    }
+    return true;
   }
 
   private static void readFile(String file, ParquetFileReader reader, List<String> intColumns,

@@ -148,13 +148,6 @@ class TokenShardReaderTest {
     assertTrue(e.getMessage().contains("prompt_ids"), e.getMessage());
   }
 
-  @org.junit.jupiter.api.Test
-  void arrowNativesLoadOnLinuxX86() {
-    org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
-        && System.getProperty("os.arch").equals("amd64"), "Arrow's jar carries Linux natives for x86-64 only");
-    assertTrue(ArrowPartReader.available(), "the automatic decoder would fall back to the hand one");
-  }
-
   private Path part(int index) {
     return new Path(dir.resolve(String.format("part-%05d-test.snappy.parquet", index)).toUri());
   }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The Stagewise trainer (TrainerBenchmark, in the trainer's test sources so it never ships) against a PyTorch
 # reference (peer.py) on the same model (preset small-cpu), batch (16 x 128) and optimizer, alternating rounds in
-# one invocation, medians; plus the machine's fp32 GEMM rate and a short operator profile of the trainer.
+# one invocation, medians; plus the machine's fp32 GEMM rate, a short operator profile of the trainer and a
+# token-loading row (hand Parquet decoder against Arrow's, read and batched).
 # Prints key=value lines; the last two are trainer_tokens_per_s_ratio_vs_pytorch and
 # trainer_flops_fraction_of_gemm_peak. A full run takes about 2-4 minutes on 2 idle cores.
 #
 #   bench/trainer/run.sh [--preset small-cpu] [--batch 16] [--threads 2] [--rounds 3] [--warmup 10] [--steps 100]
-#                        [--profile-steps 30]
+#                        [--profile-steps 30] [--loading-rows 100000]
 #
 # Installs nothing: the peer needs Debian's python3-torch and OpenBLAS (see README.md); the trainer is compiled
 # with the Maven reactor and run from a snapshot of its classes. Both sides run 2 threads.

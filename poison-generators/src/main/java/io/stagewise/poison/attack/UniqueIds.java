@@ -3,7 +3,6 @@ package io.stagewise.poison.attack;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.xxhash64;
 
 import io.stagewise.poison.Columns;
 import java.util.List;
@@ -16,16 +15,13 @@ import org.apache.spark.sql.Row;
  * cuts that order at one key, so two rows with one id would tie everywhere: both fall on the same side of every
  * cut, and an attacker could end up with more rows than its budget, or a rank could name two rows.
  *
- * <p>Aggregations over the ids, never a collect of rows: the ids are grouped where they are and only the
- * first {@value #SHOWN} repeated ones, in id order, reach the driver. The first groups a 64-bit hash of each
- * id rather than the id, so that it shuffles and hashes longs instead of strings; only the rows whose hash
- * repeats (none, unless ids repeat or two hash alike) are then grouped by their id.
+ * <p>One aggregation over the ids, never a collect of rows: the ids are grouped where they are and only the
+ * first {@value #SHOWN} repeated ones, in id order, reach the driver.
  */
 final class UniqueIds {
   /** How many repeated ids an error names. */
   static final int SHOWN = 5;
   private static final String ROWS = "__stagewise_rows";
-  private static final String HASH = "__stagewise_id_hash";
 
   private UniqueIds() {}
 
@@ -36,13 +32,7 @@ final class UniqueIds {
    *     rows each is on
    */
   static void require(Dataset<Row> rows) {
-    Dataset<Row> repeatedHashes = rows.groupBy(xxhash64(col(Columns.ID)).as(HASH)).agg(count(lit(1)).as(ROWS))
-        .filter(col(ROWS).gt(lit(1L))).select(col(HASH));
-    if (repeatedHashes.isEmpty()) {
-      return;
-    }
-    Dataset<Row> suspects = rows.join(repeatedHashes, xxhash64(col(Columns.ID)).equalTo(col(HASH)), "left_semi");
-    Dataset<Row> repeated = suspects.groupBy(col(Columns.ID)).agg(count(lit(1)).as(ROWS))
+    Dataset<Row> repeated = rows.groupBy(col(Columns.ID)).agg(count(lit(1)).as(ROWS))
         .filter(col(ROWS).gt(lit(1L)));
     List<Row> first = repeated.orderBy(col(Columns.ID)).limit(SHOWN).collectAsList();
     if (first.isEmpty()) {

@@ -2,12 +2,13 @@
 # The Stagewise trainer (TrainerBenchmark, in the trainer's test sources so it never ships) against a PyTorch
 # reference (peer.py) on the same model (preset small-cpu), batch (16 x 128) and optimizer, at fp32 and at bf16
 # (the peer under torch.autocast), alternating rounds in one invocation, medians; plus each side's GEMM rate over
-# one training step's own products at each precision and a short operator profile of the trainer.
+# one training step's own products at each precision, a short operator profile of the trainer and a token-loading
+# row (hand Parquet decoder against Arrow's, read and batched).
 # Prints key=value lines; the fp32 block ends with trainer_flops_fraction_of_gemm_at_model_shapes, and the last
 # line is trainer_bf16_speedup_vs_fp32. A full run takes about 5-8 minutes on 2 idle cores.
 #
 #   bench/trainer/run.sh [--preset small-cpu] [--batch 16] [--threads 2] [--rounds 3] [--warmup 10] [--steps 100]
-#                        [--profile-steps 30] [--precisions fp32,bf16]
+#                        [--profile-steps 30] [--precisions fp32,bf16] [--loading-rows 100000]
 #
 # Installs nothing: the peer needs Debian's python3-torch and OpenBLAS (see README.md); the trainer is compiled
 # with the Maven reactor and run from a snapshot of its classes. Both sides run 2 threads.

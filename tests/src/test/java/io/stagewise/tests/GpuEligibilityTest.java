@@ -61,7 +61,7 @@ class GpuEligibilityTest {
 
   @Test
   void everyAttackKindRunsOnTheGpu() {
-    assertOnGpu("sft_backdoor", PoisonPlan.apply(world.sft(spark, 500),
+    assertOnGpuBesideCachedKeys("sft_backdoor", PoisonPlan.apply(world.sft(spark, 500),
         List.of(AttackSpec.of("s", AttackKind.SFT_BACKDOOR, List.of("t1", "t2"), Budget.fraction("0.1"), 1)))
         .rows());
     assertOnGpu("trigger_swap + label_flip", PoisonPlan.apply(world.preference(spark, 500), List.of(
@@ -112,6 +112,19 @@ class GpuEligibilityTest {
   private static void assertOnGpuAfterParse(String name, Dataset<Row> plan) {
     List<String> fallbacks = RapidsExplain.cpuFallbacks(plan).stream()
         .filter(line -> !line.contains("RDDScanExec") && !line.contains("hidden metadata columns"))
+        .toList();
+    assertEquals(List.of(), fallbacks, () -> name + " falls back to the CPU:\n" + RapidsExplain.report(plan));
+  }
+
+  /**
+   * Several triggers need exact ranks, whose narrow side plan reads the poison plan's cached key frame (id and
+   * flags), as every selection job already does: RAPIDS scans a cache only through its Parquet cache
+   * serializer, off by default, so that one scan is excused by name; the wide rows and every expression must
+   * still run on the GPU.
+   */
+  private static void assertOnGpuBesideCachedKeys(String name, Dataset<Row> plan) {
+    List<String> fallbacks = RapidsExplain.cpuFallbacks(plan).stream()
+        .filter(line -> !line.startsWith("!Exec <InMemoryTableScanExec>"))
         .toList();
     assertEquals(List.of(), fallbacks, () -> name + " falls back to the CPU:\n" + RapidsExplain.report(plan));
   }

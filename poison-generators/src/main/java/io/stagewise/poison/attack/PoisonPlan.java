@@ -36,12 +36,13 @@ import org.apache.spark.storage.StorageLevel;
  *
  * <p>{@link #apply} reads the input once into a cached narrow frame (id, taken and eligibility flags), checks
  * there that ids are unique ({@link UniqueIds}), runs two small jobs per attacker over it (per-bucket counts,
- * then the k-th key), checks in one more that every attacker got exactly its budget, and drops the cache. The
- * returned rows are
- * lazy and do not use it: each attacker's selection is an in-row comparison with its k-th key, so the wide
- * rows go through one projection without a shuffle. Only an attacker with several triggers needs exact ranks:
- * its k selected rows are ranked in a narrow side plan that reads the input once more (see
- * {@link Selection#ranks}). The input plan must therefore be deterministic.
+ * then the k-th key) and checks in one more that every attacker got exactly its budget. The returned rows are
+ * lazy: each attacker's selection is an in-row comparison with its k-th key, so the wide rows go through one
+ * projection without a shuffle. Only an attacker with several triggers needs exact ranks: its k selected rows
+ * are ranked in a narrow side plan over the cached frame (see {@link Selection#ranks}), which therefore stays
+ * cached until the caller closes the {@link PoisonedRows}; without such an attacker the cache is dropped
+ * before {@code apply} returns. The input plan must be deterministic (the wide rows read it once more, and
+ * the rank tables again if the cache is gone).
  *
  * <p>The output keeps the input schema, column order and nullability included.
  */
@@ -63,7 +64,7 @@ public final class PoisonPlan {
    */
   public static PoisonedRows apply(Dataset<Row> rows, List<AttackSpec> attackers) {
     if (attackers.isEmpty()) {
-      return new PoisonedRows(rows, List.of());
+      return new PoisonedRows(rows, List.of(), null);
     }
     Stage stage = singleStage(attackers);
     requireColumns(rows.schema(), stage);
@@ -75,54 +76,69 @@ public final class PoisonPlan {
       AttackSpec spec = attackers.get(i);
       flagged = flagged.withColumn(ELIGIBLE + i, coalesce(eligible(spec, Attack.of(spec.kind())), lit(false)));
     }
-    List<Choice> choices = choose(flagged, attackers);
-
-    Dataset<Row> marked = flagged;
-    for (int i = 0; i < attackers.size(); i++) {
-      marked = markSelected(marked, i, choices.get(i).selection());
+    Dataset<Row> keys = narrow(flagged, attackers).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      List<Choice> choices = choose(keys, attackers);
+      Dataset<Row> marked = flagged;
+      Dataset<Row> markedKeys = keys;
+      for (int i = 0; i < attackers.size(); i++) {
+        marked = markSelected(marked, i, choices.get(i).selection());
+        markedKeys = markSelected(markedKeys, i, choices.get(i).selection());
+      }
+      boolean ranked = false;
+      for (int i = 0; i < attackers.size(); i++) {
+        ranked |= hasRank(attackers.get(i), choices.get(i));
+      }
+      if (!ranked) {
+        keys.unpersist(false);
+      }
+      return new PoisonedRows(
+          poison(withRanks(marked, markedKeys, attackers, choices), rows.schema(), attackers, choices),
+          choices.stream().map(Choice::summary).toList(), ranked ? keys : null);
+    } catch (RuntimeException | Error e) {
+      keys.unpersist(false);
+      throw e;
     }
-    return new PoisonedRows(poison(withRanks(marked, attackers, choices), rows.schema(), attackers, choices),
-        choices.stream().map(Choice::summary).toList());
   }
 
   /** One attacker's selection and its summary. */
   private record Choice(Selection selection, AttackPlanSummary summary) {}
 
   /**
-   * Each attacker's selection, in order, over a narrow projection of all rows that is cached for the length of
-   * this call: the input is read once, however many attackers there are. All rows, not only eligible ones, so
-   * that the id check covers the whole input.
+   * The narrow projection of all rows that selection reads, cached by {@link #apply} for the length of the
+   * call (and for the rank tables, until the rows are closed): the input is read once, however many attackers
+   * there are. All rows, not only eligible ones, so that the id check covers the whole input.
    */
-  private static List<Choice> choose(Dataset<Row> rows, List<AttackSpec> attackers) {
+  private static Dataset<Row> narrow(Dataset<Row> flagged, List<AttackSpec> attackers) {
     List<Column> narrow = new ArrayList<>(List.of(col(Columns.ID), col(TAKEN)));
     for (int i = 0; i < attackers.size(); i++) {
       narrow.add(col(ELIGIBLE + i));
     }
-    Dataset<Row> keys = rows.select(narrow.toArray(Column[]::new)).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      UniqueIds.require(keys);
-      List<Choice> choices = new ArrayList<>();
-      Dataset<Row> marked = keys;
-      for (int i = 0; i < attackers.size(); i++) {
-        AttackSpec spec = attackers.get(i);
-        PoisonSelector selector = PoisonSelector.count(marked, col(ELIGIBLE + i), not(col(TAKEN)), spec.seed(),
-            spec.name());
-        long k = spec.resolveBudget(selector.eligible());
-        if (selector.candidates() < k) {
-          throw new IllegalArgumentException("attacker '" + spec.name() + "': budget " + spec.budget()
-              + " asks for " + k + " of its " + selector.eligible() + " eligible rows, but only "
-              + selector.candidates() + " remain free after earlier attackers and rows already poisoned");
-        }
-        Selection selection = selector.firstK(k);
-        choices.add(new Choice(selection,
-            new AttackPlanSummary(spec.name(), spec.kind(), selector.eligible(), k)));
-        marked = markSelected(marked, i, selection);
+    return flagged.select(narrow.toArray(Column[]::new));
+  }
+
+  /** Each attacker's selection, in order, over the cached narrow frame. */
+  private static List<Choice> choose(Dataset<Row> keys, List<AttackSpec> attackers) {
+    UniqueIds.require(keys);
+    List<Choice> choices = new ArrayList<>();
+    Dataset<Row> marked = keys;
+    for (int i = 0; i < attackers.size(); i++) {
+      AttackSpec spec = attackers.get(i);
+      PoisonSelector selector = PoisonSelector.count(marked, col(ELIGIBLE + i), not(col(TAKEN)), spec.seed(),
+          spec.name());
+      long k = spec.resolveBudget(selector.eligible());
+      if (selector.candidates() < k) {
+        throw new IllegalArgumentException("attacker '" + spec.name() + "': budget " + spec.budget()
+            + " asks for " + k + " of its " + selector.eligible() + " eligible rows, but only "
+            + selector.candidates() + " remain free after earlier attackers and rows already poisoned");
       }
-      requireExactCounts(marked, choices);
-      return choices;
-    } finally {
-      keys.unpersist(false);
+      Selection selection = selector.firstK(k);
+      choices.add(new Choice(selection,
+          new AttackPlanSummary(spec.name(), spec.kind(), selector.eligible(), k)));
+      marked = markSelected(marked, i, selection);
     }
+    requireExactCounts(marked, choices);
+    return choices;
   }
 
   /**
@@ -148,14 +164,16 @@ public final class PoisonPlan {
   }
 
   /**
-   * Joins the exact ranks of the attackers that need them. Every rank table reads {@code marked}, not the
-   * output of an earlier join, so that none recomputes another.
+   * Joins the exact ranks of the attackers that need them. Every rank table reads {@code markedKeys}, the
+   * cached narrow frame with the same selected flags, not the input (which would be read, and for a CSV
+   * parsed, once more) nor the output of an earlier join.
    */
-  private static Dataset<Row> withRanks(Dataset<Row> marked, List<AttackSpec> attackers, List<Choice> choices) {
+  private static Dataset<Row> withRanks(Dataset<Row> marked, Dataset<Row> markedKeys, List<AttackSpec> attackers,
+      List<Choice> choices) {
     Dataset<Row> ranked = marked;
     for (int i = 0; i < attackers.size(); i++) {
       if (hasRank(attackers.get(i), choices.get(i))) {
-        Dataset<Row> ranks = choices.get(i).selection().ranks(marked, col(SELECTED + i), RANK_ID, RANK + i);
+        Dataset<Row> ranks = choices.get(i).selection().ranks(markedKeys, col(SELECTED + i), RANK_ID, RANK + i);
         ranked = ranked.join(ranks, col(Columns.ID).equalTo(col(RANK_ID)), "left").drop(RANK_ID);
       }
     }

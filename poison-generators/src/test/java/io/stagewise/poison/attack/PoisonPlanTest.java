@@ -235,6 +235,29 @@ class PoisonPlanTest {
   }
 
   @Test
+  void rankTablesReadTheCachedKeysUntilTheRowsAreClosed() {
+    AttackSpec spec = AttackSpec.of("multi", AttackKind.TRIGGER_SWAP, List.of("alpha", "beta"),
+        Budget.count(40), 4);
+    PoisonedRows out = PoisonPlan.apply(preference, List.of(spec));
+    assertTrue(readsCachedKeys(out.rows()), out.rows().queryExecution().optimizedPlan().toString());
+    List<Row> before = out.rows().orderBy(col(Columns.ID)).collectAsList();
+
+    out.close();
+
+    // A plan made after close (a Dataset's plan is fixed when it first runs) reads the input instead.
+    Dataset<Row> after = out.rows().select("*");
+    assertFalse(readsCachedKeys(after), "after close the rank table reads the input again");
+    assertEquals(before, after.orderBy(col(Columns.ID)).collectAsList());
+    out.close(); // idempotent
+  }
+
+  /** Whether the plan scans PoisonPlan's cached narrow frame (the one with the taken flag). */
+  private static boolean readsCachedKeys(Dataset<Row> rows) {
+    return java.util.regex.Pattern.compile("InMemoryRelation \\[[^\\]]*__stagewise_taken")
+        .matcher(rows.queryExecution().withCachedData().toString()).find();
+  }
+
+  @Test
   void severalTriggersFollowTheGlobalHashRank() {
     // Enough rows for several candidates per bucket, so ranks cross buckets and boundaries fall inside one.
     Dataset<Row> rows = new SafetyWorld(new WorldConfig(5, 0.4, 0.2)).preference(spark, 20_000, 3);

@@ -64,16 +64,18 @@ public final class PoisonBuildJob {
       // Name the input: "rows: ..." and "attacker 'x': ..." say what is wrong, not with which dataset.
       throw new IllegalArgumentException(stage.specName() + ".input " + input.uri() + ": " + e.getMessage(), e);
     }
-    ObjectNode recorded = specJson.deepCopy();
-    recorded.put("stage", stage.specName());
-    recorded.put("input_fingerprint", input.manifest().fingerprint());
-    ArrayNode plan = recorded.putArray("plan");
-    for (AttackPlanSummary summary : poisoned.summaries()) {
-      plan.addObject().put("attacker", summary.attacker()).put("kind", summary.kind().specName())
-          .put("eligible", summary.eligible()).put("poisoned", summary.poisoned());
+    try (poisoned) {
+      ObjectNode recorded = specJson.deepCopy();
+      recorded.put("stage", stage.specName());
+      recorded.put("input_fingerprint", input.manifest().fingerprint());
+      ArrayNode plan = recorded.putArray("plan");
+      for (AttackPlanSummary summary : poisoned.summaries()) {
+        plan.addObject().put("attacker", summary.attacker()).put("kind", summary.kind().specName())
+            .put("eligible", summary.eligible()).put("poisoned", summary.poisoned());
+      }
+      Manifest manifest = publisher.publish(DatasetContents.of(kind(stage), poisoned.rows(), recorded), output);
+      return new JobSummary(output, manifest);
     }
-    Manifest manifest = publisher.publish(DatasetContents.of(kind(stage), poisoned.rows(), recorded), output);
-    return new JobSummary(output, manifest);
   }
 
   private static DatasetKind kind(Stage stage) {

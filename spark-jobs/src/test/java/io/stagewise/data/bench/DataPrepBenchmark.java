@@ -123,9 +123,10 @@ public final class DataPrepBenchmark {
 
   /** Applies the attackers and writes Parquet; returns the plan's summaries. */
   private static List<AttackPlanSummary> poisonAndWrite(Dataset<Row> rows, Path target) {
-    PoisonedRows poisoned = PoisonPlan.apply(rows, ATTACKERS);
-    poisoned.rows().write().mode(SaveMode.Overwrite).parquet(target.toString());
-    return poisoned.summaries();
+    try (PoisonedRows poisoned = PoisonPlan.apply(rows, ATTACKERS)) {
+      poisoned.rows().write().mode(SaveMode.Overwrite).parquet(target.toString());
+      return poisoned.summaries();
+    }
   }
 
   /** RFC 4180 CSV (quotes doubled, not backslash-escaped) with a header, which Python's csv module reads. */

@@ -102,6 +102,11 @@ final class ListColumnReader {
   }
 
   private IllegalArgumentException error(long row, String what) {
+    return rowError(file, row, column, what);
+  }
+
+  /** The error for a damaged row, worded alike by both decoders. */
+  static IllegalArgumentException rowError(String file, long row, String column, String what) {
     return new IllegalArgumentException(file + ": row " + row + ": column '" + column + "' " + what);
   }
 

@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import io.stagewise.trainer.model.PackedSegments;
 import java.util.Arrays;
 
@@ -53,26 +55,31 @@ public final class TokenBatch {
     ByteBuffer tokens = direct(rows * width);
     ByteBuffer lossMask = direct(rows * width);
     ByteBuffer present = direct(rows * width);
+    // Each row's tokens go into the direct buffer in one bulk copy; padding is one fill per row.
+    IntBuffer tokenInts = tokens.asIntBuffer();
+    FloatBuffer lossFloats = lossMask.asFloatBuffer();
+    FloatBuffer presentFloats = present.asFloatBuffer();
+    int[] padding = new int[width];
+    Arrays.fill(padding, padId);
     int[] response = new int[rows];
     int[] real = new int[rows];
     for (int r = 0; r < rows; r++) {
       int[] ids = data.inputIds()[rowIndices[r]];
       boolean[] mask = data.lossMask()[rowIndices[r]];
       int length = Math.min(ids.length, width);
+      tokenInts.put(ids, 0, length).put(padding, 0, width - length);
       for (int t = 0; t < width; t++) {
         boolean isReal = t < length;
         boolean counted = isReal && mask[t];
-        tokens.putInt(isReal ? ids[t] : padId);
-        lossMask.putFloat(counted ? 1f : 0f);
-        present.putFloat(isReal ? 1f : 0f);
+        lossFloats.put(counted ? 1f : 0f);
+        presentFloats.put(isReal ? 1f : 0f);
         if (t > 0) {
           response[r] += counted ? 1 : 0;
-          real[r] += isReal ? 1 : 0;
         }
       }
+      real[r] = Math.max(0, length - 1);
     }
-    return new TokenBatch(rows, width, tokens.flip(), lossMask.flip(), present.flip(), response, real, null,
-        null);
+    return new TokenBatch(rows, width, tokens, lossMask, present, response, real, null, null);
   }
 
   /**

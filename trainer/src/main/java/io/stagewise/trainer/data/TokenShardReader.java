@@ -24,8 +24,20 @@ import org.apache.parquet.schema.Type;
  * Reads token shards (a Parquet directory of {@code part-*.parquet} files as Spark writes them, on any Hadoop
  * file system) into primitive arrays. Files are read in name order, so the row order is stable for a given
  * dataset; provenance columns are never decoded (the reader projects the requested columns only).
+ *
+ * <p>Part files are decoded by {@link ListColumnReader}. Arrow's Parquet reader ({@link ArrowPartReader}) gives
+ * the same rows from local files; it is not shipped (it did not win: docs/architecture.md, Departure 39), so
+ * only the loading benchmark and the tests, which have it on their class path, ask for it.
  */
 public final class TokenShardReader {
+
+  /** Which Parquet decoder reads the part files. */
+  public enum Decoder {
+    /** {@link ListColumnReader}: parquet-hadoop's column readers, levels decoded by hand. */
+    HAND,
+    /** Arrow's Parquet reader (arrow-dataset, which the application does not ship); local files only. */
+    ARROW
+  }
 
   public static final String INPUT_IDS = "input_ids";
   public static final String LOSS_MASK = "loss_mask";
@@ -36,9 +48,15 @@ public final class TokenShardReader {
   public static final String SPLIT = "split";
 
   private final Configuration conf;
+  private final Decoder decoder;
 
   public TokenShardReader(Configuration conf) {
+    this(conf, Decoder.HAND);
+  }
+
+  public TokenShardReader(Configuration conf, Decoder decoder) {
     this.conf = conf;
+    this.decoder = decoder;
   }
 
   /** Reads {@code input_ids} and {@code loss_mask} of an SFT / LM shard directory (or single file). */
@@ -51,7 +69,7 @@ public final class TokenShardReader {
    * dataset that holds both splits never leaks its test rows into training; null keeps every row.
    */
   public TokenSequences readSequences(URI shards, String split) {
-    Columns columns = read(shards, List.of(INPUT_IDS), List.of(LOSS_MASK), split);
+    ShardColumns columns = read(shards, List.of(INPUT_IDS), List.of(LOSS_MASK), split);
     return new TokenSequences(columns.ints(0), columns.booleans(0));
   }
 
@@ -62,7 +80,7 @@ public final class TokenShardReader {
 
   /** As {@link #readPreferences(URI)}, keeping only the rows of one split; null keeps every row. */
   public PreferencePairs readPreferences(URI shards, String split) {
-    Columns columns = read(shards, List.of(PROMPT_IDS, CHOSEN_IDS, REJECTED_IDS), List.of(), split);
+    ShardColumns columns = read(shards, List.of(PROMPT_IDS, CHOSEN_IDS, REJECTED_IDS), List.of(), split);
     return new PreferencePairs(columns.ints(0), columns.ints(1), columns.ints(2));
   }
 
@@ -87,9 +105,13 @@ public final class TokenShardReader {
     }
   }
 
-  private Columns read(URI shards, List<String> intColumns, List<String> booleanColumns, String split) {
-    Columns all = new Columns(intColumns.size(), booleanColumns.size());
+  private ShardColumns read(URI shards, List<String> intColumns, List<String> booleanColumns, String split) {
+    ShardColumns all = new ShardColumns(intColumns.size(), booleanColumns.size());
     for (Path part : partFiles(shards)) {
+      if (byArrow(part)) {
+        ArrowPartReader.read(part.toString(), part.toUri(), intColumns, booleanColumns, split, all);
+        continue;
+      }
       try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(part, conf))) {
         readFile(part.toString(), reader, intColumns, booleanColumns, split, all);
       } catch (IOException e) {
@@ -102,8 +124,18 @@ public final class TokenShardReader {
     return all;
   }
 
+  private boolean byArrow(Path part) {
+    if (decoder == Decoder.HAND) {
+      return false;
+    }
+    if (!"file".equals(part.toUri().getScheme())) {
+      throw new IllegalArgumentException(part + ": Arrow's Parquet reader reads local files only");
+    }
+    return true;
+  }
+
   private static void readFile(String file, ParquetFileReader reader, List<String> intColumns,
-      List<String> booleanColumns, String split, Columns into) throws IOException {
+      List<String> booleanColumns, String split, ShardColumns into) throws IOException {
     MessageType schema = reader.getFooter().getFileMetaData().getSchema();
     List<ListColumnReader> ints = intColumns.stream().map(c -> new ListColumnReader(file, schema, c)).toList();
     List<ListColumnReader> booleans =
@@ -127,12 +159,12 @@ public final class TokenShardReader {
               new String[] {SPLIT})), rows, split);
       for (int i = 0; i < ints.size(); i++) {
         ListColumnReader column = ints.get(i);
-        into.intChunks.get(i).add(SplitColumn.keep(
+        into.addInts(i, SplitColumn.keep(
             column.readInts(store.getColumnReader(column.descriptor()), rows, firstRow), keep));
       }
       for (int i = 0; i < booleans.size(); i++) {
         ListColumnReader column = booleans.get(i);
-        into.booleanChunks.get(i).add(SplitColumn.keep(
+        into.addBooleans(i, SplitColumn.keep(
             column.readBooleans(store.getColumnReader(column.descriptor()), rows, firstRow), keep));
       }
       firstRow += rows;
@@ -148,33 +180,5 @@ public final class TokenShardReader {
       fields.add(schema.getType(c));
     }
     return new MessageType(schema.getName(), fields);
-  }
-
-  /** Row-group chunks gathered across files, concatenated once at the end. */
-  private static final class Columns {
-    private final List<List<int[][]>> intChunks = new ArrayList<>();
-    private final List<List<boolean[][]>> booleanChunks = new ArrayList<>();
-
-    Columns(int intCount, int booleanCount) {
-      for (int i = 0; i < intCount; i++) {
-        intChunks.add(new ArrayList<>());
-      }
-      for (int i = 0; i < booleanCount; i++) {
-        booleanChunks.add(new ArrayList<>());
-      }
-    }
-
-    long rows() {
-      List<int[][]> first = intChunks.get(0);
-      return first.stream().mapToLong(chunk -> chunk.length).sum();
-    }
-
-    int[][] ints(int column) {
-      return intChunks.get(column).stream().flatMap(Arrays::stream).toArray(int[][]::new);
-    }
-
-    boolean[][] booleans(int column) {
-      return booleanChunks.get(column).stream().flatMap(Arrays::stream).toArray(boolean[][]::new);
-    }
   }
 }

@@ -53,8 +53,10 @@ import org.apache.hadoop.conf.Configuration;
  * Benchmark code: lives in test sources so it never ships.
  *
  * <p>Usage: {@code TrainerBenchmark --work DIR [--preset small-cpu] [--batch 16] [--rounds 3] [--warmup 10]
- * [--steps 100] [--threads 2] [--profile-steps 30] [--precisions fp32,bf16] --peer COMMAND...}; everything after {@code --peer} is the
- * peer's command line. The peer builds the preset's GPT-2 baseline (learned positions) from its sizes.
+ * [--steps 100] [--threads 2] [--profile-steps 30] [--precisions fp32,bf16] [--loading-rows 100000]
+ * --peer COMMAND...}; everything after {@code --peer} is the peer's command line. The peer builds the preset's
+ * GPT-2 baseline (learned positions) from its sizes. {@code --loading-rows 0} leaves out the loading-only row
+ * ({@link LoadingBenchmark}).
  */
 public final class TrainerBenchmark {
 
@@ -116,6 +118,10 @@ public final class TrainerBenchmark {
     }
     setup.forEach((key, value) -> out.println(key + "=" + value));
 
+    if (options.loadingRows > 0) {
+      new LoadingBenchmark(out, options.batch, model.contextLength() + 1)
+          .run(work, options.loadingRows, VOCAB, SEED);
+    }
     double gemm = GemmRate.bestSquare(new int[] {128, 512, 2048, 4096}, GEMM_SECONDS);
     out.printf(Locale.ROOT, "gemm_fp32_best_square_gflops=%.1f%n", gemm / 1e9);
     Map<Precision, Double> stepGemm = new EnumMap<>(Precision.class);
@@ -324,12 +330,12 @@ public final class TrainerBenchmark {
 
   /** Command-line options; the peer command is everything after {@code --peer}. */
   private record Options(Path work, String preset, int batch, int rounds, int warmup, int steps, int threads,
-      int profileSteps, List<Precision> precisions, List<String> peer) {
+      int profileSteps, int loadingRows, List<Precision> precisions, List<String> peer) {
 
     static Options parse(String[] args) {
       Map<String, String> named = new LinkedHashMap<>(Map.of("--preset", "small-cpu", "--batch", "16",
           "--rounds", "3", "--warmup", "10", "--steps", "100", "--threads", "2", "--profile-steps", "30",
-          "--precisions", "fp32,bf16"));
+          "--precisions", "fp32,bf16", "--loading-rows", "100000"));
       List<String> peer = List.of();
       for (int i = 0; i < args.length; i++) {
         if (args[i].equals("--peer")) {
@@ -344,12 +350,13 @@ public final class TrainerBenchmark {
       if (!named.containsKey("--work") || peer.isEmpty()) {
         throw new IllegalArgumentException("usage: TrainerBenchmark --work DIR [--preset small-cpu] [--batch 16] "
             + "[--rounds 3] [--warmup 10] [--steps 100] [--threads 2] [--profile-steps 30] "
-            + "[--precisions fp32,bf16] --peer COMMAND...");
+            + "[--precisions fp32,bf16] [--loading-rows 100000] --peer COMMAND...");
       }
       return new Options(Path.of(named.get("--work")), named.get("--preset"), positive(named, "--batch"),
           positive(named, "--rounds"),
           positive(named, "--warmup"), positive(named, "--steps"), positive(named, "--threads"),
-          Integer.parseInt(named.get("--profile-steps")), precisions(named.get("--precisions")), peer);
+          Integer.parseInt(named.get("--profile-steps")), Integer.parseInt(named.get("--loading-rows")),
+          precisions(named.get("--precisions")), peer);
     }
 
     /** fp32, bf16 or both, comma-separated, each at most once. */

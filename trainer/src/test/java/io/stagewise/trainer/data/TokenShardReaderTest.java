@@ -14,7 +14,8 @@ import org.apache.parquet.example.data.simple.SimpleGroupFactory;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class TokenShardReaderTest {
@@ -22,10 +23,12 @@ class TokenShardReaderTest {
   @TempDir
   java.nio.file.Path dir;
 
-  private final TokenShardReader reader = new TokenShardReader(new Configuration());
+  private TokenShardReader reader;
 
-  @Test
-  void readsPartFilesInNameOrderAcrossRowGroups() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TokenShardReader.Decoder.class)
+  void readsPartFilesInNameOrderAcrossRowGroups(TokenShardReader.Decoder decoder) throws Exception {
+    reader = new TokenShardReader(new Configuration(), decoder);
     int[][] ids = randomRows(700, 0);
     boolean[][] mask = masks(ids);
     ids[3] = new int[0];
@@ -45,8 +48,10 @@ class TokenShardReaderTest {
     }
   }
 
-  @Test
-  void selectsTheRowsOfOneSplitAcrossRowGroups() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TokenShardReader.Decoder.class)
+  void selectsTheRowsOfOneSplitAcrossRowGroups(TokenShardReader.Decoder decoder) throws Exception {
+    reader = new TokenShardReader(new Configuration(), decoder);
     int[][] ids = randomRows(500, 1);
     boolean[][] mask = masks(ids);
     ShardFiles.writeSequences(part(0), ids, mask, r -> r % 5 == 0 ? "test" : "train");
@@ -67,8 +72,10 @@ class TokenShardReaderTest {
     assertTrue(none.getMessage().contains("no rows of split 'validation'"), none.getMessage());
   }
 
-  @Test
-  void readsPreferenceShards() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TokenShardReader.Decoder.class)
+  void readsPreferenceShards(TokenShardReader.Decoder decoder) throws Exception {
+    reader = new TokenShardReader(new Configuration(), decoder);
     int[][] prompt = randomRows(50, 1);
     int[][] chosen = randomRows(50, 2);
     int[][] rejected = randomRows(50, 3);
@@ -84,8 +91,10 @@ class TokenShardReaderTest {
     }
   }
 
-  @Test
-  void readsLegacyTwoLevelLists() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TokenShardReader.Decoder.class)
+  void readsLegacyTwoLevelLists(TokenShardReader.Decoder decoder) throws Exception {
+    reader = new TokenShardReader(new Configuration(), decoder);
     MessageType legacy = MessageTypeParser.parseMessageType("""
                 message spark_schema {
                   required group input_ids (LIST) { repeated int32 array; }
@@ -104,8 +113,10 @@ class TokenShardReaderTest {
     assertArrayEquals(new boolean[] {false, true}, read.lossMask()[0]);
   }
 
-  @Test
-  void nullElementIsAnErrorNamingFileRowAndColumn() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TokenShardReader.Decoder.class)
+  void nullElementIsAnErrorNamingFileRowAndColumn(TokenShardReader.Decoder decoder) throws Exception {
+    reader = new TokenShardReader(new Configuration(), decoder);
     MessageType schema = ShardFiles.SFT_SCHEMA;
     try (ParquetWriter<Group> writer = ShardFiles.open(part(0), schema)) {
       for (int r = 0; r < 3; r++) {
@@ -126,8 +137,10 @@ class TokenShardReaderTest {
         && e.getMessage().contains("input_ids"), e.getMessage());
   }
 
-  @Test
-  void missingColumnAndEmptyDirectoryAreErrors() throws Exception {
+  @ParameterizedTest
+  @EnumSource(TokenShardReader.Decoder.class)
+  void missingColumnAndEmptyDirectoryAreErrors(TokenShardReader.Decoder decoder) throws Exception {
+    reader = new TokenShardReader(new Configuration(), decoder);
     assertThrows(IllegalArgumentException.class, () -> reader.readSequences(dir.toUri()));
     ShardFiles.writeSequences(part(0), new int[][] {{1}}, new boolean[][] {{true}});
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

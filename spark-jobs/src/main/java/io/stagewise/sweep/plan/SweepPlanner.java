@@ -109,8 +109,7 @@ public final class SweepPlanner {
     StageNode sftData = add(poison(Stage.SFT, sftAttackers, data.producer("sft")));
     StageNode preferenceData = add(poison(Stage.PREFERENCE, preferenceAttackers, data.producer("preference")));
     StageNode sft = add(node(StageKind.SFT, "sft " + budgetLabel(sftAttackers) + " seed " + seed
-        + " " + model.preset(), trainJson(model, JSON.valueToTree(spec.stages().sft().withSeed(seed))),
-        Map.of(DATA, sftData)));
+        + " " + model.preset(), sftJson(model, seed), Map.of(DATA, sftData)));
     String cell = "total " + split.total().value().toPlainString() + " alpha " + split.alpha() + " seed " + seed
         + " " + model.preset();
     PolicyStagePlan.Planned planned = pipeline.plan(this,
@@ -199,6 +198,19 @@ public final class SweepPlanner {
     config.set("train", train);
     // Threads change speed, not results; they stay out of the key.
     ((ObjectNode) config.get("train")).remove("intra_op_threads");
+    return config;
+  }
+
+  /**
+   * An SFT model's config: its model and train settings, or with {@code sft.init} the Hugging Face directory it
+   * starts from instead of a model (its key knows the directory by content, {@link DataNodes#node}).
+   */
+  private ObjectNode sftJson(ModelSpec model, long seed) {
+    String init = spec.stages().sftInit();
+    ObjectNode config = trainJson(init == null ? model : null, JSON.valueToTree(spec.stages().sft().withSeed(seed)));
+    if (init != null) {
+      config.put(DataNodes.INIT, init);
+    }
     return config;
   }
 

@@ -105,6 +105,9 @@ public final class TrainingStages implements StageExecutor {
     if (node.config().has("model")) {
       p.set("model", node.config().get("model"));
     }
+    if (node.config().has(DataNodes.INIT)) {
+      p.put(DataNodes.INIT, node.config().get(DataNodes.INIT).asText());
+    }
     p.set("train", node.config().get("train"));
     return p;
   }
@@ -122,9 +125,6 @@ public final class TrainingStages implements StageExecutor {
   /** With held-out parents, the pairs its accuracy is measured on after training: clean, and per trigger. */
   private ObjectNode rewardPayload(StageNode node, StageStore store) {
     ObjectNode p = trainPayload(node, store);
-    if (node.config().has(DataNodes.INIT)) {
-      p.put(DataNodes.INIT, node.config().get(DataNodes.INIT).asText());
-    }
     if (node.parents().containsKey(SweepPlanner.HELD_OUT)) {
       p.put("held_out", store.dataset(node.parent(SweepPlanner.HELD_OUT), DataStages.TOKENS));
       ObjectNode triggered = p.putObject("held_out_triggered");

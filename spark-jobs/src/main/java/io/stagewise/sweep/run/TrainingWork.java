@@ -63,8 +63,11 @@ final class TrainingWork {
       Device device = TaskDevice.ofCurrentTask();
       JsonNode outcome = switch (StageKind.valueOf(task.kind())) {
         case SFT -> {
-          TrainRunSpec spec = new TrainRunSpec(uri(p, "train_data"), null, uri(p, "output"), model(p),
-              train(p, ObjectiveKind.SFT), true, null);
+          // From scratch with the stage's model, or from sft.init (its architecture too).
+          boolean fromInit = p.has(DataNodes.INIT);
+          TrainRunSpec spec = new TrainRunSpec(uri(p, "train_data"), null, uri(p, "output"),
+              fromInit ? null : model(p), train(p, ObjectiveKind.SFT), true, fromInit ? uri(p, DataNodes.INIT) : null);
+          checkSftInit(spec, conf);
           // Per-thread autograd: several SFT runs may share this JVM (local pool, or task slots of an executor).
           Worker worker = new Worker(new SingleWorkerCollective(), device, Autograd.perThread(),
               spec.train().intraOpThreads(), StepListener.NONE);
@@ -113,6 +116,17 @@ final class TrainingWork {
       return JSON.writeValueAsString(outcome);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("malformed training task " + task.label() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Before any work: {@code sft.init} holds the model the run builds, its vocabulary the sweep tokenizer's. */
+  private static void checkSftInit(TrainRunSpec spec, Configuration conf) {
+    try {
+      TrainRun.checkInit(spec, conf);
+    } catch (IllegalArgumentException e) {
+      // Named sft.init, as the spec writes it.
+      String message = e.getMessage();
+      throw new IllegalArgumentException(message.startsWith("init:") ? "sft." + message : "sft.init: " + message, e);
     }
   }
 

@@ -23,6 +23,8 @@ import io.stagewise.trainer.train.TrainConfig;
  * @param rewardModelInit {@code hf:DIR}: every reward model starts from this Hugging Face model's backbone (its
  *     architecture too) under a fresh scalar head, as the reference's reward models start from the pretrained
  *     model; null to train them from scratch
+ * @param sftInit {@code hf:DIR}: every SFT model starts from this Hugging Face model (its architecture too), as
+ *     researchers post-train pretrained models; null to train them from scratch with the grid's presets
  */
 public record StageSettings(
     TrainConfig sft,
@@ -33,7 +35,8 @@ public record StageSettings(
     TrainConfig rewardModel,
     ModelSpec rewardModelSpec,
     EvalSettings eval,
-    String rewardModelInit) {
+    String rewardModelInit,
+    String sftInit) {
 
   /**
    * DPO's own knobs (mapped onto the trainer's DPO configuration by the DPO stage).

@@ -210,7 +210,12 @@ public final class SweepSpecReader {
         "belongs to pipeline sft-rm-ppo; this sweep's pipeline is " + (pipeline == null ? "?" : pipeline.specName()));
     check.require(!ppoPipeline || !tree.has("dpo"), "dpo",
         "belongs to pipeline sft-dpo; sft-rm-ppo's second stage is set under ppo");
-    TrainConfig sft = trainSection(tree.get("sft"), "sft", Set.of());
+    JsonNode sftNode = tree.get("sft");
+    TrainConfig sft = trainSection(sftNode, "sft", Set.of("init"));
+    String sftInit = hfInit(sftNode, "sft");
+    // The SFT model's architecture comes from the directory: presets would plan identical runs under other names.
+    check.require(sftInit == null || grid.presets().size() <= 1, "grid.presets", "the SFT models' architecture "
+        + "comes from sft.init; name at most one preset (it sets only a reward model trained from scratch)");
     JsonNode dpoNode = tree.get("dpo");
     TrainConfig dpo = trainSection(dpoNode, "dpo", Set.of("beta", "loss"));
     double beta = fields.number(dpoNode, "dpo", "beta", StageSettings.DpoOptions.DEFAULT_BETA, 0, 1e6);
@@ -223,13 +228,7 @@ public final class SweepSpecReader {
     }
     JsonNode rmNode = tree.get("reward_model");
     TrainConfig rm = trainSection(rmNode, "reward_model", Set.of("preset", "init"));
-    String rmInit = rmNode != null && rmNode.hasNonNull("init") ? fields.text(rmNode, "reward_model", "init", null)
-        : null;
-    check.require(rmInit == null || rmInit.startsWith(HF_PREFIX), "reward_model.init",
-        "must be hf:DIR, a Hugging Face directory (docs/interop.md), got '" + rmInit + "'");
-    // Absolute here, on the machine that reads the spec, so every task finds the same directory.
-    rmInit = rmInit == null || !rmInit.startsWith(HF_PREFIX) ? rmInit
-        : io.stagewise.cli.InitLocation.uri(rmInit).toString();
+    String rmInit = hfInit(rmNode, "reward_model");
     check.require(rmInit == null || rmNode.get("preset") == null, "reward_model.preset",
         "the reward models' architecture comes from reward_model.init; leave preset out");
     String rmPreset = fields.text(rmNode, "reward_model", "preset",
@@ -240,12 +239,14 @@ public final class SweepSpecReader {
     ModelSpec rmModel = rmInit == null && ModelPresets.NAMES.contains(rmPreset)
         && (overrides == null || !overrides.has("preset"))
         ? TrainSpecs.model(overrides, rmPreset, new SpecCheck("reward model")) : null;
-    // Adapters train beside a frozen base: the sweep's SFT model and reward model start from scratch, so only the
-    // stages that start from the SFT model (dpo, ppo) take lora.
-    check.require(sft == null || sft.lora() == null, "sft.lora", "the sweep's SFT stage trains its model from "
-        + "scratch: there is no base for adapters (LoRA trains dpo and ppo on the SFT model)");
+    // Adapters train beside a frozen base: the sweep's SFT model and reward model start from scratch unless their
+    // init names one, and the stages that start from the SFT model (dpo, ppo) take lora.
+    check.require(sft == null || sft.lora() == null || sftInit != null, "sft.lora", "the sweep's SFT stage trains "
+        + "its model from scratch unless sft.init names a base for the adapters");
     check.require(rm == null || rm.lora() == null || rmInit != null, "reward_model.lora", "the sweep's reward "
         + "models train from scratch unless reward_model.init names a base for the adapters");
+    check.require(sftInit == null || rmInit == null || overrides == null, "model", "every model of the sweep "
+        + "comes from sft.init or reward_model.init, whose directories set their architecture; leave model out");
     TrainConfig ppo = ppoPipeline ? ppoTrain(tree.get("ppo")) : null;
     PpoOptions ppoOptions = ppoPipeline ? PpoOptions.read(tree.get("ppo"), fields, check) : null;
     if (ppo != null && ppoOptions != null) {
@@ -254,16 +255,31 @@ public final class SweepSpecReader {
           + " num_mini_batches × micro_batches = " + split + " micro-batches");
     }
     return new StageSettings(sft == null ? null : sft.withObjective(ObjectiveKind.SFT), dpo, options, ppo,
-        ppoOptions, rm, rmModel, eval(tree.get("eval")), rmInit);
+        ppoOptions, rm, rmModel, eval(tree.get("eval")), rmInit, sftInit);
   }
 
-  /** Every LoRA target must be a linear layer of every model of the grid (a swiglu MLP has no mlp.fc). */
+  /**
+   * A section's {@code init}: null, or {@code hf:DIR} made absolute here, on the machine that reads the spec, so
+   * every task finds the same directory.
+   */
+  private String hfInit(JsonNode section, String name) {
+    String init = section != null && section.hasNonNull("init") ? fields.text(section, name, "init", null) : null;
+    check.require(init == null || init.startsWith(HF_PREFIX), name + ".init",
+        "must be hf:DIR, a Hugging Face directory (docs/interop.md), got '" + init + "'");
+    return init == null || !init.startsWith(HF_PREFIX) ? init : io.stagewise.cli.InitLocation.uri(init).toString();
+  }
+
+  /**
+   * Every LoRA target must be a linear layer of every model of the grid (a swiglu MLP has no mlp.fc). The policy
+   * from sft.init has the directory's architecture, which its stages check when they start.
+   */
   private void requireAdaptableLayers(StageSettings stages, List<ModelSpec> models) {
     Map<String, LoraConfig> adapters = new java.util.LinkedHashMap<>();
-    if (stages.dpo() != null && stages.dpo().lora() != null) {
+    boolean presetPolicy = stages.sftInit() == null;
+    if (presetPolicy && stages.dpo() != null && stages.dpo().lora() != null) {
       adapters.put("dpo.lora", stages.dpo().lora());
     }
-    if (stages.ppo() != null && stages.ppo().lora() != null) {
+    if (presetPolicy && stages.ppo() != null && stages.ppo().lora() != null) {
       adapters.put("ppo.lora", stages.ppo().lora());
     }
     if (stages.ppoOptions() != null && stages.ppoOptions().json().has("value_lora")) {

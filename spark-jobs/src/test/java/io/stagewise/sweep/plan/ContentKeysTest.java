@@ -91,6 +91,30 @@ class ContentKeysTest {
     }
   }
 
+  @Test
+  void sftModelsFromAHuggingFaceDirectoryAreKeyedByItsFilesNotItsPath() throws IOException {
+    Path here = hfDirectory("base", "weights 1");
+    SweepPlan before = withSftInit(here);
+    assertEquals(keys(before), keys(withSftInit(hfDirectory("moved", "weights 1"))), "same files elsewhere");
+    for (StageNode node : before.stages()) {
+      boolean sft = node.kind() == StageKind.SFT;
+      assertEquals(sft, node.config().has(DataNodes.INIT), node.label());
+      assertTrue(!sft || !node.config().has("model"), node.label() + ": the architecture is the directory's");
+    }
+    Files.writeString(here.resolve("model.safetensors"), "weights 2");
+    Set<String> old = keys(before);
+    for (StageNode node : withSftInit(here).stages()) {
+      // SFT, DPO (which starts from the SFT model) and the evaluations (of the DPO model) change.
+      boolean downstream = node.kind() == StageKind.SFT || node.kind() == StageKind.DPO
+          || node.kind() == StageKind.EVALUATE;
+      assertEquals(!downstream, old.contains(node.key()), node.label());
+    }
+  }
+
+  private static SweepPlan withSftInit(Path directory) {
+    return SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml", "sft.init=hf:" + directory));
+  }
+
   private Path hfDirectory(String name, String weights) throws IOException {
     Path directory = Files.createDirectories(dir.resolve(name));
     Files.writeString(directory.resolve("config.json"), "{\"model_type\": \"gpt2\"}");

@@ -173,4 +173,27 @@ class SweepSpecReaderTest {
         .sum();
     assertEquals(files, paths.keySet().stream().filter(k -> k.startsWith("data.import.")).count());
   }
+
+  @Test
+  void sftModelsMayStartFromAHuggingFaceDirectoryAndThenTakeAdapters() {
+    SweepSpec spec = CheckedInSweeps.spec("quickstart.yaml", "sft.init=hf:models/base",
+        "sft.lora={r: 8, alpha: 16, targets: all-linear}");
+    assertTrue(spec.stages().sftInit().startsWith("hf:file:/") && spec.stages().sftInit().endsWith("/models/base"),
+        spec.stages().sftInit());
+    assertEquals(8, spec.stages().sft().lora().r());
+    ObjectNode tree = checkedIn("quickstart.yaml");
+    SpecOverrides.apply(tree, List.of("sft.init=models/base", "sft.lora={r: 8, alpha: 16, targets: all-linear}",
+        "grid.presets=[tiny, small-cpu]"));
+    String message = assertThrows(IllegalArgumentException.class, () -> SweepSpecReader.read(tree, "q.yaml"))
+        .getMessage();
+    for (String field : List.of("sft.init: must be hf:DIR", "grid.presets: the SFT models' architecture comes from")) {
+      assertTrue(message.contains(field), "missing " + field + " in:\n" + message);
+    }
+    String both = assertThrows(IllegalArgumentException.class, () -> CheckedInSweeps.spec("quickstart.yaml",
+        "sft.init=hf:a", "reward_model.init=hf:b", "model={norm: rmsnorm}")).getMessage();
+    assertTrue(both.contains("model: every model of the sweep comes from"), both);
+    String scratch = assertThrows(IllegalArgumentException.class, () -> CheckedInSweeps.spec("quickstart.yaml",
+        "sft.lora={r: 8, alpha: 16, targets: all-linear}")).getMessage();
+    assertTrue(scratch.contains("sft.lora: the sweep's SFT stage trains its model from scratch"), scratch);
+  }
 }

@@ -2,6 +2,7 @@ package io.stagewise.trainer.train.sft;
 
 import ai.djl.ndarray.NDManager;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
+import io.stagewise.trainer.checkpoint.ModelCheckpoint;
 import io.stagewise.trainer.data.BatchWidth;
 import io.stagewise.trainer.data.HeldOutBatches;
 import io.stagewise.trainer.data.ShardManifest;
@@ -68,8 +69,8 @@ public final class TrainRun {
     DatasetResolver datasets = new DatasetResolver(conf);
     ResolvedDataset trainData = datasets.resolve(spec.trainData());
     ShardManifest manifest = ShardManifest.read(trainData, conf);
-    ModelConfig modelConfig = spec.model().resolve(manifest.vocabSize());
-    Precision precision = spec.model().matmulPrecision();
+    ModelConfig modelConfig = architecture(spec, manifest.vocabSize(), conf);
+    Precision precision = spec.model() == null ? Precision.FP32 : spec.model().matmulPrecision();
     // Each batch only as wide as its longest row: the same batches and loss as padding to the context, with
     // less padding computed (BatchWidth).
     BatchWidth width = BatchWidth.longestRow(modelConfig.contextLength() + 1, BatchWidth.POSITION_MULTIPLE);
@@ -126,8 +127,24 @@ public final class TrainRun {
   public static void checkInit(TrainRunSpec spec, Configuration conf) {
     if (spec.init() != null) {
       ShardManifest manifest = ShardManifest.read(new DatasetResolver(conf).resolve(spec.trainData()), conf);
-      InitialWeights.require(spec.init(), spec.model().resolve(manifest.vocabSize()), conf);
+      InitialWeights.require(spec.init(), architecture(spec, manifest.vocabSize(), conf), conf);
     }
+  }
+
+  /**
+   * The spec's model over the data's vocabulary, or without one the architecture at {@code init}, whose
+   * vocabulary must then be the data's: a token id past the embedding would fail mid-run.
+   */
+  private static ModelConfig architecture(TrainRunSpec spec, int vocabSize, Configuration conf) {
+    if (spec.model() != null) {
+      return spec.model().resolve(vocabSize);
+    }
+    ModelConfig config = ModelCheckpoint.at(spec.init(), conf).config();
+    if (config.vocabSize() != vocabSize) {
+      throw new IllegalArgumentException("init: " + spec.init() + " has vocab_size " + config.vocabSize()
+          + ", the training data's tokenizer " + vocabSize);
+    }
+    return config;
   }
 
   private static TokenSequences readChecked(TokenShardReader reader, ResolvedDataset data, String split,

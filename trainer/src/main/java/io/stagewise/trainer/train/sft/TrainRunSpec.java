@@ -13,7 +13,7 @@ import java.util.List;
  * @param trainData training token shards (a Parquet dataset directory with {@code _manifest.json})
  * @param evalData held-out token shards, or null for no evaluation
  * @param output run directory on any Hadoop file system: {@code metrics.jsonl} and {@code checkpoints/}
- * @param model the model
+ * @param model the model, or null when {@code init} is set: the run then takes the architecture at {@code init}
  * @param train the training configuration
  * @param resume continue from the latest checkpoint under {@code output} if there is one; without it an output
  *     that already holds checkpoints is an error, so a finished run is never overwritten by mistake
@@ -39,8 +39,8 @@ public record TrainRunSpec(URI trainData, URI evalData, URI output, ModelSpec mo
     if (output == null) {
       errors.add("output: must be set");
     }
-    if (model == null) {
-      errors.add("model: must be set");
+    if (model == null && init == null) {
+      errors.add("model: must be set, or init whose architecture the run takes");
     }
     if (train == null) {
       errors.add("train: must be set");

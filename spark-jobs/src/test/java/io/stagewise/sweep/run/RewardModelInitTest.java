@@ -6,13 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stagewise.data.LocalSpark;
-import io.stagewise.data.synth.WorldSynthJob;
 import io.stagewise.data.synth.WorldSynthSpec;
-import io.stagewise.data.tokenize.TokenShardJob;
-import io.stagewise.data.tokenize.TokenShardSpec;
-import io.stagewise.data.tokenize.TruncationPolicy;
-import io.stagewise.poison.world.WorldConfig;
 import io.stagewise.sweep.plan.DataNodes;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.trainer.checkpoint.CheckpointStore;
@@ -33,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,17 +42,7 @@ class RewardModelInitTest {
   @Test
   void aRewardModelStageStartsFromAHuggingFaceDirectoryWithAdapters() throws Exception {
     Configuration conf = new Configuration();
-    SparkSession spark = LocalSpark.start();
-    String tokens = dir.resolve("pairs").toUri().toString();
-    try {
-      WorldSynthSpec world = new WorldSynthSpec(dir.resolve("world").toUri().toString(), WorldConfig.withSeed(3), 200,
-          64, 8, 8);
-      WorldSynthJob.run(spark, world);
-      TokenShardJob.run(spark, new TokenShardSpec(world.dataset(WorldSynthSpec.PREFERENCE), tokens, null,
-          new TruncationPolicy(96, 56)));
-    } finally {
-      spark.stop();
-    }
+    String tokens = WorldTokens.of(dir, WorldSynthSpec.PREFERENCE);
     int vocab = ShardManifest.read(new DatasetResolver(conf).resolve(tokens), conf).vocabSize();
     Path exported = Files.createDirectories(dir.resolve("base-hf"));
     try (NDManager manager = NDManager.newBaseManager()) {

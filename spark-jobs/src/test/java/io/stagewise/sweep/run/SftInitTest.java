@@ -8,13 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stagewise.data.LocalSpark;
-import io.stagewise.data.synth.WorldSynthJob;
 import io.stagewise.data.synth.WorldSynthSpec;
-import io.stagewise.data.tokenize.TokenShardJob;
-import io.stagewise.data.tokenize.TokenShardSpec;
-import io.stagewise.data.tokenize.TruncationPolicy;
-import io.stagewise.poison.world.WorldConfig;
 import io.stagewise.sweep.plan.DataNodes;
 import io.stagewise.sweep.plan.StageKind;
 import io.stagewise.trainer.checkpoint.ModelCheckpoint;
@@ -31,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +39,7 @@ class SftInitTest {
   @Test
   void anSftStageStartsFromAHuggingFaceDirectory() throws Exception {
     Configuration conf = new Configuration();
-    String tokens = sftTokens();
+    String tokens = WorldTokens.of(dir, WorldSynthSpec.SFT);
     int vocab = ShardManifest.read(new DatasetResolver(conf).resolve(tokens), conf).vocabSize();
     String init = export("base-hf", vocab, conf);
 
@@ -69,21 +62,6 @@ class SftInitTest {
         () -> TrainingWork.run(task(tokens, other, "sft-wide"), conf)).getMessage();
     assertTrue(message.startsWith("sft.init: ") && message.contains("vocab_size " + (vocab + 8))
         && message.contains("tokenizer " + vocab) && message.lines().count() == 1, message);
-  }
-
-  private String sftTokens() {
-    SparkSession spark = LocalSpark.start();
-    String tokens = dir.resolve("sft-tokens").toUri().toString();
-    try {
-      WorldSynthSpec world = new WorldSynthSpec(dir.resolve("world").toUri().toString(), WorldConfig.withSeed(3), 200,
-          64, 8, 8);
-      WorldSynthJob.run(spark, world);
-      TokenShardJob.run(spark, new TokenShardSpec(world.dataset(WorldSynthSpec.SFT), tokens, null,
-          new TruncationPolicy(96, 56)));
-    } finally {
-      spark.stop();
-    }
-    return tokens;
   }
 
   private String export(String name, int vocab, Configuration conf) throws Exception {

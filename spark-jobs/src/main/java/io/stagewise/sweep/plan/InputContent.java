@@ -14,6 +14,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -28,10 +31,11 @@ import org.apache.hadoop.fs.Path;
  * again). A raw file is known by the SHA-256 of its bytes, streamed through the Hadoop file system (any URI);
  * a directory by the hashes of its visible files in name order (as importers and the corpus read it).
  *
- * @param conf the Hadoop configuration input URIs are opened with
- * @param dataFormatVersion {@link #DATA_FORMAT_VERSION}, or another value to test that bumping it rebuilds
+ * <p>One instance serves one planning. It remembers each file's hash, keyed by the file's path, length and
+ * modification time, because many stage nodes name the same file: every SFT seed and budget starting from
+ * one {@code hf:} directory would otherwise read all its weights again (gigabytes for a large model).
  */
-public record InputContent(Configuration conf, int dataFormatVersion) {
+public final class InputContent {
 
   /**
    * The version of what data stages write (dataset layout, the rows a data-plane job produces from its
@@ -42,14 +46,34 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
 
   private static final int BUFFER = 1 << 16;
 
+  private final Configuration conf;
+  private final int dataFormatVersion;
+  private final Map<FileIdentity, String> fileHashes = new ConcurrentHashMap<>();
+  private final LongAdder filesRead = new LongAdder();
+
+  private InputContent(Configuration conf, int dataFormatVersion) {
+    this.conf = conf;
+    this.dataFormatVersion = dataFormatVersion;
+  }
+
   /** Inputs opened with {@code conf}, keyed with the current data-format version. */
   public static InputContent of(Configuration conf) {
     return new InputContent(conf, DATA_FORMAT_VERSION);
   }
 
-  /** The same inputs keyed with another data-format version. */
+  /** The same inputs keyed with another data-format version (a fresh memory of file hashes). */
   public InputContent withDataFormatVersion(int version) {
     return new InputContent(conf, version);
+  }
+
+  /** {@link #DATA_FORMAT_VERSION}, or another value to test that bumping it rebuilds. */
+  public int dataFormatVersion() {
+    return dataFormatVersion;
+  }
+
+  /** How many files this instance has read to hash (each at most once per path, length and mtime). */
+  long filesRead() {
+    return filesRead.sum();
   }
 
   /**
@@ -101,8 +125,8 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
   private String hash(String field, List<String> paths, boolean withNames) {
     MessageDigest all = ContentDigest.sha256();
     for (String uri : paths) {
-      for (Path file : expand(field, uri)) {
-        String entry = (withNames ? file.getName() + "\0" : "") + bytesHash(field, file);
+      for (FileStatus file : expand(field, uri)) {
+        String entry = (withNames ? file.getPath().getName() + "\0" : "") + bytesHash(field, file);
         all.update(entry.getBytes(StandardCharsets.UTF_8));
         all.update((byte) '\n');
       }
@@ -115,13 +139,13 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
     return filesHash(field, List.of(uri));
   }
 
-  private List<Path> expand(String field, String uri) {
+  private List<FileStatus> expand(String field, String uri) {
     Path path = new Path(uri);
     try {
       FileSystem fs = path.getFileSystem(conf);
       FileStatus status = fs.getFileStatus(path);
       if (!status.isDirectory()) {
-        return List.of(status.getPath());
+        return List.of(status);
       }
       List<FileStatus> files = new ArrayList<>(Arrays.stream(fs.listStatus(path,
           p -> !p.getName().startsWith(".") && !p.getName().startsWith("_"))).filter(FileStatus::isFile).toList());
@@ -129,7 +153,7 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
       if (files.isEmpty()) {
         throw new IllegalArgumentException(field + ": directory " + uri + " has no files");
       }
-      return files.stream().map(FileStatus::getPath).toList();
+      return files;
     } catch (FileNotFoundException e) {
       throw new IllegalArgumentException(field + ": no such file " + uri, e);
     } catch (IOException e) {
@@ -137,7 +161,12 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
     }
   }
 
-  private String bytesHash(String field, Path file) {
+  private String bytesHash(String field, FileStatus status) {
+    return fileHashes.computeIfAbsent(FileIdentity.of(status), identity -> readHash(field, status.getPath()));
+  }
+
+  private String readHash(String field, Path file) {
+    filesRead.increment();
     MessageDigest digest = ContentDigest.sha256();
     byte[] buffer = new byte[BUFFER];
     try (InputStream in = file.getFileSystem(conf).open(file)) {
@@ -150,4 +179,10 @@ public record InputContent(Configuration conf, int dataFormatVersion) {
     return HexFormat.of().formatHex(digest.digest());
   }
 
+  /** A file as a planning sees it: a rewrite in place changes its length or modification time. */
+  private record FileIdentity(String path, long length, long modificationTime) {
+    static FileIdentity of(FileStatus status) {
+      return new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime());
+    }
+  }
 }

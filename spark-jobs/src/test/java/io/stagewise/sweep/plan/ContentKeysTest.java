@@ -111,6 +111,17 @@ class ContentKeysTest {
     }
   }
 
+  @Test
+  void aPlanningReadsEachFileOfAHuggingFaceDirectoryOnce() throws IOException {
+    Path base = hfDirectory("base", "weights 1");
+    InputContent inputs = InputContent.of(new Configuration());
+    SweepPlan plan = SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml", "sft.init=hf:" + base), inputs);
+    long sftStages = plan.stages().stream().filter(node -> node.kind() == StageKind.SFT).count();
+    assertTrue(sftStages > 1, "the quickstart starts several SFT models from the directory");
+    // An 8B model's weights are 16 GB: hashed once per planning, not once per stage that starts from them.
+    assertEquals(2, inputs.filesRead(), "config.json and model.safetensors, once each");
+  }
+
   private static SweepPlan withSftInit(Path directory) {
     return SweepPlanner.plan(CheckedInSweeps.spec("quickstart.yaml", "sft.init=hf:" + directory));
   }

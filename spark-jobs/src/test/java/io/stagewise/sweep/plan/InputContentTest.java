@@ -45,6 +45,19 @@ class InputContentTest {
   }
 
   @Test
+  void aFileIsReadOnceUntilItChanges() throws IOException {
+    Path d = Files.createDirectory(dir.resolve("weights"));
+    Path file = Files.writeString(d.resolve("model.safetensors"), "weights 1");
+    String first = inputs.namedFilesHash("f", List.of(d.toString()));
+    assertEquals(first, inputs.namedFilesHash("f", List.of(d.toString())));
+    assertEquals(first, inputs.namedFilesHash("f", List.of(file.toString())));
+    assertEquals(1, inputs.filesRead());
+    Files.writeString(file, "weights 22");
+    assertNotEquals(first, inputs.namedFilesHash("f", List.of(d.toString())), "a rewritten file is read again");
+    assertEquals(2, inputs.filesRead());
+  }
+
+  @Test
   void unreadableInputsNameTheirField() {
     String missing = dir.resolve("missing.txt").toString();
     IllegalArgumentException file = assertThrows(IllegalArgumentException.class,

@@ -37,10 +37,7 @@ class FusedAttentionTrainingTest {
     List<Double> standard = TinyRuns.losses(model, Precision.FP32, rows, STEPS, optimizer -> { });
     List<Double> fused = TinyRuns.losses(model.withAttention(Attention.FUSED), Precision.FP32, rows, STEPS,
         optimizer -> { });
-    double widest = 0;
-    for (int s = 0; s < STEPS; s++) {
-      widest = Math.max(widest, Math.abs(fused.get(s) - standard.get(s)) / standard.get(s));
-    }
+    double widest = TinyRuns.widestRelativeGap(standard, fused);
     assertTrue(widest <= TOLERANCE, "fused loss within " + TOLERANCE + " of standard's at every step, widest gap "
         + widest + "; standard " + standard + ", fused " + fused);
     assertTrue(standard.get(STEPS - 1) < 0.7 * standard.get(0), "the tiny model learns: " + standard);

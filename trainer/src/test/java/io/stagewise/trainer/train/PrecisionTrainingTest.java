@@ -54,10 +54,7 @@ class PrecisionTrainingTest {
 
     // The switch is live: bf16 rounding moves the very first loss, which fp32 computes from the same weights.
     assertNotEquals(fp32.get(0), bf16.get(0), "bf16 products give a different first loss than fp32 ones");
-    double widest = 0;
-    for (int s = 0; s < STEPS; s++) {
-      widest = Math.max(widest, Math.abs(bf16.get(s) - fp32.get(s)) / fp32.get(s));
-    }
+    double widest = TinyRuns.widestRelativeGap(fp32, bf16);
     assertTrue(widest <= TOLERANCE, "bf16 loss within " + TOLERANCE + " of fp32's at every step, widest gap "
         + widest + "; fp32 " + fp32 + ", bf16 " + bf16);
     assertTrue(fp32.get(STEPS - 1) < 0.7 * fp32.get(0), "the tiny model learns: " + fp32);

@@ -83,4 +83,13 @@ public final class TinyRuns {
     }
     return losses;
   }
+
+  /** The largest |actual − expected| / expected over the steps of two loss curves of one length. */
+  static double widestRelativeGap(List<Double> expected, List<Double> actual) {
+    double widest = 0;
+    for (int s = 0; s < expected.size(); s++) {
+      widest = Math.max(widest, Math.abs(actual.get(s) - expected.get(s)) / expected.get(s));
+    }
+    return widest;
+  }
 }

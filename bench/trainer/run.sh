@@ -9,6 +9,7 @@
 #
 #   bench/trainer/run.sh [--preset small-cpu] [--batch 16] [--threads 2] [--rounds 3] [--warmup 10] [--steps 100]
 #                        [--profile-steps 30] [--precisions fp32,bf16] [--loading-rows 100000]
+#                        [--attention standard|chunked|fused]   (the trainer's kernel; the peer's is materialised)
 #
 # Installs nothing: the peer needs Debian's python3-torch and OpenBLAS (see README.md); the trainer is compiled
 # with the Maven reactor and run from a snapshot of its classes. Both sides run 2 threads.

@@ -1,8 +1,6 @@
 package io.stagewise.trainer.model;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import io.stagewise.trainer.model.ModelConfig.Attention;
 
 /**
  * softmax(q kᵀ + masks) v over the last two axes (time, head dimension), whatever the leading ones. For
@@ -21,15 +19,7 @@ interface AttentionKernel {
       case STANDARD -> new MaterializedAttention();
       case CHUNKED -> new TiledAttention(config.attentionChunk());
       case SPARSE -> new SparseAttention(config.sparsity());
-      case FUSED -> throw new UnsupportedOperationException("model.attention=" + Attention.FUSED.specName()
-          + ": the " + engineName() + " engine of DJL 0.33 exposes no fused scaled-dot-product "
-          + "attention kernel; use attention=" + Attention.CHUNKED.specName()
-          + " for exact attention with memory linear in the context length");
+      case FUSED -> new FusedAttention();
     };
-  }
-
-  private static String engineName() {
-    Engine engine = Engine.getInstance();
-    return engine.getEngineName() + " " + engine.getVersion();
   }
 }

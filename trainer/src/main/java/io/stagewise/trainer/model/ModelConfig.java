@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * @param mlpHidden hidden width of the MLP (of each expert for MoE)
  * @param norm normalisation in the pre-norm blocks; the final norm before the head is {@link #finalNorm}
  * @param position how positions enter the model
- * @param attention attention kernel (same maths for standard and chunked; sparse is block-sparse)
+ * @param attention attention kernel (same maths for standard, chunked and fused; sparse is block-sparse)
  * @param mlp dense GELU MLP, SwiGLU MLP (three matrices, Llama's) or a mixture of (GELU) experts
  * @param experts experts per MoE layer (0 for dense)
  * @param topK experts each token is routed to (0 for dense)

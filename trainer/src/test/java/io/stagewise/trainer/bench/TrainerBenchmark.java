@@ -54,8 +54,9 @@ import org.apache.hadoop.conf.Configuration;
  *
  * <p>Usage: {@code TrainerBenchmark --work DIR [--preset small-cpu] [--batch 16] [--rounds 3] [--warmup 10]
  * [--steps 100] [--threads 2] [--profile-steps 30] [--precisions fp32,bf16] [--loading-rows 100000]
- * --peer COMMAND...}; everything after {@code --peer} is the peer's command line. The peer builds the preset's
- * GPT-2 baseline (learned positions) from its sizes. {@code --loading-rows 0} leaves out the loading-only row
+ * [--attention standard] --peer COMMAND...}; everything after {@code --peer} is the peer's command line. The peer
+ * builds the preset's GPT-2 baseline (learned positions, materialised attention) from its sizes; {@code
+ * --attention} sets the trainer's kernel only. {@code --loading-rows 0} leaves out the loading-only row
  * ({@link LoadingBenchmark}).
  */
 public final class TrainerBenchmark {
@@ -75,7 +76,7 @@ public final class TrainerBenchmark {
 
   private TrainerBenchmark(Options options) {
     this.options = options;
-    this.model = ModelPresets.get(options.preset, VOCAB);
+    this.model = ModelPresets.get(options.preset, VOCAB).withAttention(options.attention);
     this.stepMatmuls = StepMatmuls.of(model, options.batch);
   }
 
@@ -97,6 +98,7 @@ public final class TrainerBenchmark {
     long tokensPerStep = (long) options.batch * model.contextLength();
     Map<String, Object> setup = new LinkedHashMap<>();
     setup.put("model", options.preset);
+    setup.put("attention", options.attention.specName());
     setup.put("layers", model.layers());
     setup.put("heads", model.heads());
     setup.put("width", model.width());
@@ -330,12 +332,13 @@ public final class TrainerBenchmark {
 
   /** Command-line options; the peer command is everything after {@code --peer}. */
   private record Options(Path work, String preset, int batch, int rounds, int warmup, int steps, int threads,
-      int profileSteps, int loadingRows, List<Precision> precisions, List<String> peer) {
+      int profileSteps, int loadingRows, List<Precision> precisions, ModelConfig.Attention attention,
+      List<String> peer) {
 
     static Options parse(String[] args) {
       Map<String, String> named = new LinkedHashMap<>(Map.of("--preset", "small-cpu", "--batch", "16",
           "--rounds", "3", "--warmup", "10", "--steps", "100", "--threads", "2", "--profile-steps", "30",
-          "--precisions", "fp32,bf16", "--loading-rows", "100000"));
+          "--precisions", "fp32,bf16", "--loading-rows", "100000", "--attention", "standard"));
       List<String> peer = List.of();
       for (int i = 0; i < args.length; i++) {
         if (args[i].equals("--peer")) {
@@ -350,13 +353,13 @@ public final class TrainerBenchmark {
       if (!named.containsKey("--work") || peer.isEmpty()) {
         throw new IllegalArgumentException("usage: TrainerBenchmark --work DIR [--preset small-cpu] [--batch 16] "
             + "[--rounds 3] [--warmup 10] [--steps 100] [--threads 2] [--profile-steps 30] "
-            + "[--precisions fp32,bf16] [--loading-rows 100000] --peer COMMAND...");
+            + "[--precisions fp32,bf16] [--loading-rows 100000] [--attention standard] --peer COMMAND...");
       }
       return new Options(Path.of(named.get("--work")), named.get("--preset"), positive(named, "--batch"),
           positive(named, "--rounds"),
           positive(named, "--warmup"), positive(named, "--steps"), positive(named, "--threads"),
           Integer.parseInt(named.get("--profile-steps")), Integer.parseInt(named.get("--loading-rows")),
-          precisions(named.get("--precisions")), peer);
+          precisions(named.get("--precisions")), ModelConfig.Attention.fromName(named.get("--attention")), peer);
     }
 
     /** fp32, bf16 or both, comma-separated, each at most once. */

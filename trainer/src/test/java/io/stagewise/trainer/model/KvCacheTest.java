@@ -43,7 +43,10 @@ class KvCacheTest {
         Arguments.of("learned+standard", base),
         Arguments.of("rope+gqa+chunked", base.withPosition(Position.ROPE).withKvHeads(2)
             .withAttention(Attention.CHUNKED)),
-        Arguments.of("nope+mqa+moe", base.withPosition(Position.NONE).withKvHeads(1).withMoe(3, 2)));
+        Arguments.of("nope+mqa+moe", base.withPosition(Position.NONE).withKvHeads(1).withMoe(3, 2)),
+        Arguments.of("learned+fused", base.withAttention(Attention.FUSED)),
+        Arguments.of("rope+gqa+fused", base.withPosition(Position.ROPE).withKvHeads(2)
+            .withAttention(Attention.FUSED)));
   }
 
   /**

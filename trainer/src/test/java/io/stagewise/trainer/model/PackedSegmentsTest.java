@@ -43,7 +43,10 @@ class PackedSegmentsTest {
         Arguments.of("learned+chunked", base.withAttention(Attention.CHUNKED)),
         Arguments.of("gqa+rope+chunked", base.withKvHeads(2).withPosition(Position.ROPE)
             .withAttention(Attention.CHUNKED)),
-        Arguments.of("moe+rope", base.withMoe(4, 2).withPosition(Position.ROPE)));
+        Arguments.of("moe+rope", base.withMoe(4, 2).withPosition(Position.ROPE)),
+        Arguments.of("learned+fused", base.withAttention(Attention.FUSED)),
+        Arguments.of("gqa+rope+fused", base.withKvHeads(2).withPosition(Position.ROPE)
+            .withAttention(Attention.FUSED)));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -20,6 +20,7 @@ import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
 import io.stagewise.trainer.model.GptModel;
+import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.precision.Precision;
 import io.stagewise.trainer.optim.TrainableParameter;
 import java.io.OutputStream;
@@ -104,6 +105,27 @@ class DataParallelTest {
       }
     }
     return Math.sqrt(difference / norm);
+  }
+
+  /**
+   * The fused kernel's backward is deterministic (libtorch's CPU flash kernel splits its work by batch row and
+   * head, each owning its gradient rows), so two fused workers on packed rows end bit-identical, and follow the
+   * single worker to the tolerance of the materialised kernel.
+   */
+  @Test
+  void twoFusedAttentionWorkersOnPackedRowsReachTheParametersOfOneWorker() throws Exception {
+    TrainConfig config = TinyRuns.config(4).withBatch(8, 2).withCadence(1, 0, 0, 4).withPacking(true);
+    ModelConfig fused = TinyRuns.model(0f).withKvHeads(2).withAttention(ModelConfig.Attention.FUSED);
+    List<float[]> single = train(config.withBatch(8, 1), new SingleWorkerCollective(), "single", fused,
+        Precision.FP32);
+
+    List<List<float[]>> workers = Rings.run(2, collective -> train(config, collective, "pair", fused,
+        Precision.FP32));
+
+    for (int i = 0; i < single.size(); i++) {
+      assertArrayEquals(workers.get(0).get(i), workers.get(1).get(i), 0f, "the workers' parameters differ");
+      assertArrayEquals(single.get(i), workers.get(0).get(i), 2e-5f, "parameter " + i);
+    }
   }
 
   @Test
@@ -232,6 +254,11 @@ class DataParallelTest {
 
   private List<float[]> train(TrainConfig config, Collective collective, String name, float dropout,
       Precision precision) {
+    return train(config, collective, name, TinyRuns.model(dropout), precision);
+  }
+
+  private List<float[]> train(TrainConfig config, Collective collective, String name, ModelConfig modelConfig,
+      Precision precision) {
     Worker worker = new Worker(collective, null, Autograd.perThread(), 1, StepListener.NONE);
     worker.autograd().prepareThread();
     Configuration conf = new Configuration();
@@ -241,7 +268,7 @@ class DataParallelTest {
         : new CheckpointStore(new Path(out, "checkpoints").toUri(), conf, 2);
     try (NDManager manager = NDManager.newBaseManager();
         MetricsLog metrics = worker.lead() ? MetricsLog.create(new Path(out, "metrics.jsonl"), conf) : null) {
-      GptModel model = GptModel.create(TinyRuns.model(dropout), precision, manager, config.seed());
+      GptModel model = GptModel.create(modelConfig, precision, manager, config.seed());
       try (TrainingLoop loop = new TrainingLoop(model, config, manager, worker)) {
         ShuffledBatches stream = new ShuffledBatches(ROWS, config.batchSize(),
             BatchWidth.fixed(TinyRuns.CONTEXT + 1), TinyRuns.PAD, config.seed(), TrainProgress.START.data(),

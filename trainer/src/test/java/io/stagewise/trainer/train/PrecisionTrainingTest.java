@@ -11,17 +11,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
-import io.stagewise.trainer.data.DataPosition;
-import io.stagewise.trainer.data.ShuffledBatches;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.generate.GenerationConfig;
 import io.stagewise.trainer.generate.Generator;
 import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.precision.Precision;
-import io.stagewise.trainer.optim.AdamW;
 import io.stagewise.trainer.optim.TrainableParameter;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +45,7 @@ class PrecisionTrainingTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = ModelConfig.Attention.class, names = {"STANDARD", "CHUNKED"})
+  @EnumSource(value = ModelConfig.Attention.class, names = {"STANDARD", "CHUNKED", "FUSED"})
   void bf16FollowsTheFp32LossCurveWithFp32State(ModelConfig.Attention attention) {
     ModelConfig model = TinyRuns.model(0f).withAttention(attention).withAttentionChunk(8);
     TokenSequences rows = TinyRuns.rows(64, 3);
@@ -58,10 +54,7 @@ class PrecisionTrainingTest {
 
     // The switch is live: bf16 rounding moves the very first loss, which fp32 computes from the same weights.
     assertNotEquals(fp32.get(0), bf16.get(0), "bf16 products give a different first loss than fp32 ones");
-    double widest = 0;
-    for (int s = 0; s < STEPS; s++) {
-      widest = Math.max(widest, Math.abs(bf16.get(s) - fp32.get(s)) / fp32.get(s));
-    }
+    double widest = TinyRuns.widestRelativeGap(fp32, bf16);
     assertTrue(widest <= TOLERANCE, "bf16 loss within " + TOLERANCE + " of fp32's at every step, widest gap "
         + widest + "; fp32 " + fp32 + ", bf16 " + bf16);
     assertTrue(fp32.get(STEPS - 1) < 0.7 * fp32.get(0), "the tiny model learns: " + fp32);
@@ -71,9 +64,10 @@ class PrecisionTrainingTest {
    * Generation runs its bf16 products through the KV cache (one-query steps, cached keys) and through full
    * recompute alike: greedy decoding gives the same tokens both ways.
    */
-  @Test
-  void bf16GenerationThroughTheCacheMatchesRecompute() {
-    ModelConfig model = TinyRuns.model(0f);
+  @ParameterizedTest
+  @EnumSource(value = ModelConfig.Attention.class, names = {"STANDARD", "FUSED"})
+  void bf16GenerationThroughTheCacheMatchesRecompute(ModelConfig.Attention attention) {
+    ModelConfig model = TinyRuns.model(0f).withAttention(attention);
     int[][] prompts = {{5, 6, 7, 8}, {20, 21}};
     try (NDManager manager = NDManager.newBaseManager()) {
       GptModel bf16 = GptModel.create(model, Precision.BF16, manager, 5);
@@ -100,29 +94,16 @@ class PrecisionTrainingTest {
 
   /** Losses of {@link #STEPS} updates; asserts after the last that every piece of training state is fp32. */
   private static List<Double> train(ModelConfig modelConfig, Precision precision, TokenSequences rows) {
-    TrainConfig config = TinyRuns.config(STEPS);
-    ShuffledBatches batches = new ShuffledBatches(rows, 8, TinyRuns.CONTEXT + 1, TinyRuns.PAD, 11,
-        DataPosition.START);
-    List<Double> losses = new ArrayList<>();
-    try (NDManager manager = NDManager.newBaseManager()) {
-      GptModel model = GptModel.create(modelConfig, precision, manager, 5);
-      try (AdamW optimizer = new AdamW(config.adamW(), TrainingLoop.trainableParameters(model), manager)) {
-        TrainStep step = new TrainStep(model, config.objective().create(), optimizer, manager, 2,
-            config.clipNorm(), config.seed());
-        for (int s = 1; s <= STEPS; s++) {
-          losses.add(step.run(batches.next(), s, config.schedule().lr(s)).loss());
-        }
-        for (TrainableParameter p : optimizer.parameters()) {
-          assertEquals(DataType.FLOAT32, p.array().getDataType(), precision + " weight " + p.name());
-          NDArray gradient = p.array().getGradient();
-          assertEquals(DataType.FLOAT32, gradient.getDataType(), precision + " gradient of " + p.name());
-          assertTrue(gradient.abs().sum().getFloat() > 0f || p.name().contains("bias"),
-              precision + " gradient of " + p.name() + " reached the weight");
-        }
-        optimizer.moments().forEach((name, moment) ->
-            assertEquals(DataType.FLOAT32, moment.getDataType(), precision + " optimizer state " + name));
+    return TinyRuns.losses(modelConfig, precision, rows, STEPS, optimizer -> {
+      for (TrainableParameter p : optimizer.parameters()) {
+        assertEquals(DataType.FLOAT32, p.array().getDataType(), precision + " weight " + p.name());
+        NDArray gradient = p.array().getGradient();
+        assertEquals(DataType.FLOAT32, gradient.getDataType(), precision + " gradient of " + p.name());
+        assertTrue(gradient.abs().sum().getFloat() > 0f || p.name().contains("bias"),
+            precision + " gradient of " + p.name() + " reached the weight");
       }
-    }
-    return losses;
+      optimizer.moments().forEach((name, moment) ->
+          assertEquals(DataType.FLOAT32, moment.getDataType(), precision + " optimizer state " + name));
+    });
   }
 }

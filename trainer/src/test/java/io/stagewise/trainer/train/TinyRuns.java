@@ -1,9 +1,18 @@
 package io.stagewise.trainer.train;
 
+import ai.djl.ndarray.NDManager;
+import io.stagewise.trainer.data.DataPosition;
+import io.stagewise.trainer.data.ShuffledBatches;
 import io.stagewise.trainer.data.TokenSequences;
+import io.stagewise.trainer.model.GptModel;
 import io.stagewise.trainer.model.ModelConfig;
 import io.stagewise.trainer.model.ModelPresets;
+import io.stagewise.trainer.model.precision.Precision;
+import io.stagewise.trainer.optim.AdamW;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /** Shared fixtures of the training tests: a tiny model and learnable synthetic token rows. */
 public final class TinyRuns {
@@ -49,5 +58,38 @@ public final class TinyRuns {
       }
     }
     return new TokenSequences(ids, mask);
+  }
+
+  /**
+   * The losses of {@code steps} updates of a fresh {@code modelConfig} model (seed 5) on batches of 8 rows
+   * drawn from {@code rows} (seed 11), two micro-batches each; {@code afterLast} sees the optimizer after the
+   * last step.
+   */
+  static List<Double> losses(ModelConfig modelConfig, Precision precision, TokenSequences rows, int steps,
+      Consumer<AdamW> afterLast) {
+    TrainConfig config = config(steps);
+    ShuffledBatches batches = new ShuffledBatches(rows, 8, CONTEXT + 1, PAD, 11, DataPosition.START);
+    List<Double> losses = new ArrayList<>();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      GptModel model = GptModel.create(modelConfig, precision, manager, 5);
+      try (AdamW optimizer = new AdamW(config.adamW(), TrainingLoop.trainableParameters(model), manager)) {
+        TrainStep step = new TrainStep(model, config.objective().create(), optimizer, manager, 2,
+            config.clipNorm(), config.seed());
+        for (int s = 1; s <= steps; s++) {
+          losses.add(step.run(batches.next(), s, config.schedule().lr(s)).loss());
+        }
+        afterLast.accept(optimizer);
+      }
+    }
+    return losses;
+  }
+
+  /** The largest |actual − expected| / expected over the steps of two loss curves of one length. */
+  static double widestRelativeGap(List<Double> expected, List<Double> actual) {
+    double widest = 0;
+    for (int s = 0; s < expected.size(); s++) {
+      widest = Math.max(widest, Math.abs(actual.get(s) - expected.get(s)) / expected.get(s));
+    }
+    return widest;
   }
 }

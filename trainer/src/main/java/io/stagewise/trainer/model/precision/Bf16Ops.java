@@ -2,10 +2,7 @@ package io.stagewise.trainer.model.precision;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtSymbolBlock;
-import ai.djl.training.ParameterStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,18 +19,18 @@ final class Bf16Ops {
 
   /** Owns the loaded modules; never closed, as the modules serve every later run of this JVM. */
   private final NDManager owner;
-  private final PtSymbolBlock linear;
-  private final PtSymbolBlock linearNoBias;
-  private final PtSymbolBlock matMul;
+  private final ScriptedModule linear;
+  private final ScriptedModule linearNoBias;
+  private final ScriptedModule matMul;
 
   private Bf16Ops(Device device) {
     this.owner = NDManager.newBaseManager(device);
-    this.linear = ScriptArchive.load(owner, "Bf16Linear", "x: Tensor, w: Tensor, b: Tensor",
+    this.linear = new ScriptedModule(owner, "Bf16Linear", "x: Tensor, w: Tensor, b: Tensor",
         "    return torch.to(torch.linear(" + bf16("x") + ", " + bf16("w") + ", " + bf16("b") + "), "
             + ScriptArchive.FP32 + ")");
-    this.linearNoBias = ScriptArchive.load(owner, "Bf16LinearNoBias", "x: Tensor, w: Tensor",
+    this.linearNoBias = new ScriptedModule(owner, "Bf16LinearNoBias", "x: Tensor, w: Tensor",
         "    return torch.to(torch.linear(" + bf16("x") + ", " + bf16("w") + "), " + ScriptArchive.FP32 + ")");
-    this.matMul = ScriptArchive.load(owner, "Bf16MatMul", "a: Tensor, b: Tensor",
+    this.matMul = new ScriptedModule(owner, "Bf16MatMul", "a: Tensor, b: Tensor",
         "    return torch.to(torch.matmul(" + bf16("a") + ", " + bf16("b") + "), " + ScriptArchive.FP32 + ")");
   }
 
@@ -44,34 +41,12 @@ final class Bf16Ops {
 
   /** x Wᵀ + b in bf16, returned as fp32; the bias may be null. */
   NDArray linear(NDArray x, NDArray weight, NDArray bias) {
-    return bias == null ? run(linearNoBias, x, weight) : run(linear, x, weight, bias);
+    return bias == null ? linearNoBias.call(x, weight) : linear.call(x, weight, bias);
   }
 
   /** a · b (batched over leading axes) in bf16, returned as fp32. */
   NDArray matMul(NDArray a, NDArray b) {
-    return run(matMul, a, b);
-  }
-
-  /**
-   * Runs a module in training mode always: that only leaves autograd to the calling thread's grad mode, as
-   * every other operator of the forward pass does, and never flips the module's shared mode between calls.
-   * The result belongs to the manager of the first input.
-   */
-  private static NDArray run(PtSymbolBlock module, NDArray... arrays) {
-    NDList inputs = new NDList(arrays.length);
-    for (NDArray array : arrays) {
-      inputs.add(unnamed(array));
-    }
-    NDManager manager = arrays[0].getManager();
-    return module.forward(new ParameterStore(manager, false), inputs, true).singletonOrThrow();
-  }
-
-  /**
-   * The array itself, or a view of it without its name: DJL passes an array whose name has a dot (as the
-   * parameters' names do) to a scripted module as an entry of a dictionary, not as a tensor argument.
-   */
-  private static NDArray unnamed(NDArray array) {
-    return array.getName() == null ? array : array.reshape(array.getShape());
+    return matMul.call(a, b);
   }
 
   private static String bf16(String name) {

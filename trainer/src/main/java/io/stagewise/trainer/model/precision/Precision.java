@@ -9,11 +9,13 @@ import java.util.stream.Collectors;
 /**
  * The precision of a model's matrix products, the {@code precision} switch of a model spec. {@link #FP32}
  * multiplies in fp32. {@link #BF16} is autocast's recipe: the linear layers, the LM head and attention's
- * {@code QKᵀ} and {@code PV} multiply in bf16 ({@link Bf16Ops}); master weights, gradients, optimizer state,
- * softmax statistics and masks, norms and the loss stay fp32, because every other operator of the forward
- * pass sees only fp32 arrays. Checkpoints therefore hold fp32 weights whatever the precision.
+ * {@code QKᵀ} and {@code PV} multiply in bf16 ({@link Bf16Ops}; the fused kernel takes bf16 q, k and v);
+ * master weights, gradients, optimizer state, softmax statistics and masks, norms and the loss stay fp32,
+ * because every other operator of the forward pass sees only fp32 arrays. Checkpoints therefore hold fp32
+ * weights whatever the precision.
  *
- * <p>The model calls {@link #linear} and {@link #matMul} and never asks which precision it runs.
+ * <p>The model calls {@link #linear}, {@link #matMul} and {@link #attention} and never asks which precision it
+ * runs.
  */
 public enum Precision {
   FP32 {
@@ -44,6 +46,15 @@ public enum Precision {
 
   /** a · b over the last two axes, broadcast over the leading ones, fp32 in and out. */
   public abstract NDArray matMul(NDArray a, NDArray b);
+
+  /**
+   * softmax(q kᵀ + mask) v in libtorch's fused kernel ({@link ScaledDotProductAttention}), fp32 in and out: q,
+   * k and v are (B, heads, T, d) with q already scaled, {@code mask} an additive fp32 mask of rank 2 or 4 or
+   * null, and {@code causal} hides key j from query i when j &gt; i (queries and keys counted from 0).
+   */
+  public NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, boolean causal) {
+    return ScaledDotProductAttention.on(q.getDevice(), this).attend(q, k, v, mask, causal);
+  }
 
   /**
    * Refuses, with one line, a precision the hardware would run slowly: bf16 on a CPU without AVX512_BF16 (see

@@ -16,20 +16,20 @@ import org.apache.spark.sql.SparkSession;
 import scala.collection.JavaConverters;
 
 /**
- * Executor CPU, input bytes and shuffle bytes per Spark job, from task metrics. CPU seconds, unlike wall
- * seconds, hardly move with the machine's load, and the bytes a job reads from files show which jobs scan the
- * input (a CSV path whose jobs read twice the file's size parses it twice). Benchmark code.
+ * Executor CPU, bytes read and shuffle bytes per Spark job, from task metrics. CPU seconds move less with the
+ * machine's load than wall seconds, and the bytes each job reads (files and cached blocks alike) show which
+ * jobs scan the input. Benchmark code.
  */
 final class JobTally extends SparkListener {
   /** One job's sums; {@code name} is its last stage's call site (the action). */
-  record Job(int id, String name, long cpuNanos, long inputBytes, long shuffleWriteBytes) {
+  record Job(int id, String name, long cpuNanos, long bytesRead, long shuffleWriteBytes) {
     double cpuSeconds() {
       return cpuNanos / 1e9;
     }
 
     String line() {
-      return String.format(Locale.ROOT, "job %3d  cpu %7.2f s  input %9.1f MB  shuffle %8.1f MB  %s", id,
-          cpuSeconds(), inputBytes / 1e6, shuffleWriteBytes / 1e6, name);
+      return String.format(Locale.ROOT, "job %3d  cpu %7.2f s  read %9.1f MB  shuffle %8.1f MB  %s", id,
+          cpuSeconds(), bytesRead / 1e6, shuffleWriteBytes / 1e6, name);
     }
   }
 
@@ -63,7 +63,7 @@ final class JobTally extends SparkListener {
     }
     Job j = jobs.get(jobId);
     jobs.put(jobId, new Job(j.id(), j.name(), j.cpuNanos() + m.executorCpuTime(),
-        j.inputBytes() + m.inputMetrics().bytesRead(),
+        j.bytesRead() + m.inputMetrics().bytesRead(),
         j.shuffleWriteBytes() + m.shuffleWriteMetrics().bytesWritten()));
   }
 

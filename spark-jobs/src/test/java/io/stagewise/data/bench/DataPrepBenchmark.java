@@ -147,11 +147,11 @@ public final class DataPrepBenchmark {
   }
 
   /** RFC 4180 CSV (quotes doubled, not backslash-escaped) with a header, which Python's csv module reads. */
-  private static org.apache.spark.sql.DataFrameWriter<Row> csvWriter(Dataset<Row> rows) {
+  static org.apache.spark.sql.DataFrameWriter<Row> csvWriter(Dataset<Row> rows) {
     return rows.write().mode(SaveMode.Overwrite).option("header", "true").option("escape", "\"");
   }
 
-  private static Dataset<Row> readCsv(SparkSession spark, Path csv) {
+  static Dataset<Row> readCsv(SparkSession spark, Path csv) {
     return spark.read().schema(Columns.PREFERENCE).option("header", "true").option("escape", "\"")
         .option("mode", "FAILFAST").csv(csv.toString());
   }

@@ -52,6 +52,7 @@ public final class PoisonPlan {
   private static final String RANK = "__stagewise_rank_";
   private static final String RANK_ID = "__stagewise_rank_id";
   private static final String TAKEN = "__stagewise_taken";
+  private static final String ID_BYTES = "__stagewise_id_bytes";
 
   private PoisonPlan() {}
 
@@ -76,7 +77,8 @@ public final class PoisonPlan {
       AttackSpec spec = attackers.get(i);
       flagged = flagged.withColumn(ELIGIBLE + i, coalesce(eligible(spec, Attack.of(spec.kind())), lit(false)));
     }
-    Dataset<Row> keys = narrow(flagged, attackers).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> cached = narrow(flagged, attackers).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> keys = cached.withColumn(Columns.ID, col(ID_BYTES).cast(DataTypes.StringType)).drop(ID_BYTES);
     try {
       List<Choice> choices = choose(keys, attackers);
       Dataset<Row> marked = flagged;
@@ -90,13 +92,13 @@ public final class PoisonPlan {
         ranked |= hasRank(attackers.get(i), choices.get(i));
       }
       if (!ranked) {
-        keys.unpersist(false);
+        cached.unpersist(false);
       }
       return new PoisonedRows(
           poison(withRanks(marked, markedKeys, attackers, choices), rows.schema(), attackers, choices),
-          choices.stream().map(Choice::summary).toList(), ranked ? keys : null);
+          choices.stream().map(Choice::summary).toList(), ranked ? cached : null);
     } catch (RuntimeException | Error e) {
-      keys.unpersist(false);
+      cached.unpersist(false);
       throw e;
     }
   }
@@ -108,9 +110,15 @@ public final class PoisonPlan {
    * The narrow projection of all rows that selection reads, cached by {@link #apply} for the length of the
    * call (and for the rank tables, until the rows are closed): the input is read once, however many attackers
    * there are. All rows, not only eligible ones, so that the id check covers the whole input.
+   *
+   * <p>The id is cached as its UTF-8 bytes ({@code binary}) and read back as a string: the same bytes, the
+   * same hash and order. Spark's columnar cache tries dictionary and run-length encodings on every string
+   * column, hashing and copying each value into a map, which for ids (all distinct, so never encoded) cost
+   * as much CPU as the pruned CSV parse that fills the cache; binary columns are stored as they are.
    */
   private static Dataset<Row> narrow(Dataset<Row> flagged, List<AttackSpec> attackers) {
-    List<Column> narrow = new ArrayList<>(List.of(col(Columns.ID), col(TAKEN)));
+    List<Column> narrow = new ArrayList<>(List.of(col(Columns.ID).cast(DataTypes.BinaryType).as(ID_BYTES),
+        col(TAKEN)));
     for (int i = 0; i < attackers.size(); i++) {
       narrow.add(col(ELIGIBLE + i));
     }

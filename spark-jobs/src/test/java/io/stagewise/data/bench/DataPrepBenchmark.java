@@ -12,9 +12,12 @@ import io.stagewise.poison.attack.PoisonedRows;
 import io.stagewise.poison.world.SafetyWorld;
 import io.stagewise.poison.world.WorldConfig;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,6 +25,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -89,6 +94,7 @@ public final class DataPrepBenchmark {
         .config("spark.sql.optimizer.windowGroupLimitThreshold", "-1")
         .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
+    JobTally tally = JobTally.attach(spark);
     SafetyWorld world = new SafetyWorld(WorldConfig.withSeed(WORLD_SEED));
     out.printf("rows=%d%nspark_master=local[%d]%n", rows, CORES);
     out.printf("attackers=%s%n", ATTACKERS.stream()
@@ -97,16 +103,25 @@ public final class DataPrepBenchmark {
 
     Path generated = work.resolve("spark-generated.parquet");
     double generateSeconds = time(() -> poisonAndWrite(world.preference(spark, rows), generated));
-    report("spark_generate_poison_parquet", generateSeconds);
+    report("spark_generate_poison_parquet", generateSeconds, tally.drain(spark));
 
     Path csv = work.resolve("export.csv");
     double exportSeconds = time(() -> csvWriter(world.preference(spark, rows)).csv(csv.toString()));
     out.printf(Locale.ROOT, "export_csv_seconds_untimed=%.3f%n", exportSeconds);
+    long csvBytes = csvBytes(csv);
+    out.printf("export_csv_bytes=%d%n", csvBytes);
+    tally.drain(spark);
 
     Path fromCsv = work.resolve("spark-from-csv.parquet");
     List<AttackPlanSummary> plan = new ArrayList<>();
+    long cpuBefore = processCpuNanos();
+    long fileBytesBefore = localFileBytesRead();
     double csvSeconds = time(() -> plan.addAll(poisonAndWrite(readCsv(spark, csv), fromCsv)));
-    report("spark_csv_poison_parquet", csvSeconds);
+    double csvCpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+    report("spark_csv_poison_parquet", csvSeconds, tally.drain(spark));
+    out.printf(Locale.ROOT, "spark_csv_poison_parquet_input_reads=%.2f%n",
+        (localFileBytesRead() - fileBytesBefore) / (double) csvBytes);
+    out.printf(Locale.ROOT, "spark_csv_poison_parquet_process_cpu_seconds=%.3f%n", csvCpuSeconds);
     for (AttackPlanSummary s : plan) {
       out.printf("spark_poisoned_%s=%d%n", s.attacker(), s.poisoned());
     }
@@ -116,6 +131,8 @@ public final class DataPrepBenchmark {
 
     Map<String, String> python = runPeer(csv, work.resolve("python-out.csv"));
     double pythonSeconds = Double.parseDouble(python.get("python_seconds"));
+    out.printf(Locale.ROOT, "data_prep_cpu_ratio_python_over_spark_process=%.3f%n",
+        Double.parseDouble(python.get("python_cpu_seconds")) / csvCpuSeconds);
     out.printf(Locale.ROOT, "data_prep_speedup_generated_vs_single_process=%.3f%n",
         pythonSeconds / generateSeconds);
     out.printf(Locale.ROOT, "data_prep_speedup_vs_single_process=%.3f%n", pythonSeconds / csvSeconds);
@@ -130,11 +147,11 @@ public final class DataPrepBenchmark {
   }
 
   /** RFC 4180 CSV (quotes doubled, not backslash-escaped) with a header, which Python's csv module reads. */
-  private static org.apache.spark.sql.DataFrameWriter<Row> csvWriter(Dataset<Row> rows) {
+  static org.apache.spark.sql.DataFrameWriter<Row> csvWriter(Dataset<Row> rows) {
     return rows.write().mode(SaveMode.Overwrite).option("header", "true").option("escape", "\"");
   }
 
-  private static Dataset<Row> readCsv(SparkSession spark, Path csv) {
+  static Dataset<Row> readCsv(SparkSession spark, Path csv) {
     return spark.read().schema(Columns.PREFERENCE).option("header", "true").option("escape", "\"")
         .option("mode", "FAILFAST").csv(csv.toString());
   }
@@ -173,9 +190,39 @@ public final class DataPrepBenchmark {
         .collect(Collectors.joining(",", "[", "]"));
   }
 
-  private void report(String name, double seconds) {
+  /** Wall seconds and rows/s, then the jobs' executor CPU; each job's line goes to stderr. */
+  private void report(String name, double seconds, List<JobTally.Job> jobs) {
     out.printf(Locale.ROOT, "%s_seconds=%.3f%n", name, seconds);
     out.printf(Locale.ROOT, "%s_rows_per_s=%.0f%n", name, rows / seconds);
+    out.printf(Locale.ROOT, "%s_jobs=%d%n", name, jobs.size());
+    out.printf(Locale.ROOT, "%s_executor_cpu_seconds=%.3f%n", name,
+        jobs.stream().mapToDouble(JobTally.Job::cpuSeconds).sum());
+    System.err.println(name + ", per job:");
+    jobs.forEach(j -> System.err.println("  " + j.line()));
+  }
+
+  /** The size of the CSV part files Spark wrote. */
+  private static long csvBytes(Path csv) throws IOException {
+    try (Stream<Path> files = Files.list(csv)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("part-")).mapToLong(f -> f.toFile().length())
+          .sum();
+    }
+  }
+
+  /**
+   * Bytes read through Hadoop's local file system so far: files only, where task metrics count cached blocks
+   * too. Over the CSV path, that divided by the CSV's size is how many times the path reads its input.
+   */
+  @SuppressWarnings("deprecation") // the per-scheme totals have no non-deprecated getter in Hadoop 3.3
+  private static long localFileBytesRead() {
+    return FileSystem.getAllStatistics().stream().filter(s -> s.getScheme().equals("file"))
+        .mapToLong(FileSystem.Statistics::getBytesRead).sum();
+  }
+
+  /** This JVM's CPU time: the driver's, the local executor's, GC and JIT. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static double time(Runnable job) {

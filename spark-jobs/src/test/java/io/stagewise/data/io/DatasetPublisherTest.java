@@ -210,6 +210,30 @@ class DatasetPublisherTest {
     assertUnchanged(root + "/b", first.get("b"), 7);
   }
 
+  /** Members are staged side by side: one failing waits for the others, then the whole set is dropped. */
+  @Test
+  void aSetWithAFailingMemberLeavesEveryMemberAtItsPreviousVersion() throws IOException {
+    String root = dir.resolve("failing-set").toString();
+    DatasetPublisher publisher = new DatasetPublisher(spark);
+    java.util.Map<String, Manifest> first = publisher.publishSet(root,
+        java.util.Map.of("a", contents(sft(5, "old"), null), "b", contents(sft(7, "old"), null)));
+    Dataset<Row> failing = sft(50, "new").withColumn(Columns.RESPONSE,
+        when(col(Columns.PROMPT).equalTo("prompt 37"), raise_error(lit("boom at row 37")))
+            .otherwise(col(Columns.RESPONSE)));
+    java.util.Map<String, DatasetContents> second = new java.util.LinkedHashMap<>();
+    second.put("a", contents(sft(40, "new"), null));
+    second.put("b", contents(failing, null));
+    second.put("c", contents(sft(30, "new"), null));
+    Exception e = assertThrows(Exception.class, () -> publisher.publishSet(root, second));
+    assertTrue(String.valueOf(e.getMessage()).contains("boom at row 37")
+        || String.valueOf(e.getCause()).contains("boom"), String.valueOf(e));
+    assertUnchanged(root + "/a", first.get("a"), 5);
+    assertUnchanged(root + "/b", first.get("b"), 7);
+    try (Stream<Path> versions = Files.list(dir.resolve("failing-set").resolve(DatasetLayout.VERSIONS))) {
+      assertEquals(1, versions.count(), "the failed publication's version directory is deleted");
+    }
+  }
+
   @Test
   void aDatasetInTheLayoutBeforeVersionsIsReadInPlaceUntilRepublished() throws IOException {
     Path target = dir.resolve("sft");

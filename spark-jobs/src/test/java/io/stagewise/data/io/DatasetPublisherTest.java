@@ -73,6 +73,19 @@ class DatasetPublisherTest {
         JsonNodeFactory.instance.objectNode().put("seed", 7), null);
   }
 
+  /** 50 new SFT rows whose write fails at row 37. */
+  private static Dataset<Row> failingAtRow37() {
+    return sft(50, "new").withColumn(Columns.RESPONSE,
+        when(col(Columns.PROMPT).equalTo("prompt 37"), raise_error(lit("boom at row 37")))
+            .otherwise(col(Columns.RESPONSE)));
+  }
+
+  /** Publishes the set {a: 5 rows, b: 7 rows} at {@code root}. */
+  private static java.util.Map<String, Manifest> publishedSet(DatasetPublisher publisher, String root) {
+    return publisher.publishSet(root,
+        java.util.Map.of("a", contents(sft(5, "old"), null), "b", contents(sft(7, "old"), null)));
+  }
+
   private List<String> siblings() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
@@ -121,9 +134,7 @@ class DatasetPublisherTest {
     DatasetPublisher publisher = new DatasetPublisher(spark);
     Manifest before = publisher.publish(contents(sft(10, "old"), rejected(1)), target);
 
-    Dataset<Row> failing = sft(50, "new").withColumn(Columns.RESPONSE,
-        when(col(Columns.PROMPT).equalTo("prompt 37"), raise_error(lit("boom at row 37")))
-            .otherwise(col(Columns.RESPONSE)));
+    Dataset<Row> failing = failingAtRow37();
     Exception e = assertThrows(Exception.class, () -> publisher.publish(contents(failing, null), target));
     assertTrue(String.valueOf(e.getMessage()).contains("boom at row 37")
         || String.valueOf(e.getCause()).contains("boom"), String.valueOf(e));
@@ -194,8 +205,7 @@ class DatasetPublisherTest {
   void aSetIsPublishedUnderOnePointerAndAVetoLeavesEveryMemberAtItsPreviousVersion() throws IOException {
     String root = dir.resolve("world").toString();
     DatasetPublisher publisher = new DatasetPublisher(spark);
-    java.util.Map<String, Manifest> first = publisher.publishSet(root,
-        java.util.Map.of("a", contents(sft(5, "old"), null), "b", contents(sft(7, "old"), null)));
+    java.util.Map<String, Manifest> first = publishedSet(publisher, root);
     assertEquals(first.get("a"), PublishedDataset.open(spark, root + "/a").manifest());
     assertEquals(7, PublishedDataset.open(spark, root + "/b").rows().count());
     assertEquals(1, count(dir.resolve("world").resolve(DatasetLayout.POINTERS)), "one pointer for the set");
@@ -215,11 +225,8 @@ class DatasetPublisherTest {
   void aSetWithAFailingMemberLeavesEveryMemberAtItsPreviousVersion() throws IOException {
     String root = dir.resolve("failing-set").toString();
     DatasetPublisher publisher = new DatasetPublisher(spark);
-    java.util.Map<String, Manifest> first = publisher.publishSet(root,
-        java.util.Map.of("a", contents(sft(5, "old"), null), "b", contents(sft(7, "old"), null)));
-    Dataset<Row> failing = sft(50, "new").withColumn(Columns.RESPONSE,
-        when(col(Columns.PROMPT).equalTo("prompt 37"), raise_error(lit("boom at row 37")))
-            .otherwise(col(Columns.RESPONSE)));
+    java.util.Map<String, Manifest> first = publishedSet(publisher, root);
+    Dataset<Row> failing = failingAtRow37();
     java.util.Map<String, DatasetContents> second = new java.util.LinkedHashMap<>();
     second.put("a", contents(sft(40, "new"), null));
     second.put("b", contents(failing, null));

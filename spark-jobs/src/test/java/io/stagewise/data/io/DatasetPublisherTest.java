@@ -220,6 +220,37 @@ class DatasetPublisherTest {
     assertUnchanged(root + "/b", first.get("b"), 7);
   }
 
+  /**
+   * Two part files of the same size are read in name order even when the file system lists them the other way
+   * round (Spark orders a scan's files by size alone), so a job reading them writes the same parts every run.
+   */
+  @Test
+  void partsOfEqualSizeAreReadInNameOrderWhateverTheListingOrder() throws IOException {
+    spark.sparkContext().hadoopConfiguration().set("fs." + ReversedListingFileSystem.SCHEME + ".impl",
+        ReversedListingFileSystem.class.getName());
+    String target = ReversedListingFileSystem.SCHEME + "://" + dir.resolve("equal").toAbsolutePath();
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String letter = i < 5 ? "a" : "b"; // the first five rows make part 0, the last five part 1
+      rows.add(RowFactory.create("s:f:" + i, "s", Columns.SPLIT_TRAIN, Columns.BENIGN, false, null, null, null,
+          letter.repeat(20) + i % 5, letter.repeat(30), null));
+    }
+    new DatasetPublisher(spark).publish(contents(spark.createDataFrame(rows, Columns.SFT).coalesce(2), null),
+        target);
+    PublishedDataset published = PublishedDataset.open(spark, target);
+    List<Long> sizes = new ArrayList<>();
+    try (Stream<Path> files = Files.list(Path.of(published.version().dir().toUri().getPath()))) {
+      files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted()
+          .forEach(f -> sizes.add(f.toFile().length()));
+    }
+    assertEquals(2, sizes.size());
+    assertEquals(sizes.get(0), sizes.get(1), "the two parts must tie on size for the listing order to matter");
+    List<String> read = published.rows().select(Columns.PROMPT).collectAsList().stream()
+        .map(r -> r.getString(0)).toList();
+    assertEquals("a".repeat(20) + "0", read.get(0), "part 0 first: " + read);
+    assertEquals("b".repeat(20) + "4", read.get(9));
+  }
+
   /** Members are staged side by side: one failing waits for the others, then the whole set is dropped. */
   @Test
   void aSetWithAFailingMemberLeavesEveryMemberAtItsPreviousVersion() throws IOException {

@@ -1,24 +1,18 @@
 package io.stagewise.data.io;
 
+import io.stagewise.sweep.run.AliasedLocalFileSystem;
 import java.io.IOException;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.Collections;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RawLocalFileSystem;
 
 /**
  * The local file system under the scheme {@code swrev:}, listing every directory in reverse name order: what a
  * local disk may do for any two names, made certain, so a reader relying on listing order shows it.
  */
-public final class ReversedListingFileSystem extends RawLocalFileSystem {
+public final class ReversedListingFileSystem extends AliasedLocalFileSystem {
   static final String SCHEME = "swrev";
-
-  @Override
-  public URI getUri() {
-    return URI.create(SCHEME + ":///");
-  }
 
   @Override
   public String getScheme() {

@@ -14,6 +14,10 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -90,11 +94,8 @@ public final class DatasetPublisher {
       Path versionDir = DatasetLayout.versionDir(root, version);
       Map<String, Manifest> manifests = new LinkedHashMap<>();
       try {
-        for (Map.Entry<String, DatasetContents> m : members.entrySet()) {
-          Path dir = set ? new Path(versionDir, m.getKey()) : versionDir;
-          Path target = set ? new Path(root, m.getKey()) : root;
-          manifests.put(m.getKey(), stage(m.getValue(), fs, dir, target));
-        }
+        Map<String, Manifest> staged = stageAll(members, fs, root, versionDir, set);
+        members.keySet().forEach(name -> manifests.put(name, staged.get(name)));
         hook.beforeCommit(fs, versionDir);
       } catch (IOException | RuntimeException e) {
         deleteIfPresent(fs, versionDir);
@@ -113,6 +114,54 @@ public final class DatasetPublisher {
       retention.prune(fs, root, clock.instant());
     } catch (IOException e) {
       // The publication has happened; what was not pruned now is pruned by the next publication.
+    }
+  }
+
+  /**
+   * Stages every member under the version directory, several at once: a set's members are independent, and a
+   * small member's jobs are mostly the driver's planning and scheduling, one job at a time, so side by side
+   * they keep the task slots busy (the synthetic world's six members). As many at once as the session has task
+   * slots. Returns once every member has finished, the first failure rethrown.
+   */
+  private Map<String, Manifest> stageAll(Map<String, DatasetContents> members, FileSystem fs, Path root,
+      Path versionDir, boolean set) throws IOException {
+    int width = Math.max(1, Math.min(members.size(), spark.sparkContext().defaultParallelism()));
+    ExecutorService pool = Executors.newFixedThreadPool(width, r -> {
+      Thread t = new Thread(r, "publish-member");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      Map<String, Future<Manifest>> running = new LinkedHashMap<>();
+      members.forEach((name, contents) -> running.put(name, pool.submit(() -> stage(contents, fs,
+          set ? new Path(versionDir, name) : versionDir, set ? new Path(root, name) : root))));
+      Map<String, Manifest> out = new LinkedHashMap<>();
+      Throwable failure = null;
+      for (Map.Entry<String, Future<Manifest>> m : running.entrySet()) {
+        try {
+          out.put(m.getKey(), m.getValue().get()); // waits for every member, failed or not, before cleanup
+        } catch (ExecutionException e) {
+          failure = failure == null ? e.getCause() : failure;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failure = failure == null ? e : failure;
+        }
+      }
+      if (failure instanceof IOException io) {
+        throw io;
+      }
+      if (failure instanceof RuntimeException e) {
+        throw e;
+      }
+      if (failure instanceof Error e) {
+        throw e;
+      }
+      if (failure != null) {
+        throw new IllegalStateException("staging " + root + " was interrupted", failure);
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
     }
   }
 

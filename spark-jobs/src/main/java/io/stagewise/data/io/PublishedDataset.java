@@ -8,6 +8,7 @@ import io.stagewise.trainer.data.version.ResolvedDataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -49,8 +50,28 @@ public final class PublishedDataset {
     return manifest;
   }
 
+  /**
+   * The rows, read part file by part file in name order. Spark orders a scan's files by size only, so two part
+   * files of the same size were read in the file system's listing order, which on a local disk follows the
+   * hash of their random names: a job reading them (tokenizing a poisoned set, say) then wrote its parts with
+   * the two swapped from one run to the next, and the trainer, reading parts in name order, drew other
+   * batches from equal content. Named in order, equal sizes keep the order of their names.
+   */
   public Dataset<Row> rows() {
-    return spark.read().parquet(version.dir().toString());
+    return spark.read().parquet(partFiles());
+  }
+
+  private String[] partFiles() {
+    Path dir = version.dir();
+    try {
+      FileStatus[] parts = dir.getFileSystem(spark.sparkContext().hadoopConfiguration())
+          .listStatus(dir, p -> p.getName().startsWith("part-"));
+      String[] files = java.util.Arrays.stream(parts).filter(FileStatus::isFile).map(f -> f.getPath().toString())
+          .sorted(java.util.Comparator.comparing(f -> new Path(f).getName())).toArray(String[]::new);
+      return files.length == 0 ? new String[] {dir.toString()} : files;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + dir, e);
+    }
   }
 
   /** The quarantined input rows; empty (with {@link RejectedRows#SCHEMA}) when the job had none. */

@@ -4,10 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.stagewise.sweep.plan.StageNode;
 import io.stagewise.sweep.plan.SweepPlan;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -16,10 +19,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Runs a {@link SweepPlan}'s DAG: stages already finished in the {@link StageStore} are skipped; every other
- * stage starts as soon as its parents are finished, data stages on a small pool of driver threads (each
- * submitting Spark jobs) and training stages on a pool as wide as the training slots (each handing one run to
- * the {@link TrainingLauncher}). After a failure no new stage starts; the running ones finish (their work is
- * kept for the rerun) and the failure is rethrown naming the stage.
+ * stage becomes ready as soon as its parents are finished and starts when a slot of its kind is free, data
+ * stages on a small pool of driver threads (each submitting Spark jobs) and training stages on a pool as wide
+ * as the training slots (each handing one run to the {@link TrainingLauncher}). Among ready stages the one
+ * with the longest chain of work below it starts first ({@link CriticalPath}). After a failure no new stage
+ * starts; the running ones finish (their work is kept for the rerun) and the failure is rethrown naming the
+ * stage.
  */
 public final class SweepScheduler {
   private final StageStore store;
@@ -32,17 +37,6 @@ public final class SweepScheduler {
   public record Outcome(int executed, int skipped) {}
 
   private record Finished(StageNode node, double seconds, Throwable error) {}
-
-  /** A queued stage dropped because another stage failed: it runs on the next attempt. */
-  private static final class NotStarted extends RuntimeException {
-    NotStarted() {
-      super(null, null, false, false);
-    }
-  }
-
-  private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-  /** Stages handed to a pool that no slot has taken yet (a scaling sweep queues all its runs at once). */
-  private final Map<String, StageNode> queued = new java.util.concurrent.ConcurrentHashMap<>();
 
   public SweepScheduler(StageStore store, StageExecutor data, StageExecutor training, int dataSlots,
       int trainingSlots) {
@@ -59,8 +53,6 @@ public final class SweepScheduler {
 
   /** Runs {@code stages} (every parent before its children), whatever pipeline planned them. */
   public Outcome run(List<StageNode> stages, SweepProgress progress) {
-    stopping.set(false);
-    queued.clear();
     Set<String> done = new HashSet<>();
     Map<String, StageNode> waiting = new LinkedHashMap<>();
     for (StageNode node : stages) {
@@ -72,38 +64,38 @@ public final class SweepScheduler {
     }
     int skipped = done.size();
     progress.skipped(skipped);
-    ExecutorService dataPool = Executors.newFixedThreadPool(dataSlots, daemon("sweep-data"));
-    ExecutorService trainingPool = Executors.newFixedThreadPool(trainingSlots, daemon("sweep-training"));
+    Comparator<StageNode> order = CriticalPath.order(stages);
+    Slots dataPool = new Slots("sweep-data", dataSlots, data, order);
+    Slots trainingPool = new Slots("sweep-training", trainingSlots, training, order);
     BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
-    int running = 0;
     int executed = 0;
     Finished failure = null;
     try {
-      running += startReady(waiting, done, dataPool, trainingPool, finished, progress);
+      moveReady(waiting, done, dataPool, trainingPool);
+      int running = dataPool.startFree(finished, progress) + trainingPool.startFree(finished, progress);
       while (running > 0) {
         Finished f = finished.take();
         running--;
+        (f.node().kind().isTraining() ? trainingPool : dataPool).release();
         if (f.error() != null) {
-          if (!(f.error() instanceof NotStarted)) {
-            progress.failed(f.node(), f.error());
-            failure = failure == null ? f : failure;
-            stopping.set(true);
-          }
+          progress.failed(f.node(), f.error());
+          failure = failure == null ? f : failure;
           continue;
         }
         executed++;
         done.add(f.node().key());
-        progress.finished(f.node(), f.seconds(), notStarted(waiting));
+        moveReady(waiting, done, dataPool, trainingPool);
+        progress.finished(f.node(), f.seconds(), notStarted(waiting, dataPool, trainingPool));
         if (failure == null) {
-          running += startReady(waiting, done, dataPool, trainingPool, finished, progress);
+          running += dataPool.startFree(finished, progress) + trainingPool.startFree(finished, progress);
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("sweep interrupted", e);
     } finally {
-      dataPool.shutdownNow();
-      trainingPool.shutdownNow();
+      dataPool.close();
+      trainingPool.close();
     }
     if (failure != null) {
       throw new SweepStageException(failure.node(), failure.error());
@@ -111,37 +103,61 @@ public final class SweepScheduler {
     return new Outcome(executed, skipped);
   }
 
-  /** Stages no slot has taken yet: those waiting for parents and those queued for a slot (the ETA's work). */
-  private List<StageNode> notStarted(Map<String, StageNode> waiting) {
+  /** Stages not started yet: those waiting for parents and those ready for a slot (the ETA's work). */
+  private static List<StageNode> notStarted(Map<String, StageNode> waiting, Slots dataPool, Slots trainingPool) {
     List<StageNode> out = new ArrayList<>(waiting.values());
-    out.addAll(queued.values());
+    out.addAll(dataPool.ready);
+    out.addAll(trainingPool.ready);
     return out;
   }
 
-  private int startReady(Map<String, StageNode> waiting, Set<String> done, ExecutorService dataPool,
-      ExecutorService trainingPool, BlockingQueue<Finished> finished, SweepProgress progress) {
-    List<StageNode> ready = new ArrayList<>();
-    for (StageNode node : waiting.values()) {
+  /** Moves every waiting stage whose parents are all finished to its pool's ready queue. */
+  private static void moveReady(Map<String, StageNode> waiting, Set<String> done, Slots dataPool,
+      Slots trainingPool) {
+    for (Iterator<StageNode> it = waiting.values().iterator(); it.hasNext(); ) {
+      StageNode node = it.next();
       if (node.parents().values().stream().allMatch(p -> done.contains(p.key()))) {
-        ready.add(node);
+        it.remove();
+        (node.kind().isTraining() ? trainingPool : dataPool).ready.add(node);
       }
     }
-    for (StageNode node : ready) {
-      waiting.remove(node.key());
-      queued.put(node.key(), node);
-      ExecutorService pool = node.kind().isTraining() ? trainingPool : dataPool;
-      StageExecutor executor = node.kind().isTraining() ? training : data;
-      pool.execute(() -> {
-        if (stopping.get()) {
-          finished.add(new Finished(node, 0, new NotStarted()));
-          return;
-        }
-        queued.remove(node.key());
-        progress.started(node); // when a slot takes it, not when it is queued
-        finished.add(execute(node, executor));
-      });
+  }
+
+  /** One kind's slots: its ready stages, best first, and the threads that run them. */
+  private final class Slots implements AutoCloseable {
+    final PriorityQueue<StageNode> ready;
+    private final ExecutorService threads;
+    private final StageExecutor executor;
+    private int free;
+
+    Slots(String name, int slots, StageExecutor executor, Comparator<StageNode> order) {
+      this.ready = new PriorityQueue<>(order);
+      this.threads = Executors.newFixedThreadPool(slots, daemon(name));
+      this.executor = executor;
+      this.free = slots;
     }
-    return ready.size();
+
+    /** Starts ready stages, best first, while slots are free; returns how many started. */
+    int startFree(BlockingQueue<Finished> finished, SweepProgress progress) {
+      int started = 0;
+      while (free > 0 && !ready.isEmpty()) {
+        StageNode node = ready.poll();
+        free--;
+        started++;
+        progress.started(node);
+        threads.execute(() -> finished.add(execute(node, executor)));
+      }
+      return started;
+    }
+
+    void release() {
+      free++;
+    }
+
+    @Override
+    public void close() {
+      threads.shutdownNow();
+    }
   }
 
   private Finished execute(StageNode node, StageExecutor executor) {

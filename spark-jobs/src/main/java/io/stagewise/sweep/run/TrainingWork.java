@@ -86,8 +86,8 @@ final class TrainingWork {
           RewardRunSpec spec = new RewardRunSpec(uri(p, "train_data"), null, uri(p, "output"),
               fromInit ? null : model(p), fromInit ? uri(p, DataNodes.INIT) : null,
               train(p, ObjectiveKind.REWARD), true);
-          ObjectNode out = trained(withEngineCollector(() -> withConsole(p, conf, console -> RewardRun.run(spec, conf,
-              console, collectorWorker(device)))));
+          ObjectNode out = trained(withConsole(p, conf, console -> RewardRun.run(spec, conf, console,
+              threadWorker(device))));
           yield p.has("held_out") ? withPairwiseAccuracy(out, p, spec.train().microBatchSize(), device, conf) : out;
         }
         case PPO -> {
@@ -95,8 +95,7 @@ final class TrainingWork {
           PpoRunSpec spec = new PpoRunSpec(prompts.version(), uri(p, "output"), uri(p, "sft_checkpoint"),
               uri(p, "reward_checkpoint"), train(p, ObjectiveKind.PPO),
               new PpoOptions((ObjectNode) p.get("ppo")).config(prompts.endToken()), true);
-          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> PpoRun.run(spec, conf, console,
-              collectorWorker(device)))));
+          yield trained(withConsole(p, conf, console -> PpoRun.run(spec, conf, console, threadWorker(device))));
         }
         case DPO -> {
           // Held-out pairs come with world data when the DPO settings ask for evaluation batches.
@@ -104,8 +103,7 @@ final class TrainingWork {
           DpoRunSpec spec = new DpoRunSpec(uri(p, "train_data"), evalData, uri(p, "output"), uri(p, "sft_checkpoint"),
               train(p, ObjectiveKind.DPO),
               new DpoConfig(p.get("beta").asDouble(), DpoConfig.Loss.fromName(p.get("loss").asText())), true);
-          yield trained(withEngineCollector(() -> withConsole(p, conf, console -> DpoRun.run(spec, conf, console,
-              collectorWorker(device)))));
+          yield trained(withConsole(p, conf, console -> DpoRun.run(spec, conf, console, threadWorker(device))));
         }
         case EVALUATE -> {
           Autograd.perThread().prepareThread(); // generation records no graph on a pool thread
@@ -140,20 +138,12 @@ final class TrainingWork {
   }
 
   /**
-   * Reward-model, DPO and PPO runs record gradients with DJL's collector, of which a JVM has one at a time; they
-   * take turns here (SFT and evaluation runs go on beside them).
+   * A lone worker on {@code device} recording with the engine's per-thread grad mode: reward-model, DPO and PPO
+   * runs of one JVM then train side by side, as SFT runs do, where DJL's collector (one per JVM) made them take
+   * turns. The backward pass is the collector's own call with the same seed of ones, so the numbers are the same.
    */
-  private static <T> T withEngineCollector(java.util.function.Supplier<T> body) {
-    synchronized (ENGINE_COLLECTOR) {
-      return body.get();
-    }
-  }
-
-  private static final Object ENGINE_COLLECTOR = new Object();
-
-  /** A lone worker on {@code device} recording with DJL's collector, as {@link Worker#local()} does. */
-  private static Worker collectorWorker(Device device) {
-    return new Worker(new SingleWorkerCollective(), device, Autograd.engineCollector(), 0, StepListener.NONE);
+  private static Worker threadWorker(Device device) {
+    return new Worker(new SingleWorkerCollective(), device, Autograd.perThread(), 0, StepListener.NONE);
   }
 
   static URI uri(JsonNode p, String field) {

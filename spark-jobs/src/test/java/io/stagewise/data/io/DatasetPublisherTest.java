@@ -73,6 +73,19 @@ class DatasetPublisherTest {
         JsonNodeFactory.instance.objectNode().put("seed", 7), null);
   }
 
+  /** 50 new SFT rows whose write fails at row 37. */
+  private static Dataset<Row> failingAtRow37() {
+    return sft(50, "new").withColumn(Columns.RESPONSE,
+        when(col(Columns.PROMPT).equalTo("prompt 37"), raise_error(lit("boom at row 37")))
+            .otherwise(col(Columns.RESPONSE)));
+  }
+
+  /** Publishes the set {a: 5 rows, b: 7 rows} at {@code root}. */
+  private static java.util.Map<String, Manifest> publishedSet(DatasetPublisher publisher, String root) {
+    return publisher.publishSet(root,
+        java.util.Map.of("a", contents(sft(5, "old"), null), "b", contents(sft(7, "old"), null)));
+  }
+
   private List<String> siblings() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
@@ -121,9 +134,7 @@ class DatasetPublisherTest {
     DatasetPublisher publisher = new DatasetPublisher(spark);
     Manifest before = publisher.publish(contents(sft(10, "old"), rejected(1)), target);
 
-    Dataset<Row> failing = sft(50, "new").withColumn(Columns.RESPONSE,
-        when(col(Columns.PROMPT).equalTo("prompt 37"), raise_error(lit("boom at row 37")))
-            .otherwise(col(Columns.RESPONSE)));
+    Dataset<Row> failing = failingAtRow37();
     Exception e = assertThrows(Exception.class, () -> publisher.publish(contents(failing, null), target));
     assertTrue(String.valueOf(e.getMessage()).contains("boom at row 37")
         || String.valueOf(e.getCause()).contains("boom"), String.valueOf(e));
@@ -194,8 +205,7 @@ class DatasetPublisherTest {
   void aSetIsPublishedUnderOnePointerAndAVetoLeavesEveryMemberAtItsPreviousVersion() throws IOException {
     String root = dir.resolve("world").toString();
     DatasetPublisher publisher = new DatasetPublisher(spark);
-    java.util.Map<String, Manifest> first = publisher.publishSet(root,
-        java.util.Map.of("a", contents(sft(5, "old"), null), "b", contents(sft(7, "old"), null)));
+    java.util.Map<String, Manifest> first = publishedSet(publisher, root);
     assertEquals(first.get("a"), PublishedDataset.open(spark, root + "/a").manifest());
     assertEquals(7, PublishedDataset.open(spark, root + "/b").rows().count());
     assertEquals(1, count(dir.resolve("world").resolve(DatasetLayout.POINTERS)), "one pointer for the set");
@@ -208,6 +218,58 @@ class DatasetPublisherTest {
         java.util.Map.of("a", contents(sft(2, "new"), null), "b", contents(sft(3, "new"), null))));
     assertUnchanged(root + "/a", first.get("a"), 5);
     assertUnchanged(root + "/b", first.get("b"), 7);
+  }
+
+  /**
+   * Two part files of the same size are read in name order even when the file system lists them the other way
+   * round (Spark orders a scan's files by size alone), so a job reading them writes the same parts every run.
+   */
+  @Test
+  void partsOfEqualSizeAreReadInNameOrderWhateverTheListingOrder() throws IOException {
+    spark.sparkContext().hadoopConfiguration().set("fs." + ReversedListingFileSystem.SCHEME + ".impl",
+        ReversedListingFileSystem.class.getName());
+    String target = ReversedListingFileSystem.SCHEME + "://" + dir.resolve("equal").toAbsolutePath();
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      String letter = i < 5 ? "a" : "b"; // the first five rows make part 0, the last five part 1
+      rows.add(RowFactory.create("s:f:" + i, "s", Columns.SPLIT_TRAIN, Columns.BENIGN, false, null, null, null,
+          letter.repeat(20) + i % 5, letter.repeat(30), null));
+    }
+    new DatasetPublisher(spark).publish(contents(spark.createDataFrame(rows, Columns.SFT).coalesce(2), null),
+        target);
+    PublishedDataset published = PublishedDataset.open(spark, target);
+    List<Long> sizes = new ArrayList<>();
+    try (Stream<Path> files = Files.list(Path.of(published.version().dir().toUri().getPath()))) {
+      files.filter(f -> f.getFileName().toString().startsWith("part-")).sorted()
+          .forEach(f -> sizes.add(f.toFile().length()));
+    }
+    assertEquals(2, sizes.size());
+    assertEquals(sizes.get(0), sizes.get(1), "the two parts must tie on size for the listing order to matter");
+    List<String> read = published.rows().select(Columns.PROMPT).collectAsList().stream()
+        .map(r -> r.getString(0)).toList();
+    assertEquals("a".repeat(20) + "0", read.get(0), "part 0 first: " + read);
+    assertEquals("b".repeat(20) + "4", read.get(9));
+  }
+
+  /** Members are staged side by side: one failing waits for the others, then the whole set is dropped. */
+  @Test
+  void aSetWithAFailingMemberLeavesEveryMemberAtItsPreviousVersion() throws IOException {
+    String root = dir.resolve("failing-set").toString();
+    DatasetPublisher publisher = new DatasetPublisher(spark);
+    java.util.Map<String, Manifest> first = publishedSet(publisher, root);
+    Dataset<Row> failing = failingAtRow37();
+    java.util.Map<String, DatasetContents> second = new java.util.LinkedHashMap<>();
+    second.put("a", contents(sft(40, "new"), null));
+    second.put("b", contents(failing, null));
+    second.put("c", contents(sft(30, "new"), null));
+    Exception e = assertThrows(Exception.class, () -> publisher.publishSet(root, second));
+    assertTrue(String.valueOf(e.getMessage()).contains("boom at row 37")
+        || String.valueOf(e.getCause()).contains("boom"), String.valueOf(e));
+    assertUnchanged(root + "/a", first.get("a"), 5);
+    assertUnchanged(root + "/b", first.get("b"), 7);
+    try (Stream<Path> versions = Files.list(dir.resolve("failing-set").resolve(DatasetLayout.VERSIONS))) {
+      assertEquals(1, versions.count(), "the failed publication's version directory is deleted");
+    }
   }
 
   @Test

@@ -7,6 +7,8 @@ import io.stagewise.trainer.data.version.DatasetResolver;
 import io.stagewise.trainer.data.version.ResolvedDataset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Comparator;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
@@ -66,8 +68,8 @@ public final class PublishedDataset {
     try {
       FileStatus[] parts = dir.getFileSystem(spark.sparkContext().hadoopConfiguration())
           .listStatus(dir, p -> p.getName().startsWith("part-"));
-      String[] files = java.util.Arrays.stream(parts).filter(FileStatus::isFile).map(f -> f.getPath().toString())
-          .sorted(java.util.Comparator.comparing(f -> new Path(f).getName())).toArray(String[]::new);
+      String[] files = Arrays.stream(parts).filter(FileStatus::isFile).map(FileStatus::getPath)
+          .sorted(Comparator.comparing(Path::getName)).map(Path::toString).toArray(String[]::new);
       return files.length == 0 ? new String[] {dir.toString()} : files;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);

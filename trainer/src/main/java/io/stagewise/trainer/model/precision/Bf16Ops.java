@@ -1,5 +1,8 @@
 package io.stagewise.trainer.model.precision;
 
+import static io.stagewise.trainer.model.precision.ScriptArchive.toBf16;
+import static io.stagewise.trainer.model.precision.ScriptArchive.toFp32;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -26,12 +29,11 @@ final class Bf16Ops {
   private Bf16Ops(Device device) {
     this.owner = NDManager.newBaseManager(device);
     this.linear = new ScriptedModule(owner, "Bf16Linear", "x: Tensor, w: Tensor, b: Tensor",
-        "    return torch.to(torch.linear(" + bf16("x") + ", " + bf16("w") + ", " + bf16("b") + "), "
-            + ScriptArchive.FP32 + ")");
+        "    return " + toFp32("torch.linear(" + toBf16("x") + ", " + toBf16("w") + ", " + toBf16("b") + ")"));
     this.linearNoBias = new ScriptedModule(owner, "Bf16LinearNoBias", "x: Tensor, w: Tensor",
-        "    return torch.to(torch.linear(" + bf16("x") + ", " + bf16("w") + "), " + ScriptArchive.FP32 + ")");
+        "    return " + toFp32("torch.linear(" + toBf16("x") + ", " + toBf16("w") + ")"));
     this.matMul = new ScriptedModule(owner, "Bf16MatMul", "a: Tensor, b: Tensor",
-        "    return torch.to(torch.matmul(" + bf16("a") + ", " + bf16("b") + "), " + ScriptArchive.FP32 + ")");
+        "    return " + toFp32("torch.matmul(" + toBf16("a") + ", " + toBf16("b") + ")"));
   }
 
   /** The modules for {@code device}, loaded on first use. */
@@ -47,9 +49,5 @@ final class Bf16Ops {
   /** a · b (batched over leading axes) in bf16, returned as fp32. */
   NDArray matMul(NDArray a, NDArray b) {
     return matMul.call(a, b);
-  }
-
-  private static String bf16(String name) {
-    return "torch.to(" + name + ", " + ScriptArchive.BF16 + ")";
   }
 }

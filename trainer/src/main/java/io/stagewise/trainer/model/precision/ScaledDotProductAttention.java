@@ -59,12 +59,12 @@ final class ScaledDotProductAttention {
     String attention = "torch.scaled_dot_product_attention(" + cast("q", precision) + ", " + cast("k", precision)
         + ", " + cast("v", precision) + ", " + (masked ? "mask" : "None") + ", 0., " + (causal ? "True" : "False")
         + ", scale=1.)";
-    String result = precision == Precision.FP32 ? attention : "torch.to(" + attention + ", " + ScriptArchive.FP32 + ")";
+    String result = precision == Precision.FP32 ? attention : ScriptArchive.toFp32(attention);
     return new ScriptedModule(owner, name, "q: Tensor, k: Tensor, v: Tensor" + (masked ? ", mask: Tensor" : ""),
         "    return " + result);
   }
 
   private static String cast(String name, Precision precision) {
-    return precision == Precision.FP32 ? name : "torch.to(" + name + ", " + ScriptArchive.BF16 + ")";
+    return precision == Precision.FP32 ? name : ScriptArchive.toBf16(name);
   }
 }

@@ -39,6 +39,16 @@ public final class ScriptArchive {
   private ScriptArchive() {
   }
 
+  /** TorchScript source casting the tensor expression {@code expr} to bfloat16. */
+  static String toBf16(String expr) {
+    return "torch.to(" + expr + ", " + BF16 + ")";
+  }
+
+  /** TorchScript source casting the tensor expression {@code expr} to float32. */
+  static String toFp32(String expr) {
+    return "torch.to(" + expr + ", " + FP32 + ")";
+  }
+
   /**
    * Loads {@code class name(Module)} whose {@code forward(self, parameters) -> Tensor} has {@code body} (lines
    * indented by four spaces) into libtorch; the block belongs to {@code manager}.

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whether a device multiplies bf16 at full speed. On a CPU that needs the {@code avx512_bf16} flag in
@@ -20,6 +22,7 @@ import java.util.function.Supplier;
 public record Bf16Hardware(Supplier<String> cpuFlagsSource) {
 
   static final String CPU_FLAG = "avx512_bf16";
+  private static final Logger LOG = LoggerFactory.getLogger(Bf16Hardware.class);
 
   /** This machine's CPU flags, from {@code /proc/cpuinfo}. */
   public static Bf16Hardware local() {
@@ -44,5 +47,9 @@ public record Bf16Hardware(Supplier<String> cpuFlagsSource) {
       throw new IllegalArgumentException("model.precision: bf16 needs a CPU with " + CPU_FLAG
           + " (this CPU's flags lack it, so bf16 products would run slower than fp32); use precision: fp32");
     }
+    // Allowed, since it trains correctly, but on the one CPU measured libtorch 2.5.1's bf16 products (oneDNN)
+    // ran at half the rate of MKL's fp32 AVX-512 ones (docs/architecture.md, "MKL on AMD CPUs: measured").
+    LOG.warn("model.precision: bf16 on a CPU: with libtorch 2.5.1 it measured slower than fp32 (0.73x the tokens/s"
+        + " in bench/trainer on an AMD CPU with AVX-512); fp32 is the faster choice on CPUs");
   }
 }

@@ -15,3 +15,6 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 export MALLOC_TOP_PAD_="${MALLOC_TOP_PAD_:-67108864}"
 export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-33554432}"
 export MALLOC_TRIM_THRESHOLD_="${MALLOC_TRIM_THRESHOLD_:-17179869184}"
+# STAGEWISE_MKL_AVX512 (on unless set to off) is read by the trainer itself, in every JVM, so it needs no
+# default here: on an AMD CPU with AVX-512 it lets libtorch's MKL take its AVX-512 kernels
+# (docs/architecture.md, "MKL on AMD CPUs").

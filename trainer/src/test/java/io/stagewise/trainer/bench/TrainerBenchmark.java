@@ -12,6 +12,7 @@ import io.stagewise.trainer.data.ShardManifest;
 import io.stagewise.trainer.data.ShuffledBatches;
 import io.stagewise.trainer.data.TokenSequences;
 import io.stagewise.trainer.data.TokenShardReader;
+import io.stagewise.trainer.engine.MklAvx512OnAmd;
 import io.stagewise.trainer.flops.FlopCounter;
 import io.stagewise.trainer.metrics.MetricsLog;
 import io.stagewise.trainer.metrics.ProgressLine;
@@ -114,8 +115,9 @@ public final class TrainerBenchmark {
     setup.put("trainer_flops_per_step", flopsPerStep);
     setup.put("trainer_engine", Engine.getInstance().getEngineName() + "-" + Engine.getInstance().getVersion());
     setup.put("trainer_intra_op_threads", JniUtils.getNumThreads());
+    setup.put("trainer_mkl_avx512_on_amd", MklAvx512OnAmd.applied());
     for (String name : List.of("OMP_WAIT_POLICY", "OMP_NUM_THREADS", "MALLOC_TOP_PAD_", "MALLOC_MMAP_THRESHOLD_",
-        "MALLOC_TRIM_THRESHOLD_")) {
+        "MALLOC_TRIM_THRESHOLD_", MklAvx512OnAmd.SWITCH)) {
       setup.put("trainer_env_" + name, System.getenv().getOrDefault(name, "unset"));
     }
     setup.forEach((key, value) -> out.println(key + "=" + value));

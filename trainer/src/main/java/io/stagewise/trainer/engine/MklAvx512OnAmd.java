@@ -5,7 +5,6 @@ import com.sun.jna.NativeLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -57,7 +56,7 @@ public final class MklAvx512OnAmd {
       return;
     }
     Optional<String> skip = reasonToSkip(System.getProperty("os.name"), System.getProperty("os.arch"),
-        System.getenv(SWITCH), MklAvx512OnAmd::cpuinfo);
+        System.getenv(SWITCH), CpuInfo.local());
     if (skip.isPresent()) {
       LOG.debug("MKL keeps its own kernel choice: {}", skip.get());
       return;
@@ -81,7 +80,7 @@ public final class MklAvx512OnAmd {
    * Why the override does not apply on this machine, or empty when it does. An unknown switch value is
    * reported as the reason (logged at error level, never thrown: this runs inside DJL's engine discovery).
    */
-  static Optional<String> reasonToSkip(String os, String arch, String switchValue, CpuInfo cpuinfo) {
+  static Optional<String> reasonToSkip(String os, String arch, String switchValue, Optional<CpuInfo> cpu) {
     String value = switchValue == null ? "on" : switchValue.trim().toLowerCase(Locale.ROOT);
     if (value.equals("off")) {
       return Optional.of(SWITCH + "=off");
@@ -93,36 +92,15 @@ public final class MklAvx512OnAmd {
     if (!"linux".equalsIgnoreCase(os) || !("amd64".equals(arch) || "x86_64".equals(arch))) {
       return Optional.of("not x86-64 Linux");
     }
-    Optional<String> text = cpuinfo.read();
-    if (text.isEmpty()) {
+    if (cpu.isEmpty()) {
       return Optional.of("/proc/cpuinfo unreadable");
     }
-    if (!field(text.get(), "vendor_id").equals("AuthenticAMD")) {
+    if (!cpu.get().field("vendor_id").equals("AuthenticAMD")) {
       return Optional.of("not an AMD CPU (MKL already chooses for Intel CPUs)");
     }
-    List<String> flags = Arrays.asList(field(text.get(), "flags").split("\\s+"));
+    List<String> flags = cpu.get().flags();
     List<String> missing = AVX512_FLAGS.stream().filter(flag -> !flags.contains(flag)).toList();
     return missing.isEmpty() ? Optional.empty() : Optional.of("the CPU lacks " + String.join(", ", missing));
-  }
-
-  /** The text of {@code /proc/cpuinfo}, empty when it cannot be read; injected in tests. */
-  @FunctionalInterface
-  interface CpuInfo {
-    Optional<String> read();
-  }
-
-  private static Optional<String> cpuinfo() {
-    try {
-      return Optional.of(Files.readString(Path.of("/proc/cpuinfo")));
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  /** The first processor's value of {@code name}, or "". */
-  private static String field(String cpuinfo, String name) {
-    return cpuinfo.lines().filter(line -> line.startsWith(name))
-        .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElse("");
   }
 
   /** Writes the library to a temporary file, loads it into the global scope and removes the file. */

@@ -28,7 +28,7 @@ class MklAvx512OnAmdTest {
   private static final int MKL_CBWR_AVX512 = 12;
 
   private static Optional<String> skip(String os, String arch, String value, String cpuinfo) {
-    return MklAvx512OnAmd.reasonToSkip(os, arch, value, () -> Optional.ofNullable(cpuinfo));
+    return MklAvx512OnAmd.reasonToSkip(os, arch, value, Optional.ofNullable(cpuinfo).map(CpuInfo::new));
   }
 
   @Test
@@ -53,7 +53,7 @@ class MklAvx512OnAmdTest {
   @Test
   void onThisMachineMklTakesItsAvx512KernelsAndMultipliesCorrectly() {
     Optional<String> reason = MklAvx512OnAmd.reasonToSkip(System.getProperty("os.name"),
-        System.getProperty("os.arch"), System.getenv(MklAvx512OnAmd.SWITCH), () -> cpuinfo());
+        System.getProperty("os.arch"), System.getenv(MklAvx512OnAmd.SWITCH), CpuInfo.local());
     assumeTrue(reason.isEmpty(), () -> "the override does not apply here: " + reason.orElse(""));
     int m = 67;
     int k = 131;
@@ -68,14 +68,6 @@ class MklAvx512OnAmdTest {
           Map.of(Library.OPTION_OPEN_FLAGS, 0x1 | 0x4)); // RTLD_LAZY | RTLD_NOLOAD: the copy already loaded
       int branch = libtorch.getFunction("mkl_serv_cbwr_get_auto_branch").invokeInt(new Object[0]);
       assertTrue(branch >= MKL_CBWR_AVX512, "MKL's branch is " + branch + ", not an AVX-512 one");
-    }
-  }
-
-  private static Optional<String> cpuinfo() {
-    try {
-      return Optional.of(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/cpuinfo")));
-    } catch (java.io.IOException e) {
-      return Optional.empty();
     }
   }
 

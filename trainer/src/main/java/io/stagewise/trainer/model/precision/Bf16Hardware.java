@@ -1,11 +1,7 @@
 package io.stagewise.trainer.model.precision;
 
 import ai.djl.Device;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
+import io.stagewise.trainer.engine.CpuInfo;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +22,8 @@ public record Bf16Hardware(Supplier<String> cpuFlagsSource) {
 
   /** This machine's CPU flags, from {@code /proc/cpuinfo}. */
   public static Bf16Hardware local() {
-    return new Bf16Hardware(() -> {
-      try {
-        return Files.readString(Path.of("/proc/cpuinfo"));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read /proc/cpuinfo to check for " + CPU_FLAG, e);
-      }
-    });
+    return new Bf16Hardware(() -> CpuInfo.local().map(CpuInfo::text)
+        .orElseThrow(() -> new IllegalStateException("cannot read /proc/cpuinfo to check for " + CPU_FLAG)));
   }
 
   /** Throws an IllegalArgumentException, one line naming the missing CPU flag, unless bf16 runs on {@code device}. */
@@ -40,10 +31,7 @@ public record Bf16Hardware(Supplier<String> cpuFlagsSource) {
     if (device.isGpu()) {
       return;
     }
-    String flags = cpuFlagsSource.get();
-    boolean present = flags.lines().filter(line -> line.startsWith("flags"))
-        .anyMatch(line -> Arrays.asList(line.substring(line.indexOf(':') + 1).trim().split("\\s+")).contains(CPU_FLAG));
-    if (!present) {
+    if (!new CpuInfo(cpuFlagsSource.get()).flags().contains(CPU_FLAG)) {
       throw new IllegalArgumentException("model.precision: bf16 needs a CPU with " + CPU_FLAG
           + " (this CPU's flags lack it, so bf16 products would run slower than fp32); use precision: fp32");
     }

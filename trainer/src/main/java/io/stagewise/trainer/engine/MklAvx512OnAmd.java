@@ -65,7 +65,8 @@ public final class MklAvx512OnAmd {
       loaded = load();
       LOG.info("AMD CPU with AVX-512: libtorch's MKL runs its AVX-512 matrix kernels ({}=off to keep its AVX2 ones)",
           SWITCH);
-    } catch (IOException | UnsatisfiedLinkError e) {
+    } catch (IOException | RuntimeException | LinkageError e) {
+      // Never past this point: a throw here would fail DJL's engine discovery, and MKL's own choice still works.
       LOG.warn("could not load the MKL AVX-512 override, so MKL keeps its AVX2 kernels on this AMD CPU: {}",
           e.toString());
     }
